@@ -1,0 +1,3 @@
+"""Duecourse: the shell (CLI, settings, wiring of adapters)."""
+
+__version__ = "0.1.0"

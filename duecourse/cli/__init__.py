@@ -1,0 +1,28 @@
+"""Console script `duecourse`: one module per command group, registered on import."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from duecourse.cli import (  # noqa: F401  (each module registers its commands)
+    db,
+)
+from duecourse.cli.app import app
+from duecourse.cli.common import err_console
+from rules.errors import DuecourseError
+
+
+def main() -> None:
+    """Run the CLI; errors meant for people become one line on stderr and an exit status."""
+    try:
+        app(prog_name="duecourse")
+    except DuecourseError as exc:
+        err_console.print(f"duecourse: {exc}", markup=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("duecourse: interrupted", markup=False)
+        sys.exit(130)

@@ -1,0 +1,42 @@
+"""The `duecourse` Typer application and its global options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from duecourse.logs import configure_logging
+from duecourse.settings import Settings
+
+app = typer.Typer(
+    name="duecourse",
+    help="Credit-card collection and legal escalation: cases, ladder, deadlines, documents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="DUECOURSE_HOME",
+            help="Folder for the default SQLite database, documents and outbox.",
+            show_default="./.duecourse",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="DUECOURSE_DATABASE_URL", help="Database URL."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+) -> None:
+    configure_logging(verbose)
+    ctx.obj = Settings.resolve(str(home) if home else None, database_url)

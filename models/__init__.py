@@ -1,0 +1,22 @@
+"""The case store: SQLModel tables (one concept a module), engine and session, migrations.
+
+Importing this package registers every table on `SQLModel.metadata`.
+"""
+
+from models.account import CardAccount
+from models.case import Case
+from models.customer import ContactPoint, Customer
+from models.import_run import ImportRun, QuarantinedRow
+from models.snapshot import BalanceSnapshot
+from models.timeline import TimelineEvent
+
+__all__ = [
+    "BalanceSnapshot",
+    "CardAccount",
+    "Case",
+    "ContactPoint",
+    "Customer",
+    "ImportRun",
+    "QuarantinedRow",
+    "TimelineEvent",
+]

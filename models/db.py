@@ -1,0 +1,98 @@
+"""Engine, sessions and migrations. SQLite file by default, PostgreSQL by URL, same code."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import models  # noqa: F401  (registers the tables)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ENV_URL = "DUECOURSE_DATABASE_URL"
+ENV_HOME = "DUECOURSE_HOME"
+
+
+def home_dir(home: str | Path | None = None) -> Path:
+    """The Duecourse home: argument, else $DUECOURSE_HOME, else ./.duecourse."""
+    return Path(home or os.environ.get(ENV_HOME) or ".duecourse").expanduser().resolve()
+
+
+def database_url(url: str | None = None, home: str | Path | None = None) -> str:
+    """The database URL: argument, else $DUECOURSE_DATABASE_URL, else SQLite under the home."""
+    if url:
+        return url
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    return f"sqlite:///{home_dir(home) / 'duecourse.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; a SQLite file's folder is created when missing."""
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def pending_migrations(engine: Engine) -> bool:
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current != heads
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration not yet applied (`duecourse db upgrade`)."""
+    command.upgrade(alembic_config(engine), "heads")
+
+
+def open_engine(url: str | None = None, home: str | Path | None = None) -> Engine:
+    """An engine for the store, migrated to the newest schema on first use."""
+    engine = make_engine(database_url(url, home))
+    if pending_migrations(engine):
+        upgrade(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back otherwise."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,1 @@
+"""The pure core of Duecourse: no database, no Prefect, no files."""

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Duecourse developer entry point: sets the machine up (idempotent) and runs one thing.
+#   bash scripts/dev.sh demo    set up, then run the demo in a fresh ./.duecourse-demo home
+#   bash scripts/dev.sh test    set up, then run lint, types, layers and the test suite
+#   bash scripts/dev.sh setup   set up only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+APT_PACKAGES=(libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+
+log() { printf '[dev] %s\n' "$*" >&2; }
+
+setup_system() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing system packages: ${missing[*]}"
+    log "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  log "installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+setup_python() {
+  local stamp=.venv/.lock-sha256 want
+  want=$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-64)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/duecourse ]; then
+    return 0
+  fi
+  [ -x .venv/bin/python ] || { log "creating .venv with $($PY --version)"; "$PY" -m venv .venv; }
+  log "installing Python packages from requirements.lock"
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  echo "$want" > "$stamp"
+}
+
+setup() {
+  setup_system
+  setup_python
+  export PREFECT_SERVER_ANALYTICS_ENABLED=false
+}
+
+run_tests() {
+  export PREFECT_SERVER_ANALYTICS_ENABLED=false
+  export DUECOURSE_TEST_PG_URL=${DUECOURSE_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
+  log "ruff"; .venv/bin/ruff check .
+  log "mypy"; .venv/bin/mypy
+  log "layers"; if [ -f ../shared/tools/layers.py ]; then python3 ../shared/tools/layers.py .; fi
+  log "pytest"; .venv/bin/pytest -q "$@"
+}
+
+cmd=${1:-setup}; shift || true
+case "$cmd" in
+  setup) setup ;;
+  demo) setup; export DUECOURSE_HOME=${DUECOURSE_HOME:-$ROOT/.duecourse-demo}; exec .venv/bin/duecourse demo "$@" ;;
+  test) setup; run_tests "$@" ;;
+  *) echo "usage: bash scripts/dev.sh setup|demo|test" >&2; exit 2 ;;
+esac

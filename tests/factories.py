@@ -1,0 +1,72 @@
+"""Factories for test data: customers, accounts and cases with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from models import CardAccount, Case, Customer
+from rules.buckets import DEFAULT_SCHEME
+from rules.enums import Stage
+
+_seq = itertools.count(1)
+
+
+def make_case(
+    session: Session,
+    *,
+    dpd: int = 45,
+    principal: str = "20000.00",
+    interest: str = "800.00",
+    fees: str = "50.00",
+    stage: Stage = Stage.FORMAL_DEMAND,
+    as_of: date = date(2026, 11, 2),
+    name: str = "张三",
+    owner: str | None = None,
+    account_id: str | None = None,
+) -> Case:
+    """A customer, their card account and an open case, flushed so ids are set."""
+    n = next(_seq)
+    account_id = account_id or f"A{n:08d}"
+    customer = Customer(
+        id=f"C{n:08d}",
+        name=name,
+        id_number="330106199001011234",
+        phone="13812345678",
+        email=f"user{n}@example.com",
+        address="浙江省杭州市西湖区文三路100号",
+        province="浙江",
+    )
+    account = CardAccount(
+        id=account_id,
+        customer_id=customer.id,
+        card_number="6225880123456789",
+        credit_limit=Decimal("50000.00"),
+        principal=Decimal(principal),
+        interest=Decimal(interest),
+        fees=Decimal(fees),
+        minimum_due=Decimal("1000.00"),
+        due_date=date(2026, 9, 18),
+        days_past_due=dpd,
+        last_as_of=as_of,
+    )
+    case = Case(
+        account_id=account_id,
+        customer_id=customer.id,
+        bucket=DEFAULT_SCHEME.bucket_for(dpd),
+        stage=stage,
+        owner=owner,
+        opened_on=as_of,
+        stage_entered_on=as_of,
+        max_dpd=dpd,
+    )
+    session.add(customer)
+    session.flush()
+    session.add(account)
+    session.flush()
+    session.add(case)
+    session.flush()
+    return case
