@@ -1,0 +1,128 @@
+"""A template kind's manifest (`documents/templates/<kind>/manifest.yaml`), read and validated.
+
+Layout of a kind's folder (other code relies on it):
+
+    documents/templates/<kind>/
+        manifest.yaml    kind, title, version, formats, number_prefix, fields, unmasked_id_fields
+        template.html    the PDF template (Jinja2, autoescaped HTML; may link CSS in this folder
+                         or in templates/_shared/, nothing else is fetched)
+        template.docx    the DOCX template (docxtpl, autoescaped)
+        <part>.txt.j2    text kinds: one file per part listed in `parts` (e.g. subject, body)
+        sample.json      sample data for `documents preview` and the template checks
+
+Field types: str, text, decimal, int, bool, date, list, map, card (always masked when rendered),
+id_number (masked unless the field is listed in `unmasked_id_fields`, for kinds where the law
+needs the full number, e.g. a court filing).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rules.errors import InputError
+
+
+class Format(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    TEXT = "text"
+
+    @property
+    def extension(self) -> str:
+        return {"pdf": "pdf", "docx": "docx", "text": "txt"}[self.value]
+
+
+class FieldType(StrEnum):
+    STR = "str"
+    TEXT = "text"
+    DECIMAL = "decimal"
+    INT = "int"
+    BOOL = "bool"
+    DATE = "date"
+    LIST = "list"
+    MAP = "map"
+    CARD = "card"
+    ID_NUMBER = "id_number"
+
+
+TEMPLATE_FILES = {Format.PDF: "template.html", Format.DOCX: "template.docx"}
+TEXT_SUFFIX = ".txt.j2"
+SAMPLE_FILE = "sample.json"
+MANIFEST_FILE = "manifest.yaml"
+
+
+class Manifest(BaseModel):
+    """What a kind is, which formats it renders to and which fields its templates use."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    version: int = Field(ge=1)
+    formats: tuple[Format, ...] = Field(min_length=1)
+    number_prefix: str | None = Field(default=None, pattern=r"^[A-Z]{1,6}$")
+    fields: dict[str, FieldType]
+    unmasked_id_fields: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    description: str = ""
+    folder: Path = Field(default=Path(), exclude=True)
+
+    @field_validator("fields")
+    @classmethod
+    def _field_names(cls, value: dict[str, FieldType]) -> dict[str, FieldType]:
+        for name in value:
+            if not name.isidentifier():
+                raise ValueError(f"field name {name!r} is not an identifier")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        for name in self.unmasked_id_fields:
+            if self.fields.get(name) is not FieldType.ID_NUMBER:
+                raise ValueError(f"unmasked_id_fields: {name!r} is not an id_number field")
+        if Format.TEXT in self.formats and not self.parts:
+            raise ValueError("a text kind lists its parts (e.g. [subject, body])")
+        if self.parts and Format.TEXT not in self.formats:
+            raise ValueError("parts are for text kinds only")
+        if self.number_prefix and "number" not in self.fields:
+            raise ValueError("a numbered kind declares the field `number`")
+        return self
+
+    @property
+    def numbered(self) -> bool:
+        return self.number_prefix is not None
+
+    def template_path(self, fmt: Format) -> Path:
+        return self.folder / TEMPLATE_FILES[fmt]
+
+    def part_path(self, part: str) -> Path:
+        return self.folder / f"{part}{TEXT_SUFFIX}"
+
+    @property
+    def sample_path(self) -> Path:
+        return self.folder / SAMPLE_FILE
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """Read `<folder>/manifest.yaml`; a bad one raises InputError naming the file."""
+    path = folder / MANIFEST_FILE
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: cannot read manifest: {exc}") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: a manifest is a mapping")
+    try:
+        manifest = Manifest.model_validate({**raw, "folder": folder})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{path}: {where}: {first['msg']}") from None
+    if manifest.kind != folder.name:
+        raise InputError(f"{path}: kind {manifest.kind!r} differs from its folder {folder.name!r}")
+    return manifest
