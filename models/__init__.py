@@ -6,7 +6,10 @@ Importing this package registers every table on `SQLModel.metadata`.
 from models.account import CardAccount
 from models.case import Case
 from models.customer import ContactPoint, Customer
+from models.cycle import CycleAction, CycleRun
 from models.import_run import ImportRun, QuarantinedRow
+from models.milestone import Milestone
+from models.review import Review
 from models.snapshot import BalanceSnapshot
 from models.timeline import TimelineEvent
 
@@ -16,7 +19,11 @@ __all__ = [
     "Case",
     "ContactPoint",
     "Customer",
+    "CycleAction",
+    "CycleRun",
     "ImportRun",
+    "Milestone",
     "QuarantinedRow",
+    "Review",
     "TimelineEvent",
 ]

@@ -1,0 +1,86 @@
+"""The daily cycle's record: one row per run, one line per action taken or planned in it.
+
+Every action line has an idempotency key (case, step, policy version, as-of) under a UNIQUE
+constraint, so re-running a day, a crash-then-rerun, or two runs at once never duplicate one.
+Channel actions (sms, email, mail, call, ...) stay `planned` for the channels to send; what the
+cycle does itself (stage moves, owners, milestones, reviews) is recorded `done`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, enum_column, utcnow
+from rules.enums import ActionStatus, Channel, RunStatus
+
+
+class ActionKind(StrEnum):
+    """What an action line is. Channel actions use the channel's own value (sms, call, ...)."""
+
+    STAGE_MOVE = "stage_move"
+    REVIEW_OPENED = "review_opened"
+    OWNER_ASSIGNED = "owner_assigned"
+    MILESTONE_OPENED = "milestone_opened"
+    MILESTONE_MET = "milestone_met"
+    MILESTONE_MISSED = "milestone_missed"
+    MILESTONE_WAIVED = "milestone_waived"
+    MILESTONE_ALERT = "milestone_alert"
+    ESCALATED = "escalated"
+    REASSIGNED = "reassigned"
+    SMS = "sms"
+    EMAIL = "email"
+    APP = "app"
+    CALL = "call"
+    MAIL = "mail"
+    VISIT = "visit"
+    COURT = "court"
+    INTERNAL = "internal"
+
+    @classmethod
+    def for_channel(cls, channel: Channel) -> ActionKind:
+        return cls(channel.value)
+
+
+class CycleRun(SQLModel, table=True):
+    __tablename__ = "cycle_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: date = Field(index=True)
+    policy_version: str = Field(max_length=64)
+    status: RunStatus = Field(
+        default=RunStatus.RUNNING, sa_column=enum_column(RunStatus, nullable=False)
+    )
+    cases: int = Field(default=0, description="open cases evaluated")
+    counts: str = Field(default="{}", description="JSON: action kind -> lines written")
+    risk_changes: int = 0
+    skipped: int = Field(default=0, description="actions already recorded (idempotent skips)")
+    capacity_exceeded: bool = False
+    warnings: str = Field(default="[]", description="JSON list, calendar warnings included")
+    error: str | None = None
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CycleAction(SQLModel, table=True):
+    __tablename__ = "cycle_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="cycle_run.id", index=True)
+    as_of: date = Field(index=True)
+    case_id: int = Field(foreign_key="collection_case.id", index=True)
+    kind: ActionKind = Field(sa_column=enum_column(ActionKind, nullable=False))
+    step: str = Field(max_length=120, description="stage:action key, milestone id, target ...")
+    key: str = Field(max_length=200, unique=True, description="case|step|policy version|as-of")
+    policy_version: str = Field(max_length=64)
+    status: ActionStatus = Field(
+        default=ActionStatus.PLANNED, sa_column=enum_column(ActionStatus, nullable=False)
+    )
+    reason: str = Field(default="")
+    channel: Channel | None = Field(default=None, sa_column=enum_column(Channel))
+    template: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,51 @@
+"""Reviews: a stage that needs approval opens one instead of moving; an approval lets it move.
+
+The daily cycle opens them (one pending review per case and target stage); the legal and
+supervisor queues decide them (decided_by, decided_at, comment).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, enum_column, utcnow
+from rules.enums import Role, Stage
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Review(SQLModel, table=True):
+    __tablename__ = "review"
+    __table_args__ = (
+        sa.Index(
+            "uq_review_pending",
+            "case_id",
+            "target_stage",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="collection_case.id", index=True)
+    target_stage: Stage = Field(sa_column=enum_column(Stage, nullable=False))
+    required_role: Role = Field(sa_column=enum_column(Role, nullable=False))
+    status: ReviewStatus = Field(
+        default=ReviewStatus.PENDING, sa_column=enum_column(ReviewStatus, nullable=False, index=True)
+    )
+    opened_on: date
+    key: str = Field(max_length=200, unique=True, description="idempotency key of the opening")
+    policy_version: str = Field(max_length=64)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    comment: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
