@@ -40,7 +40,8 @@ class Review(SQLModel, table=True):
     target_stage: Stage = Field(sa_column=enum_column(Stage, nullable=False))
     required_role: Role = Field(sa_column=enum_column(Role, nullable=False))
     status: ReviewStatus = Field(
-        default=ReviewStatus.PENDING, sa_column=enum_column(ReviewStatus, nullable=False, index=True)
+        default=ReviewStatus.PENDING,
+        sa_column=enum_column(ReviewStatus, nullable=False, index=True),
     )
     opened_on: date
     key: str = Field(max_length=200, unique=True, description="idempotency key of the opening")
