@@ -52,14 +52,17 @@ class CalendarData:
             raise ValueError(f"{first} is declared both a holiday and a make-up working day")
 
 
-def fallback_warning(years: Iterable[int], source: str) -> str:
+def fallback_warning(
+    years: Iterable[int], source: str, fixed: Iterable[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
+) -> str:
     """The loud sentence shown when a date falls outside every known year."""
     listed = ", ".join(str(y) for y in sorted(set(years)))
+    days = ", ".join(f"{m:02d}-{d:02d}" for m, d in sorted(fixed)) or "none"
     return (
         f"CALENDAR WARNING: year {listed} is not in the business calendar ({source}); "
-        "counted with weekends and fixed-date holidays only (1 Jan, 1-2 May, 1-3 Oct), without "
-        "Spring Festival, Qingming, Dragon Boat, Mid-Autumn or make-up working days. "
-        "Add the year to policy/calendar.yaml once the State Council publishes it."
+        f"counted with weekends and the fixed-date holidays only ({days}), without Spring "
+        "Festival, Qingming, Dragon Boat, Mid-Autumn or make-up working days. Add the year to "
+        "policy/calendar.yaml once the State Council publishes it."
     )
 
 
@@ -115,7 +118,7 @@ class BusinessCalendar:
         unknown = {d.year for d in dates if d.year not in self.data.known_years}
         if not unknown:
             return None
-        return fallback_warning(unknown, self.data.source)
+        return fallback_warning(unknown, self.data.source, self.data.fallback_fixed)
 
     def warning_for_span(self, a: date, b: date) -> str | None:
         """The warning for any date between `a` and `b` inclusive (either order)."""
@@ -123,7 +126,7 @@ class BusinessCalendar:
         unknown = [y for y in range(lo.year, hi.year + 1) if y not in self.data.known_years]
         if not unknown:
             return None
-        return fallback_warning(unknown, self.data.source)
+        return fallback_warning(unknown, self.data.source, self.data.fallback_fixed)
 
     # -- arithmetic ----------------------------------------------------------------------------
 
