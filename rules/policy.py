@@ -1,0 +1,253 @@
+"""The escalation policy as typed data: the ladder's stages, the risk rules, the bucket scheme.
+
+The bank edits `policy/*.yaml`; `tasks/policy.py` loads and validates them into a `Policy`.
+Every model is frozen and forbids unknown keys, so a typo in the YAML fails loudly.
+
+Entry conditions (`EntryCondition.matches`): every field that is set must hold, fields left
+out (None) do not constrain. Bounds are inclusive: `min_dpd <= dpd <= max_dpd`,
+`min_balance <= balance <= max_balance` (balance = principal + interest + fees, yuan).
+`buckets`, `risk_tiers` and `events` match when the case's value is one of those listed
+(for events: when the case carries at least one of them); `without_events` fails the match when
+the case carries any of those (it is how a DPD stage yields to an event stage without overlap).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.buckets import BucketScheme
+from rules.enums import Bucket, Channel, RiskTier, Role, Stage
+
+# Channels whose actions send something worded, so they need a template.
+TEMPLATED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.MAIL, Channel.APP})
+
+MilestoneUnit = Literal["calendar", "working"]
+OnMiss = Literal["escalate", "reassign", "advance", "none"]
+RiskField = Literal[
+    "balance",
+    "principal",
+    "dpd",
+    "utilisation",
+    "days_since_payment",
+    "recent_partial_payment",
+    "contactable",
+]
+RiskOp = Literal[">", ">=", "<", "<=", "==", "!="]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EntryFacts(Protocol):
+    """What an entry condition looks at (rules.ladder.CaseFacts provides it)."""
+
+    @property
+    def bucket(self) -> Bucket: ...
+    @property
+    def dpd(self) -> int: ...
+    @property
+    def balance(self) -> Decimal: ...
+    @property
+    def risk_tier(self) -> RiskTier | None: ...
+    @property
+    def events(self) -> frozenset[str]: ...
+
+
+class EntryCondition(_Frozen):
+    """When a case belongs in a stage. Unset fields do not constrain; bounds are inclusive."""
+
+    buckets: list[Bucket] | None = None
+    min_dpd: int | None = Field(default=None, ge=0)
+    max_dpd: int | None = Field(default=None, ge=0)
+    min_balance: Decimal | None = None
+    max_balance: Decimal | None = None
+    risk_tiers: list[RiskTier] | None = None
+    events: list[str] | None = None
+    without_events: list[str] | None = None
+
+    def matches(self, facts: EntryFacts) -> bool:
+        if self.buckets is not None and facts.bucket not in self.buckets:
+            return False
+        if self.min_dpd is not None and facts.dpd < self.min_dpd:
+            return False
+        if self.max_dpd is not None and facts.dpd > self.max_dpd:
+            return False
+        if self.min_balance is not None and facts.balance < self.min_balance:
+            return False
+        if self.max_balance is not None and facts.balance > self.max_balance:
+            return False
+        if self.risk_tiers is not None and facts.risk_tier not in self.risk_tiers:
+            return False
+        if self.events is not None and not facts.events.intersection(self.events):
+            return False
+        return not (self.without_events and facts.events.intersection(self.without_events))
+
+    @property
+    def needs_event(self) -> bool:
+        """True when only an event (a case flag) can bring a case here."""
+        return self.events is not None
+
+
+class ActionDef(_Frozen):
+    """Something to do on a day of the stage: `offset_days` after entry, then every
+    `repeat_every_days`, `max_times` in all. A templated channel needs a template."""
+
+    key: str = Field(min_length=1)
+    channel: Channel
+    template: str | None = None
+    offset_days: int = Field(default=0, ge=0)
+    repeat_every_days: int | None = Field(default=None, ge=1)
+    max_times: int = Field(default=1, ge=1)
+
+    def occurrence_on(self, days_in_stage: int) -> int | None:
+        """The 1-based occurrence due `days_in_stage` days after entry, or None."""
+        delta = days_in_stage - self.offset_days
+        if delta < 0:
+            return None
+        if delta == 0:
+            return 1
+        if self.repeat_every_days is None or delta % self.repeat_every_days:
+            return None
+        k = delta // self.repeat_every_days
+        return k + 1 if k < self.max_times else None
+
+
+class MilestoneDef(_Frozen):
+    """A deadline opened on stage entry: `offset` days (calendar or working) after entry, or the
+    statutory period of `statutory_event` (a rules.periods.PeriodEvent value)."""
+
+    kind: str = Field(min_length=1)
+    offset: int | None = Field(default=None, ge=0)
+    unit: MilestoneUnit = "calendar"
+    statutory_event: str | None = None
+    owner_role: Role
+    on_miss: OnMiss = "escalate"
+    met_by: list[str] = Field(default_factory=list)
+
+
+class StageDef(_Frozen):
+    """One rung of the ladder."""
+
+    stage: Stage
+    owner_role: Role | None = None
+    entry: EntryCondition | None = None
+    actions: list[ActionDef] = Field(default_factory=list)
+    milestones: list[MilestoneDef] = Field(default_factory=list)
+    next: list[Stage] = Field(default_factory=list)
+    review: Role | None = None
+    sticky: bool = False
+
+
+class RiskRule(_Frozen):
+    """`points` when `field op value` holds; `reason` is formatted with {value}, {threshold},
+    {field} and {points} (e.g. "balance {value:,.0f} > {threshold:,.0f}")."""
+
+    field: RiskField
+    op: RiskOp
+    value: Decimal | bool
+    points: int
+    reason: str = Field(min_length=1)
+
+
+class RiskTiers(_Frozen):
+    """Points at or above `high` make a case high risk; at or above `medium`, medium."""
+
+    high: int
+    medium: int
+
+
+class RiskPolicy(_Frozen):
+    rules: list[RiskRule] = Field(default_factory=list)
+    tiers: RiskTiers
+
+
+def canonical_json(data: Any) -> str:
+    """Deterministic JSON of plain data: sorted keys, no spaces, Decimals as strings."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def policy_version(
+    stages: Sequence[StageDef], risk: RiskPolicy, buckets: BucketScheme, label: str = ""
+) -> str:
+    """sha256 (hex) of the canonical content of ladder + risk + buckets (never the roster).
+
+    Computed from the validated models, so comments, key order and spelling of defaults in the
+    YAML do not change it; any change of meaning does.
+    """
+    content = {
+        "label": label,
+        "ladder": [s.model_dump(mode="json") for s in stages],
+        "risk": risk.model_dump(mode="json"),
+        "buckets": [[b.value, lo, hi] for b, lo, hi in buckets.ranges()],
+    }
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+class Policy(_Frozen):
+    """The whole policy in force: label, content version, buckets, ordered stages, risk."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    label: str
+    version: str
+    buckets: BucketScheme
+    stages: list[StageDef]
+    risk: RiskPolicy
+
+    @classmethod
+    def build(
+        cls,
+        stages: Sequence[StageDef],
+        risk: RiskPolicy,
+        buckets: BucketScheme,
+        label: str = "",
+    ) -> Policy:
+        """A policy whose version is computed from its content."""
+        return cls(
+            label=label,
+            version=policy_version(stages, risk, buckets, label),
+            buckets=buckets,
+            stages=list(stages),
+            risk=risk,
+        )
+
+    @property
+    def short_version(self) -> str:
+        return self.version[:12]
+
+    def has_stage(self, stage: Stage) -> bool:
+        return any(s.stage == stage for s in self.stages)
+
+    def stage_def(self, stage: Stage) -> StageDef:
+        """The stage's definition; KeyError when the ladder does not use it."""
+        for s in self.stages:
+            if s.stage == stage:
+                return s
+        raise KeyError(f"stage {stage.value!r} is not in the policy ladder")
+
+    def stage_index(self, stage: Stage) -> int:
+        """Position in the ladder (its order is the escalation order); -1 when absent."""
+        for i, s in enumerate(self.stages):
+            if s.stage == stage:
+                return i
+        return -1
+
+    def entry_stages(self) -> list[StageDef]:
+        """Open stages that declare an entry condition, in ladder order."""
+        return [s for s in self.stages if s.entry is not None and not s.stage.is_closed]
+
+    def entry_stage_for(self, facts: EntryFacts) -> Stage | None:
+        """The open stage whose entry condition the facts match (a valid policy has at most
+        one); the first in ladder order if an unvalidated policy has several; None if none."""
+        for s in self.entry_stages():
+            assert s.entry is not None
+            if s.entry.matches(facts):
+                return s.stage
+        return None
