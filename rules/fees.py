@@ -126,12 +126,13 @@ def _by_tranche(amount: Decimal, tranches: tuple[Tranche, ...]) -> list[FeeLine]
     for t in tranches:
         if t.flat is not None:
             label = f"up to {_yuan(t.upper)}: flat" if t.upper is not None else "flat"
-            lines.append(FeeLine(label, min(amount, t.upper or amount), None, to_fen(t.flat)))
+            flat_base = to_fen(min(amount, t.upper) if t.upper is not None else amount)
+            lines.append(FeeLine(label, flat_base, None, to_fen(t.flat)))
             continue
         if amount <= t.lower:
             break
         top = amount if t.upper is None or amount < t.upper else t.upper
-        base = top - t.lower
+        base = to_fen(top - t.lower)
         assert t.rate is not None
         pct = f"{(t.rate * 100).normalize()}%"
         if t.upper is None:

@@ -8,6 +8,7 @@ import click
 
 from duecourse.cli import (  # noqa: F401  (each module registers its commands)
     db,
+    legal,
 )
 from duecourse.cli.app import app
 from duecourse.cli.common import err_console
