@@ -7,7 +7,10 @@ import sys
 import click
 
 from duecourse.cli import (  # noqa: F401  (each module registers its commands)
+    cases,
     db,
+    intake,
+    portfolio,
     legal,
 )
 from duecourse.cli.app import app

@@ -1,0 +1,106 @@
+"""`duecourse cases` and `duecourse case ID`: the case list and the case file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from duecourse.cli.app import app
+from duecourse.cli.common import console, emit_json, settings
+from rules.enums import Bucket, CaseStatus, Stage
+from rules.errors import InputError
+from tasks.case_file import build_case_file, list_cases
+
+
+def _enum(kind: type[Any], value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(m.value for m in kind)
+        raise InputError(f"{option}: unknown value {value!r} (one of: {known})") from None
+
+
+@app.command("cases")
+def cases_command(
+    ctx: typer.Context,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only this stage.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner.")] = None,
+    bucket: Annotated[
+        str | None, typer.Option("--bucket", help="Only this bucket (M0..M7+).")
+    ] = None,
+    status: Annotated[str, typer.Option("--status", help="open, closed or all.")] = "open",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """List cases, high risk and most overdue first."""
+    wanted_status = None if status == "all" else _enum(CaseStatus, status, "--status")
+    with Session(settings(ctx).engine) as session:
+        total, items = list_cases(
+            session,
+            stage=_enum(Stage, stage, "--stage"),
+            owner=owner,
+            bucket=_enum(Bucket, bucket, "--bucket"),
+            status=wanted_status,
+            limit=limit,
+        )
+    if json_out:
+        emit_json({"total": total, "count": len(items), "cases": items})
+        return
+    table = Table(title=f"{len(items)} of {total} cases")
+    for name in ("id", "account", "name", "bucket", "stage", "risk", "owner", "DPD", "balance"):
+        table.add_column(name, justify="right" if name in ("DPD", "balance", "id") else "left")
+    for c in items:
+        table.add_row(
+            str(c["id"]), c["account_id"], c["name"], c["bucket"].value, c["stage"].value,
+            c["risk"].value if c["risk"] else "-", c["owner"] or "-", str(c["dpd"]),
+            f"{c['balance']:,.2f}",
+        )  # fmt: skip
+    console.print(table)
+
+
+def _print_case(data: dict[str, Any]) -> None:
+    d, a = data["debtor"], data["account"]
+    console.print(
+        f"[bold]case {data['id']}[/bold]  account {data['account_id']}  {data['status'].value}  "
+        f"stage {data['stage'].value}  bucket {data['bucket'].value}  "
+        f"risk {data['risk'].value if data['risk'] else '-'}  owner {data['owner'] or '-'}"
+    )
+    console.print(
+        f"debtor {d['name']}  ID {d['id_number']}  phone {d['phone']}  address {d['address']}",
+        markup=False,
+    )
+    console.print(
+        f"card {a['card_number']}  balance {a['balance']:,.2f} (principal {a['principal']:,.2f}, "
+        f"interest {a['interest']:,.2f}, fees {a['fees']:,.2f})  DPD {a['days_past_due']}  "
+        f"as of {a['as_of']}"
+    )
+    for reason in data["risk_reasons"]:
+        console.print(f"  risk: {reason}", markup=False)
+    for key in ("milestones", "reviews", "documents", "contacts", "plans"):
+        if data[key]:
+            console.print(f"[bold]{key}[/bold]")
+            for item in data[key]:
+                console.print("  " + "  ".join(f"{k}={v}" for k, v in item.items()), markup=False)
+    console.print("[bold]timeline[/bold]")
+    for e in data["timeline"]:
+        console.print(f"  {e['as_of']}  {e['event']:<10} {e['detail']}", markup=False)
+
+
+@app.command("case")
+def case_command(
+    ctx: typer.Context,
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Case id or account id.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The case file: debtor (masked), account, stage, owner, milestones, documents, timeline."""
+    with Session(settings(ctx).engine) as session:
+        data = build_case_file(session, case_id)
+    if json_out:
+        emit_json(data)
+    else:
+        _print_case(data)

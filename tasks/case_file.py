@@ -1,0 +1,208 @@
+"""Reading cases for people: the case list and the case file (masked personal data)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from models import BalanceSnapshot, CardAccount, Case, ContactPoint, Customer, TimelineEvent
+from rules.enums import Bucket, CaseStatus, ContactRelation, Stage
+from rules.errors import NotFoundError
+from rules.masking import mask_address, mask_card, mask_email, mask_id_number, mask_phone
+
+# Sections other modules add to the case file: key -> function(session, case_id) -> list of dicts.
+SectionProvider = Callable[[Session, int], list[dict[str, Any]]]
+SECTIONS: dict[str, SectionProvider] = {}
+
+
+def register_section(key: str, provider: SectionProvider) -> None:
+    SECTIONS[key] = provider
+
+
+def find_case(session: Session, ref: str) -> Case:
+    """A case by its numeric id, or by account id (the open case, else the latest)."""
+    ref = ref.strip()
+    case: Case | None = None
+    if ref.isdigit():
+        case = session.get(Case, int(ref))
+    if case is None:
+        case = session.exec(
+            select(Case)
+            .where(Case.account_id == ref)
+            .order_by(col(Case.status) == CaseStatus.CLOSED, col(Case.id).desc())
+        ).first()
+    if case is None:
+        raise NotFoundError(f"no case with id or account {ref!r}")
+    return case
+
+
+def list_cases(
+    session: Session,
+    *,
+    stage: Stage | None = None,
+    owner: str | None = None,
+    bucket: Bucket | None = None,
+    status: CaseStatus | None = CaseStatus.OPEN,
+    limit: int = 100,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total matching, first `limit` cases) ordered by risk (high first), then DPD, then id."""
+    conditions: list[Any] = []
+    if stage is not None:
+        conditions.append(Case.stage == stage)
+    if owner is not None:
+        conditions.append(Case.owner == owner)
+    if bucket is not None:
+        conditions.append(Case.bucket == bucket)
+    if status is not None:
+        conditions.append(Case.status == status)
+    total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
+    risk_order = sa.case({"high": 0, "medium": 1, "low": 2}, value=col(Case.risk_tier), else_=3)
+    rows = session.exec(
+        select(Case, CardAccount, Customer.name)
+        .join(CardAccount, col(CardAccount.id) == col(Case.account_id))
+        .join(Customer, col(Customer.id) == col(Case.customer_id))
+        .where(*conditions)
+        .order_by(risk_order, col(CardAccount.days_past_due).desc(), col(Case.id))
+        .limit(limit)
+    ).all()
+    items = [
+        {
+            "id": case.id,
+            "account_id": case.account_id,
+            "name": name,
+            "status": case.status,
+            "bucket": case.bucket,
+            "stage": case.stage,
+            "risk": case.risk_tier,
+            "owner": case.owner,
+            "dpd": account.days_past_due,
+            "balance": account.balance,
+            "opened_on": case.opened_on,
+            "missing_since": case.missing_since,
+        }
+        for case, account, name in rows
+    ]
+    return int(total), items
+
+
+def _debtor(session: Session, customer: Customer) -> dict[str, Any]:
+    emergency = session.exec(
+        select(ContactPoint).where(
+            ContactPoint.customer_id == customer.id,
+            ContactPoint.relation == ContactRelation.EMERGENCY,
+        )
+    ).all()
+    return {
+        "customer_id": customer.id,
+        "name": customer.name,
+        "id_number": mask_id_number(customer.id_number),
+        "phone": mask_phone(customer.phone),
+        "email": mask_email(customer.email),
+        "address": mask_address(customer.address),
+        "province": customer.province,
+        "emergency_contacts": [
+            {"name": c.contact_name, "phone": mask_phone(c.value), "valid": c.valid}
+            for c in emergency
+        ],
+    }
+
+
+def _account(account: CardAccount) -> dict[str, Any]:
+    return {
+        "account_id": account.id,
+        "card_number": mask_card(account.card_number),
+        "credit_limit": account.credit_limit,
+        "principal": account.principal,
+        "interest": account.interest,
+        "fees": account.fees,
+        "balance": account.balance,
+        "minimum_due": account.minimum_due,
+        "due_date": account.due_date,
+        "days_past_due": account.days_past_due,
+        "last_payment_date": account.last_payment_date,
+        "last_payment_amount": account.last_payment_amount,
+        "as_of": account.last_as_of,
+    }
+
+
+def _balances(session: Session, account_id: str, limit: int) -> list[dict[str, Any]]:
+    snaps = session.exec(
+        select(BalanceSnapshot)
+        .where(BalanceSnapshot.account_id == account_id)
+        .order_by(col(BalanceSnapshot.as_of).desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "as_of": s.as_of,
+            "principal": s.principal,
+            "interest": s.interest,
+            "fees": s.fees,
+            "balance": s.principal + s.interest + s.fees,
+            "minimum_due": s.minimum_due,
+            "days_past_due": s.days_past_due,
+            "bucket": s.bucket,
+        }
+        for s in snaps
+    ]
+
+
+def _timeline(session: Session, case: Case) -> list[dict[str, Any]]:
+    events = session.exec(
+        select(TimelineEvent)
+        .where(TimelineEvent.case_id == case.id)
+        .order_by(col(TimelineEvent.as_of), col(TimelineEvent.id))
+    ).all()
+    opened = {
+        "at": None,
+        "as_of": case.opened_on,
+        "event": "opened",
+        "detail": f"opened in {case.stage.value if not case.stage.is_closed else 'intake'}",
+        "actor": "intake",
+    }
+    return [opened] + [
+        {"at": e.at, "as_of": e.as_of, "event": e.event, "detail": e.detail, "actor": e.actor}
+        for e in events
+    ]
+
+
+def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[str, Any]:
+    """The case file as a JSON-safe dict; personal data masked."""
+    case = find_case(session, ref)
+    assert case.id is not None
+    account = session.get(CardAccount, case.account_id)
+    customer = session.get(Customer, case.customer_id)
+    if account is None or customer is None:
+        raise NotFoundError(f"case {case.id}: its account or customer is missing")
+    data: dict[str, Any] = {
+        "id": case.id,
+        "account_id": case.account_id,
+        "status": case.status,
+        "bucket": case.bucket,
+        "stage": case.stage,
+        "risk": case.risk_tier,
+        "risk_reasons": json.loads(case.risk_reasons) if case.risk_reasons else [],
+        "owner": case.owner,
+        "opened_on": case.opened_on,
+        "stage_entered_on": case.stage_entered_on,
+        "closed_on": case.closed_on,
+        "outcome": case.outcome,
+        "missing_since": case.missing_since,
+        "version": case.version,
+        "debtor": _debtor(session, customer),
+        "account": _account(account),
+        "balances": _balances(session, case.account_id, history),
+        "milestones": [],
+        "contacts": [],
+        "documents": [],
+        "plans": [],
+        "reviews": [],
+        "timeline": _timeline(session, case),
+    }
+    for key, provider in SECTIONS.items():
+        data[key] = provider(session, case.id)
+    return data

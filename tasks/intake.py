@@ -1,0 +1,441 @@
+"""`duecourse import`: apply a delinquency snapshot to the case store, in chunks, set-based.
+
+Per chunk of rows: one look-up each of the accounts, customers and open cases it names, then
+executemany inserts and updates of only what changed. Rules for opening and closing cases are in
+rules/case_rules.py; row validation in rules/snapshot_row.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from models.types import utcnow
+from rules.buckets import DEFAULT_SCHEME, BucketScheme
+from rules.case_rules import closing_outcome, initial_stage, opens_case
+from rules.enums import Bucket, CaseStatus, ContactKind, ContactRelation, RunStatus, Stage
+from rules.errors import DuecourseError
+from rules.snapshot_row import RowError, SnapshotRow, parse_row
+from tasks.bulk import db_date, db_time, insert_many, placeholder, select_in, update_many
+from tasks.snapshot_file import open_snapshot
+
+CHUNK = 5000
+
+_ACCOUNT_FIELDS = (
+    "customer_id",
+    "card_number",
+    "credit_limit",
+    "principal",
+    "interest",
+    "fees",
+    "minimum_due",
+    "due_date",
+    "days_past_due",
+    "last_payment_date",
+    "last_payment_amount",
+)
+_CUSTOMER_FIELDS = ("name", "id_number", "phone", "email", "address", "province")
+_SNAPSHOT_COLUMNS = (
+    "account_id", "as_of", "principal", "interest", "fees", "minimum_due", "days_past_due",
+    "bucket", "import_run_id",
+)  # fmt: skip
+_SNAPSHOT_UPSERT = (
+    "ON CONFLICT (account_id, as_of) DO UPDATE SET principal = excluded.principal, "
+    "interest = excluded.interest, fees = excluded.fees, minimum_due = excluded.minimum_due, "
+    "days_past_due = excluded.days_past_due, bucket = excluded.bucket, "
+    "import_run_id = excluded.import_run_id"
+)
+_CASE_COLUMNS = (
+    "account_id", "customer_id", "status", "bucket", "stage", "opened_on", "stage_entered_on",
+    "max_dpd", "version", "created_at", "updated_at",
+)  # fmt: skip
+_CONTACT_COLUMNS = (
+    "customer_id", "relation", "kind", "value", "contact_name", "valid", "source", "created_at",
+)  # fmt: skip
+_TIMELINE_COLUMNS = ("case_id", "at", "as_of", "event", "detail", "actor")
+
+
+@dataclass
+class ImportResult:
+    run_id: int
+    file: str
+    as_of: date
+    encoding: str
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    missing: int = 0
+    opened: int = 0
+    closed: int = 0
+    quarantine_file: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        return data
+
+
+@dataclass
+class _Chunk:
+    """Counters one chunk adds to the run."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    opened: int = 0
+    closed: int = 0
+
+
+class _Quarantine:
+    """Writes bad rows to the quarantine CSV (opened on the first bad row) and the database."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.columns = [c for c in columns if not c.startswith("_extra_")]
+        self._file: TextIO | None = None
+        self._writer: Any = None
+        self.pending: list[tuple[int, str | None, str, str]] = []
+        self.account_ids: set[str] = set()
+        self.count = 0
+
+    def add(self, line: int, raw: dict[str, str], reason: str) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["line", "reason", *self.columns])
+        self._writer.writerow([line, reason, *(raw.get(c, "") for c in self.columns)])
+        account_id = (raw.get("account_id") or "").strip() or None
+        if account_id:
+            self.account_ids.add(account_id)
+        shown = {k: v for k, v in raw.items() if not k.startswith("_extra_")}
+        self.pending.append((line, account_id, reason, json.dumps(shown, ensure_ascii=False)))
+        self.count += 1
+
+    def flush(self, conn: Connection, run_id: int) -> None:
+        insert_many(
+            conn,
+            "quarantined_row",
+            ("import_run_id", "line_number", "account_id", "reason", "raw"),
+            [(run_id, *p) for p in self.pending],
+        )
+        self.pending.clear()
+
+    @property
+    def written(self) -> str | None:
+        return str(self.path) if self._file is not None else None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _last_as_of(engine: Engine) -> date | None:
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa.text("SELECT max(as_of) FROM import_run WHERE status = 'succeeded'")
+        ).scalar()
+    if value is None:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _start_run(engine: Engine, path: Path, as_of: date, encoding: str) -> int:
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            sa.text(
+                "INSERT INTO import_run (file_name, sha256, encoding, as_of, status, rows, "
+                "imported, updated, unchanged, quarantined, missing, closed, started_at) VALUES "
+                "(:f, '', :e, :a, 'running', 0, 0, 0, 0, 0, 0, 0, :t) RETURNING id"
+            ),
+            {"f": path.name, "e": encoding, "a": as_of, "t": db_time(conn, utcnow())},
+        ).scalar_one()
+    return int(run_id)
+
+
+def _finish_run(
+    engine: Engine, result: ImportResult, sha256: str, status: RunStatus, error: str | None
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE import_run SET sha256 = :sha, status = :st, rows = :rows, "
+                "imported = :imp, updated = :upd, unchanged = :unc, quarantined = :q, "
+                "missing = :mis, closed = :clo, quarantine_file = :qf, error = :err, "
+                "finished_at = :t WHERE id = :id"
+            ),
+            {
+                "sha": sha256, "st": status.value, "rows": result.rows, "imp": result.imported,
+                "upd": result.updated, "unc": result.unchanged, "q": result.quarantined,
+                "mis": result.missing, "clo": result.closed, "qf": result.quarantine_file,
+                "err": error, "t": db_time(conn, utcnow()), "id": result.run_id,
+            },
+        )  # fmt: skip
+
+
+def _apply_chunk(
+    conn: Connection,
+    rows: list[SnapshotRow],
+    as_of: date,
+    run_id: int,
+    scheme: BucketScheme,
+    entry_stage: Callable[[Bucket], Stage],
+) -> _Chunk:
+    out = _Chunk()
+    now = db_time(conn, utcnow())
+    day = db_date(conn, as_of)
+    ids = [r.account_id for r in rows]
+    accounts = {
+        r[0]: r[1:]
+        for r in select_in(
+            conn, f"SELECT id, {', '.join(_ACCOUNT_FIELDS)} FROM card_account WHERE id", ids
+        )
+    }
+    open_cases = {
+        r[0]: r[1:]
+        for r in select_in(
+            conn,
+            "SELECT account_id, id, max_dpd, missing_since, bucket FROM collection_case "
+            "WHERE status = 'open' AND account_id",
+            ids,
+        )
+    }
+    customer_rows: dict[str, tuple[Any, ...]] = {}
+    for r in rows:
+        customer_rows[r.customer_id] = (
+            r.name,
+            r.id_number,
+            r.phone,
+            r.email,
+            r.address,
+            r.province,
+        )
+    known_customers = {
+        r[0]: r[1:]
+        for r in select_in(
+            conn, f"SELECT id, {', '.join(_CUSTOMER_FIELDS)} FROM customer WHERE id", customer_rows
+        )
+    }
+    new_customers = [
+        (cid, *v, now, now) for cid, v in customer_rows.items() if cid not in known_customers
+    ]
+    changed_customers = [
+        (*v, now, cid)
+        for cid, v in customer_rows.items()
+        if cid in known_customers and tuple(known_customers[cid]) != v
+    ]
+    insert_many(
+        conn, "customer", ("id", *_CUSTOMER_FIELDS, "created_at", "updated_at"), new_customers
+    )
+    update_many(conn, "customer", (*_CUSTOMER_FIELDS, "updated_at"), "id", changed_customers)
+
+    new_accounts: list[tuple[Any, ...]] = []
+    changed_accounts: list[tuple[Any, ...]] = []
+    new_snapshots: list[tuple[Any, ...]] = []
+    upsert_snapshots: list[tuple[Any, ...]] = []
+    new_cases: list[tuple[Any, ...]] = []
+    case_updates: list[tuple[Any, ...]] = []
+    closures: list[tuple[Any, ...]] = []
+    timeline: list[tuple[Any, ...]] = []
+    contacts: list[tuple[Any, ...]] = []
+    for r in rows:
+        bucket = scheme.bucket_for(r.days_past_due)
+        values = (
+            r.customer_id, r.card_number, r.credit_limit, r.principal, r.interest, r.fees,
+            r.minimum_due, db_date(conn, r.due_date), r.days_past_due,
+            db_date(conn, r.last_payment_date), r.last_payment_amount,
+        )  # fmt: skip
+        snapshot = (
+            r.account_id, day, r.principal, r.interest, r.fees, r.minimum_due, r.days_past_due,
+            bucket.value, run_id,
+        )  # fmt: skip
+        existing = accounts.get(r.account_id)
+        if existing is None:
+            new_accounts.append((r.account_id, *values, day, now, now))
+            new_snapshots.append(snapshot)
+            out.imported += 1
+        else:
+            upsert_snapshots.append(snapshot)
+            if tuple(existing) != values:
+                changed_accounts.append((*values, day, now, r.account_id))
+                out.updated += 1
+            else:
+                out.unchanged += 1
+        if r.emergency_contact_phone:
+            contacts.append(
+                (r.customer_id, ContactRelation.EMERGENCY.value, ContactKind.PHONE.value,
+                 r.emergency_contact_phone, r.emergency_contact_name, True, "snapshot", now)
+            )  # fmt: skip
+        case = open_cases.get(r.account_id)
+        if case is None:
+            if opens_case(
+                is_new_account=existing is None, dpd=r.days_past_due, balance_fen=r.balance
+            ):
+                new_cases.append(
+                    (r.account_id, r.customer_id, CaseStatus.OPEN.value, bucket.value,
+                     entry_stage(bucket).value, day, day, r.days_past_due, 1, now, now)
+                )  # fmt: skip
+                out.opened += 1
+            continue
+        case_id, max_dpd, missing_since, old_bucket = case
+        outcome = closing_outcome(max_dpd=max_dpd, dpd=r.days_past_due, balance_fen=r.balance)
+        if outcome is not None:
+            closures.append(
+                (Stage(outcome.value).value, outcome.value, day, bucket.value,
+                 max(max_dpd, r.days_past_due), now, case_id)
+            )  # fmt: skip
+            timeline.append((case_id, now, day, "closed", f"closed as {outcome.value}", "intake"))
+            out.closed += 1
+            continue
+        new_max = max(max_dpd, r.days_past_due)
+        if missing_since is not None:
+            timeline.append((case_id, now, day, "returned", "back in the snapshot", "intake"))
+        if missing_since is not None or new_max != max_dpd or old_bucket != bucket.value:
+            case_updates.append((bucket.value, new_max, now, case_id))
+    insert_many(
+        conn,
+        "card_account",
+        ("id", *_ACCOUNT_FIELDS, "last_as_of", "created_at", "updated_at"),
+        new_accounts,
+    )
+    update_many(
+        conn, "card_account", (*_ACCOUNT_FIELDS, "last_as_of", "updated_at"), "id", changed_accounts
+    )
+    insert_many(conn, "balance_snapshot", _SNAPSHOT_COLUMNS, new_snapshots)
+    insert_many(
+        conn, "balance_snapshot", _SNAPSHOT_COLUMNS, upsert_snapshots, on_conflict=_SNAPSHOT_UPSERT
+    )
+    insert_many(
+        conn, "contact_point", _CONTACT_COLUMNS, contacts, on_conflict="ON CONFLICT DO NOTHING"
+    )
+    insert_many(conn, "collection_case", _CASE_COLUMNS, new_cases)
+    ph = placeholder(conn)
+    if case_updates:
+        conn.exec_driver_sql(
+            f"UPDATE collection_case SET bucket = {ph}, max_dpd = {ph}, missing_since = NULL, "
+            f"updated_at = {ph}, version = version + 1 WHERE id = {ph}",
+            case_updates,
+        )
+    if closures:
+        conn.exec_driver_sql(
+            f"UPDATE collection_case SET status = 'closed', stage = {ph}, outcome = {ph}, "
+            f"closed_on = {ph}, bucket = {ph}, max_dpd = {ph}, missing_since = NULL, "
+            f"updated_at = {ph}, version = version + 1 WHERE id = {ph}",
+            closures,
+        )
+    insert_many(conn, "timeline_event", _TIMELINE_COLUMNS, timeline)
+    return out
+
+
+def _flag_missing(conn: Connection, as_of: date, run_id: int) -> int:
+    """Flag open cases whose account is absent from this snapshot; return how many are absent."""
+    absent = (
+        "status = 'open' AND NOT EXISTS (SELECT 1 FROM balance_snapshot s "
+        "WHERE s.account_id = collection_case.account_id AND s.as_of = :day) "
+        "AND account_id NOT IN (SELECT account_id FROM quarantined_row q "
+        "WHERE q.import_run_id = :run AND q.account_id IS NOT NULL)"
+    )
+    params = {"day": as_of, "run": run_id, "now": db_time(conn, utcnow())}
+    conn.execute(
+        sa.text(
+            "INSERT INTO timeline_event (case_id, at, as_of, event, detail, actor) "
+            "SELECT id, :now, :day, 'missing', 'absent from the snapshot', 'intake' "
+            f"FROM collection_case WHERE missing_since IS NULL AND {absent}"
+        ),
+        params,
+    )
+    conn.execute(
+        sa.text(
+            "UPDATE collection_case SET missing_since = :day, updated_at = :now, "
+            f"version = version + 1 WHERE missing_since IS NULL AND {absent}"
+        ),
+        params,
+    )
+    count = conn.execute(sa.text(f"SELECT count(*) FROM collection_case WHERE {absent}"), params)
+    return int(count.scalar_one())
+
+
+@contextmanager
+def _closing(obj: Any) -> Iterator[Any]:
+    try:
+        yield obj
+    finally:
+        obj.close()
+
+
+def import_snapshot(
+    engine: Engine,
+    path: Path,
+    as_of: date,
+    *,
+    quarantine_dir: Path,
+    scheme: BucketScheme = DEFAULT_SCHEME,
+    entry_stage: Callable[[Bucket], Stage] = initial_stage,
+    on_bytes: Callable[[int], None] | None = None,
+    chunk_size: int = CHUNK,
+) -> ImportResult:
+    """Import one snapshot file as of `as_of`. Idempotent: the same file again changes nothing.
+
+    Raises InputError for an unreadable file or header, DuecourseError for an as-of date before
+    the last successful import.
+    """
+    last = _last_as_of(engine)
+    if last is not None and as_of < last:
+        raise DuecourseError(
+            f"as-of {as_of} is before the last import ({last}); snapshots are applied in order"
+        )
+    reader = open_snapshot(path, on_bytes)
+    run_id = _start_run(engine, path, as_of, reader.encoding)
+    result = ImportResult(run_id=run_id, file=str(path), as_of=as_of, encoding=reader.encoding)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    quarantine = _Quarantine(
+        quarantine_dir / f"{as_of}-run{run_id}-{stamp}-{path.stem}.quarantine.csv", reader.columns
+    )
+    seen: dict[str, int] = {}
+    chunk: list[SnapshotRow] = []
+
+    def flush() -> None:
+        with engine.begin() as conn:
+            counts = _apply_chunk(conn, chunk, as_of, run_id, scheme, entry_stage)
+            quarantine.flush(conn, run_id)
+        for name in ("imported", "updated", "unchanged", "opened", "closed"):
+            setattr(result, name, getattr(result, name) + getattr(counts, name))
+        chunk.clear()
+
+    try:
+        with _closing(reader), _closing(quarantine):
+            for line, raw in reader.rows():
+                result.rows += 1
+                try:
+                    row = parse_row(raw)
+                except RowError as exc:
+                    quarantine.add(line, raw, str(exc))
+                    continue
+                first = seen.setdefault(row.account_id, line)
+                if first != line:
+                    quarantine.add(line, raw, f"account_id: duplicate of line {first}")
+                    continue
+                chunk.append(row)
+                if len(chunk) >= chunk_size:
+                    flush()
+            flush()
+            with engine.begin() as conn:
+                result.missing = _flag_missing(conn, as_of, run_id)
+        result.quarantined = quarantine.count
+        result.quarantine_file = quarantine.written
+    except BaseException as exc:
+        _finish_run(engine, result, reader.sha256, RunStatus.FAILED, str(exc)[:500])
+        raise
+    _finish_run(engine, result, reader.sha256, RunStatus.SUCCEEDED, None)
+    return result

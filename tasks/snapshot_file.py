@@ -1,0 +1,142 @@
+"""Reading a snapshot CSV as a stream: encoding detection, header check, rows with line numbers."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from rules.errors import InputError
+from rules.snapshot_row import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+SAMPLE_BYTES = 1 << 20
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) when the sample decodes as UTF-8, else GB18030 (a superset of
+    GBK and GB2312, which Chinese bank exports often are)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise InputError("file is neither UTF-8 nor GB18030/GBK text") from None
+
+
+class _CountingReader(io.RawIOBase):
+    """Passes bytes through, hashing them and reporting progress."""
+
+    def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None] | None) -> None:
+        self._raw = raw
+        self._on_bytes = on_bytes
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.sha256.update(data)
+        self.bytes_read += n
+        if self._on_bytes is not None and n:
+            self._on_bytes(n)
+        return n
+
+
+@dataclass
+class SnapshotReader:
+    """Iterates (line_number, row dict) over a snapshot file without holding it in memory."""
+
+    path: Path
+    encoding: str
+    columns: list[str]
+    _stream: _CountingReader
+    _reader: Iterator[list[str]]
+    _text: io.TextIOWrapper
+
+    @property
+    def sha256(self) -> str:
+        return self._stream.sha256.hexdigest()
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        reader = self._reader
+        columns = self.columns
+        width = len(columns)
+        line = 1
+        try:
+            for record in reader:
+                start = line + 1
+                line = reader.line_num  # type: ignore[attr-defined]
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue
+                if len(record) < width:
+                    record = record + [""] * (width - len(record))
+                yield start, dict(zip(columns, record, strict=False))
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{self.path}: line {line + 1}: not valid {self.encoding} text"
+            ) from None
+        except csv.Error as exc:
+            raise InputError(f"{self.path}: line {line + 1}: {exc}") from None
+
+    def close(self) -> None:
+        self._text.close()
+
+
+def open_snapshot(path: Path, on_bytes: Callable[[int], None] | None = None) -> SnapshotReader:
+    """Open a snapshot file, detect its encoding and check its header.
+
+    Raises InputError (exit 2) for a missing or unreadable file and for missing columns.
+    """
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a CSV file")
+    try:
+        raw = path.open("rb")
+        sample = raw.read(SAMPLE_BYTES)
+        raw.seek(0)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        encoding = detect_encoding(sample)
+    except InputError as exc:
+        raw.close()
+        raise InputError(f"{path}: {exc}") from None
+    stream = _CountingReader(raw, on_bytes)
+    text = io.TextIOWrapper(io.BufferedReader(stream, 1 << 16), encoding=encoding, newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        text.close()
+        raise InputError(f"{path}: empty file (no header row)") from None
+    except (UnicodeDecodeError, csv.Error):
+        text.close()
+        raise InputError(f"{path}: line 1: unreadable header") from None
+    columns = [h.strip().lstrip("\ufeff").lower() for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        text.close()
+        raise InputError(f"{path}: header is missing columns: {', '.join(missing)}")
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    columns = [c if c in known else f"_extra_{i}" for i, c in enumerate(columns)]
+    return SnapshotReader(path, encoding, columns, stream, reader, text)
