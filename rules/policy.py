@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rules.buckets import BucketScheme
 from rules.enums import Bucket, Channel, RiskTier, Role, Stage
+from rules.periods import PeriodEvent
 
 # Channels whose actions send something worded, so they need a template.
 TEMPLATED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.MAIL, Channel.APP})
@@ -121,12 +122,12 @@ class ActionDef(_Frozen):
 
 class MilestoneDef(_Frozen):
     """A deadline opened on stage entry: `offset` days (calendar or working) after entry, or the
-    statutory period of `statutory_event` (a rules.periods.PeriodEvent value)."""
+    statutory period of `statutory_event` (counted from stage entry by rules.periods)."""
 
     kind: str = Field(min_length=1)
     offset: int | None = Field(default=None, ge=0)
     unit: MilestoneUnit = "calendar"
-    statutory_event: str | None = None
+    statutory_event: PeriodEvent | None = None
     owner_role: Role
     on_miss: OnMiss = "escalate"
     met_by: list[str] = Field(default_factory=list)
