@@ -1,0 +1,113 @@
+"""`documents check`: every template against its manifest, and every sample through the engine.
+
+A template that uses a field its manifest does not declare, or a declared field a template does
+not use, is reported with the file and the name. PDF and DOCX templates of a kind must each use
+every field (they are two forms of the same document); a text kind's parts together must.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from documents.data import prepare
+from documents.docx import undeclared_variables
+from documents.engine import render_prepared
+from documents.environment import html_env, text_env
+from documents.manifest import Format, Manifest, load_manifest
+from documents.registry import TEMPLATES_DIR, kind_folders
+from rules.errors import DuecourseError
+
+
+def _jinja_names(env: jinja2.Environment, path: Path) -> set[str]:
+    names: set[str] = meta.find_undeclared_variables(env.parse(path.read_text(encoding="utf-8")))
+    return names
+
+
+def _compare(used: set[str], manifest: Manifest, where: Path) -> list[str]:
+    declared = set(manifest.fields)
+    manifest_file = manifest.folder / "manifest.yaml"
+    problems = [
+        f"{where}: field {name!r} is used but not declared in {manifest_file}"
+        for name in sorted(used - declared)
+    ]
+    problems += [
+        f"{manifest_file}: field {name!r} is declared but {where.name} does not use it"
+        for name in sorted(declared - used)
+    ]
+    return problems
+
+
+def _template_problems(manifest: Manifest) -> list[str]:
+    problems: list[str] = []
+    for fmt in manifest.formats:
+        if fmt is Format.TEXT:
+            used: set[str] = set()
+            for part in manifest.parts:
+                path = manifest.part_path(part)
+                if not path.is_file():
+                    problems.append(f"{path}: missing (part {part!r} of {manifest.kind})")
+                    continue
+                used |= _safe(lambda p=path: _jinja_names(text_env(), p), path, problems)
+            problems += _compare(used, manifest, manifest.folder / f"*{'.txt.j2'}")
+            continue
+        path = manifest.template_path(fmt)
+        if not path.is_file():
+            problems.append(f"{path}: missing ({fmt.value} template of {manifest.kind})")
+            continue
+        if fmt is Format.PDF:
+            names = _safe(lambda p=path: _jinja_names(html_env(), p), path, problems)
+        else:
+            names = _safe(lambda: undeclared_variables(manifest), path, problems)
+        problems += _compare(names, manifest, path)
+    return problems
+
+
+def _safe(fn: Any, path: Path, problems: list[str]) -> set[str]:
+    try:
+        result: set[str] = fn()
+        return result
+    except jinja2.TemplateSyntaxError as exc:
+        problems.append(f"{path}:{exc.lineno}: template syntax error: {exc.message}")
+    except Exception as exc:
+        problems.append(f"{path}: cannot read template: {exc}")
+    return set()
+
+
+def _sample_problems(manifest: Manifest) -> list[str]:
+    path = manifest.sample_path
+    if not path.is_file():
+        return [f"{path}: missing (sample data for previews and checks)"]
+    try:
+        context = prepare(manifest, json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, DuecourseError) as exc:
+        return [f"{path}: {exc}"]
+    problems = []
+    for fmt in manifest.formats:
+        try:
+            render_prepared(manifest, context, fmt)
+        except jinja2.UndefinedError as exc:
+            problems.append(f"{path}: rendering {fmt.value}: {exc.message}")
+        except Exception as exc:
+            problems.append(f"{path}: rendering {fmt.value} fails: {exc}")
+    return problems
+
+
+def check_templates(root: Path = TEMPLATES_DIR, *, render_samples: bool = True) -> list[str]:
+    """Every problem found, one line each with the file; empty when all is well."""
+    problems: list[str] = []
+    for folder in kind_folders(root):
+        try:
+            manifest = load_manifest(folder)
+        except DuecourseError as exc:
+            problems.append(str(exc))
+            continue
+        found = _template_problems(manifest)
+        problems += found
+        if render_samples and not found:
+            problems += _sample_problems(manifest)
+    return problems
