@@ -7,6 +7,7 @@ from models.account import CardAccount
 from models.case import Case
 from models.customer import ContactPoint, Customer
 from models.cycle import CycleAction, CycleRun
+from models.document import Document, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
 from models.milestone import Milestone
 from models.review import Review
@@ -21,6 +22,8 @@ __all__ = [
     "Customer",
     "CycleAction",
     "CycleRun",
+    "Document",
+    "DocumentSequence",
     "ImportRun",
     "Milestone",
     "QuarantinedRow",
