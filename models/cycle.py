@@ -49,6 +49,9 @@ class CycleRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     as_of: date = Field(index=True)
+    flow: str = Field(
+        default="daily_cycle", max_length=32, description="daily_cycle or deadline_check"
+    )
     policy_version: str = Field(max_length=64)
     status: RunStatus = Field(
         default=RunStatus.RUNNING, sa_column=enum_column(RunStatus, nullable=False)

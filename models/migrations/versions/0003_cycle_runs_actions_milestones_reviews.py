@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table('cycle_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('flow', sa.String(length=32), nullable=False),
     sa.Column('policy_version', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Enum('running', 'succeeded', 'failed', name='runstatus', native_enum=False, length=24), nullable=False),
     sa.Column('cases', sa.Integer(), nullable=False),

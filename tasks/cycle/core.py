@@ -1,0 +1,173 @@
+"""The daily cycle as plain functions: prepare a run, process its batches, finish it.
+
+`run_day` chains them without Prefect (the benchmark's baseline and the tests' path); the flow
+calls the same three steps as Prefect tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from models.types import utcnow
+from rules.calendar import BusinessCalendar
+from rules.enums import CaseStatus, MilestoneStatus, RunStatus
+from rules.policy import Policy
+from rules.roster import User
+from tasks.calendar import load_calendar
+from tasks.cycle.context import CycleContext, RunTotals
+from tasks.cycle.deadlines import DueDates, event_names
+from tasks.cycle.evaluate import BatchEvaluator
+from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, read_batch
+from tasks.cycle.runs import CycleLock, check_order, finish_run, start_run, touch_run
+from tasks.cycle.write import write_plan
+from tasks.policy import load_policy, load_roster
+
+BATCH_SIZE = 20_000
+MISSED_SHOWN = 50
+
+
+class PolicyBundle:
+    """The policy in force, the business calendar and the roster, loaded once per run."""
+
+    def __init__(self, policy: Policy, calendar: BusinessCalendar, users: list[User]) -> None:
+        self.policy = policy
+        self.calendar = calendar
+        self.users = users
+
+    @classmethod
+    def load(cls, policy_dir: Path | None) -> PolicyBundle:
+        return cls(load_policy(policy_dir), load_calendar(policy_dir), load_roster(policy_dir))
+
+
+class Run:
+    """A run in progress: the shared context, its lock and its batches."""
+
+    def __init__(self, ctx: CycleContext, lock: CycleLock, bounds: list[tuple[int, int]]):
+        self.ctx = ctx
+        self.lock = lock
+        self.bounds = bounds
+        self.dues = DueDates(ctx.calendar)
+        flags, met = event_names(ctx.policy)
+        self.event_names = flags | met | {f"{f}_cleared" for f in flags}
+
+
+def prepare(engine: Engine, as_of: date, bundle: PolicyBundle, batch_size: int = BATCH_SIZE) -> Run:
+    """Take the cycle lock (PostgreSQL), check the order of days, open the run row."""
+    lock = CycleLock(engine)
+    lock.acquire()
+    try:
+        with engine.begin() as conn:
+            warnings = check_order(conn, as_of)
+            loads = open_case_loads(conn)
+            run_id = start_run(conn, as_of, bundle.policy.version)
+            bounds = batch_bounds(conn, batch_size)
+    except BaseException:
+        lock.release()
+        raise
+    ctx = CycleContext(
+        engine=engine,
+        as_of=as_of,
+        policy=bundle.policy,
+        calendar=bundle.calendar,
+        users=bundle.users,
+        run_id=run_id,
+        loads=loads,
+        batch_size=batch_size,
+    )
+    for w in warnings:
+        ctx.totals.warn(w)
+    cal = bundle.calendar.warning_for(as_of)
+    if cal:
+        ctx.totals.warn(cal)
+    return Run(ctx, lock, bounds)
+
+
+def process_batch(run: Run, lo: int, hi: int) -> RunTotals:
+    """Read, evaluate and write the open cases with lo <= id <= hi, in one transaction."""
+    ctx = run.ctx
+    with ctx.engine.begin() as conn:
+        touch_run(conn, ctx.run_id, ctx.totals)  # first a write: SQLite's lock before reading
+        batch = read_batch(conn, lo, hi, ctx.as_of, run.event_names)
+        plan = BatchEvaluator(ctx, batch, run.dues).run()
+        write_plan(conn, plan)
+    ctx.totals.merge(plan.totals)
+    return plan.totals
+
+
+def waive_closed(engine: Engine, as_of: date) -> int:
+    """Open milestones of cases closed since (paid, cured...) are waived, set-based."""
+    m, c = MILESTONE, CASE
+    closed = sa.select(c.c.id).where(c.c.status == CaseStatus.CLOSED)
+    with engine.begin() as conn:
+        result = conn.execute(
+            sa.update(m)
+            .where(m.c.status == MilestoneStatus.OPEN, m.c.case_id.in_(closed))
+            .values(
+                status=MilestoneStatus.WAIVED,
+                closed_on=as_of,
+                reason="case closed",
+                updated_at=utcnow(),
+            )
+        )
+    return int(result.rowcount or 0)
+
+
+def summary(run: Run, status: RunStatus) -> dict[str, Any]:
+    """The run as JSON-safe data (no personal data: case ids, kinds, owners' user names)."""
+    ctx, t = run.ctx, run.ctx.totals
+    return {
+        "run_id": ctx.run_id,
+        "as_of": ctx.as_of.isoformat(),
+        "status": status.value,
+        "policy_version": ctx.version,
+        "cases": t.cases,
+        "actions": dict(sorted(t.actions.items())),
+        "skipped": t.skipped,
+        "risk_changes": t.risk_changes,
+        "capacity_exceeded": t.capacity_exceeded,
+        "missed": t.missed[:MISSED_SHOWN],
+        "missed_total": len(t.missed),
+        "warnings": list(t.warnings),
+    }
+
+
+def finish(
+    run: Run, status: RunStatus, error: str | None = None, flow_run_id: str | None = None
+) -> dict[str, Any]:
+    """Record the run's outcome and release the lock."""
+    ctx = run.ctx
+    try:
+        if status == RunStatus.SUCCEEDED:
+            waive_closed(ctx.engine, ctx.as_of)
+        for w in run.dues.warnings:
+            ctx.totals.warn(w)
+        finish_run(ctx.engine, ctx.run_id, ctx.totals, status, error, flow_run_id)
+    finally:
+        run.lock.release()
+    return summary(run, status)
+
+
+def run_day(
+    engine: Engine,
+    as_of: date,
+    bundle: PolicyBundle,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """One daily cycle without Prefect: every batch in order, then the run record."""
+    run = prepare(engine, as_of, bundle, batch_size)
+    try:
+        for i, (lo, hi) in enumerate(run.bounds):
+            process_batch(run, lo, hi)
+            if progress is not None:
+                progress(i + 1, len(run.bounds))
+    except BaseException as exc:
+        finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    return finish(run, RunStatus.SUCCEEDED)

@@ -1,0 +1,80 @@
+"""Milestone dates and checks for the cycle: due dates (working, calendar or statutory), alert
+days, and whether recorded events meet a milestone. Pure apart from the calendar they are given."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rules.calendar import BusinessCalendar
+from rules.enums import Stage
+from rules.periods import statutory_deadline
+from rules.policy import MilestoneDef, Policy
+
+
+class DueDates:
+    """Due dates of milestones by (definition, entry date), cached: a million cases share a few
+    hundred entry dates. Collects the calendar's warnings."""
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self.calendar = calendar
+        self._cache: dict[tuple[str, date], tuple[date, str | None]] = {}
+        self.warnings: list[str] = []
+
+    def due(self, mdef: MilestoneDef, entry_on: date) -> tuple[date, str | None]:
+        """(due date, statutory rule or None) for a milestone opened on entering on `entry_on`."""
+        key = (mdef.model_dump_json(), entry_on)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        rule: str | None = None
+        warning: str | None = None
+        if mdef.statutory_event is not None:
+            result = statutory_deadline(mdef.statutory_event, entry_on, self.calendar)
+            due, rule, warning = result.deadline, result.rule[:200], result.calendar_warning
+        elif mdef.unit == "working":
+            due = self.calendar.add_working_days(entry_on, mdef.offset or 0)
+            warning = self.calendar.warning_for_span(entry_on, due)
+        else:
+            due = entry_on + timedelta(days=mdef.offset or 0)
+        if warning and warning not in self.warnings:
+            self.warnings.append(warning)
+        self._cache[key] = (due, rule)
+        return due, rule
+
+    def alert_day(self, due: date, working_days_before: int) -> date:
+        return self.calendar.add_working_days(due, -working_days_before)
+
+
+def milestone_def(policy: Policy, stage: Stage, kind: str) -> MilestoneDef | None:
+    """The policy's definition of a milestone kind in a stage (None if the policy dropped it)."""
+    if not policy.has_stage(stage):
+        return None
+    for m in policy.stage_def(stage).milestones:
+        if m.kind == kind:
+            return m
+    return None
+
+
+def met_event(
+    met_by: list[str], events: list[tuple[str, date]], since: date, as_of: date
+) -> tuple[str, date] | None:
+    """The first event named in `met_by` recorded from `since` to `as_of`, if any."""
+    if not met_by:
+        return None
+    for event, on in events:
+        if since <= on <= as_of and event in met_by:
+            return event, on
+    return None
+
+
+def event_names(policy: Policy) -> tuple[frozenset[str], frozenset[str]]:
+    """(flag names the entry conditions use, event names that meet milestones)."""
+    flags: set[str] = set()
+    met: set[str] = set()
+    for s in policy.stages:
+        if s.entry is not None:
+            flags.update(s.entry.events or ())
+            flags.update(s.entry.without_events or ())
+        for m in s.milestones:
+            met.update(m.met_by)
+    return frozenset(flags), frozenset(met)

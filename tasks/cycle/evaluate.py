@@ -1,0 +1,440 @@
+"""Evaluate one batch of cases: bucket and risk refresh, milestone checks, the ladder, reviews,
+the day's actions and owners. Produces a `BatchPlan` of rows to write; reads nothing itself.
+
+Per case, in order: refresh bucket and risk; check the open milestones (met from recorded events,
+missed after their due day with the policy's on_miss, alerted N working days before); ask the
+ladder (`rules.ladder.next_actions`); move, or open a review; plan the actions due; then, for the
+whole batch, assign owners where the stage's owner role has none (`rules.owners.assign_owners`)
+and open the current stage entry's milestones with those owners.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from models.cycle import ActionKind
+from models.review import ReviewStatus
+from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, Stage
+from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
+from rules.owners import assign_owners
+from rules.policy import MilestoneDef
+from tasks.cycle.context import CycleContext, RunTotals
+from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
+from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
+from tasks.cycle.risk_facts import risk_for
+
+_NO_REVIEWS = ReviewState(set(), set(), {})
+_RISK_ORDER = {RiskTier.HIGH: 0, RiskTier.MEDIUM: 1, RiskTier.LOW: 2, None: 3}
+
+
+@dataclass
+class BatchPlan:
+    """Rows to write for one batch (already filtered of existing action keys)."""
+
+    case_updates: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    new_milestones: list[dict[str, Any]] = field(default_factory=list)
+    milestone_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    new_reviews: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    totals: RunTotals = field(default_factory=RunTotals)
+
+
+@dataclass
+class _State:
+    """A case's mutable state during evaluation."""
+
+    row: CaseRow
+    stage: Stage
+    entered: date
+    bucket: Any
+    owner: str | None
+    tier: RiskTier | None
+    reasons: str | None
+    needs_milestones: list[tuple[MilestoneDef, Stage, date]] = field(default_factory=list)
+
+    def changed(self) -> bool:
+        r = self.row
+        return (
+            self.stage != r.stage
+            or self.entered != r.stage_entered_on
+            or self.bucket != r.bucket
+            or self.owner != r.owner
+            or self.tier != r.risk_tier
+            or self.reasons != r.risk_reasons
+        )
+
+
+class BatchEvaluator:
+    def __init__(self, ctx: CycleContext, batch: Batch, due_dates: DueDates) -> None:
+        self.ctx = ctx
+        self.batch = batch
+        self.dues = due_dates
+        self.plan = BatchPlan()
+        self.policy = ctx.policy
+        self.as_of = ctx.as_of
+        self.flag_names, _met = event_names(ctx.policy)
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def action(
+        self,
+        case_id: int,
+        kind: ActionKind,
+        step: str,
+        reason: str,
+        *,
+        status: ActionStatus = ActionStatus.DONE,
+        channel: Channel | None = None,
+        template: str | None = None,
+    ) -> None:
+        key = self.ctx.key(case_id, step)
+        totals = self.plan.totals
+        if key in self.batch.existing_keys:
+            totals.skipped += 1
+            return
+        self.batch.existing_keys.add(key)
+        totals.actions[kind.value] += 1
+        self.plan.actions.append(
+            {
+                "run_id": self.ctx.run_id,
+                "as_of": self.as_of,
+                "case_id": case_id,
+                "kind": kind,
+                "step": step[:120],
+                "key": key,
+                "policy_version": self.ctx.version,
+                "status": status,
+                "reason": reason,
+                "channel": channel,
+                "template": template,
+            }
+        )
+
+    def timeline(self, case_id: int, event: str, detail: str) -> None:
+        self.plan.timeline.append(
+            {
+                "case_id": case_id,
+                "as_of": self.as_of,
+                "event": event,
+                "detail": detail,
+                "actor": "daily_cycle",
+            }
+        )
+
+    def milestone_update(self, m: MilestoneRow, **values: Any) -> None:
+        """Change a milestone (merged per milestone: an alert then a waiver keep both)."""
+        row = self.plan.milestone_updates.setdefault(
+            m.id,
+            {
+                "b_id": m.id,
+                "status": m.status,
+                "closed_on": None,
+                "reason": None,
+                "alerted_on": m.alerted_on,
+                "owner": m.owner,
+            },
+        )
+        row.update(values)
+
+    def still_open(self, m: MilestoneRow) -> bool:
+        row = self.plan.milestone_updates.get(m.id)
+        status = row["status"] if row is not None else m.status
+        return bool(status == MilestoneStatus.OPEN)
+
+    # -- the batch ---------------------------------------------------------------------------
+
+    def run(self) -> BatchPlan:
+        states = [self.evaluate(row) for row in self.batch.cases]
+        self.assign(states)
+        for st in states:
+            self.open_milestones(st)
+            if st.changed():
+                self.plan.case_updates.append(
+                    {
+                        "b_id": st.row.id,
+                        "stage": st.stage,
+                        "stage_entered_on": st.entered,
+                        "bucket": st.bucket,
+                        "owner": st.owner,
+                        "risk_tier": st.tier,
+                        "risk_reasons": st.reasons,
+                    }
+                )
+        self.plan.totals.cases = len(states)
+        return self.plan
+
+    def evaluate(self, row: CaseRow) -> _State:
+        as_of = self.as_of
+        bucket = self.policy.buckets.bucket_for(row.dpd)
+        result = risk_for(row, self.policy.risk, as_of)
+        reasons = json.dumps(result.reasons, ensure_ascii=False)
+        st = _State(row, row.stage, row.stage_entered_on, bucket, row.owner, result.tier, reasons)
+        if row.risk_tier is not None and row.risk_tier != result.tier:
+            self.plan.totals.risk_changes += 1
+            why = "; ".join(result.reasons) or "no risk rule applies"
+            self.timeline(row.id, "risk", f"{row.risk_tier.value} -> {result.tier.value}: {why}")
+        elif row.risk_tier is None or reasons != row.risk_reasons:
+            self.plan.totals.risk_changes += row.risk_tier is None
+        events = self.batch.events.get(row.id, [])
+        reviews = self.batch.reviews.get(row.id, _NO_REVIEWS)
+        advance_to = self.check_milestones(st, events)
+        facts = CaseFacts(
+            case_id=row.id,
+            stage=st.stage,
+            bucket=bucket,
+            dpd=row.dpd,
+            balance=Decimal(row.principal + row.interest + row.fees).scaleb(-2),
+            principal=Decimal(row.principal).scaleb(-2),
+            credit_limit=Decimal(row.credit_limit).scaleb(-2),
+            risk_tier=st.tier,
+            stage_entered_on=st.entered,
+            events=flags_from(events, self.flag_names),
+            approved_stages=frozenset(reviews.approved),
+            last_payment_date=row.last_payment_date,
+            owner=st.owner,
+        )
+        decision = next_actions(facts, self.policy, as_of)
+        if decision.new_stage is not None:
+            self.move(st, decision.new_stage, "ladder", decision.actions_due)
+        elif advance_to is not None:
+            target_def = self.policy.stage_def(advance_to)
+            if target_def.review is not None and advance_to not in reviews.approved:
+                self.request_review(st, target_def.review, advance_to, reviews)
+            else:
+                self.move(st, advance_to, "milestone missed", actions_due(target_def, 0))
+        else:
+            if decision.review_needed is not None:
+                role, target = decision.review_needed
+                self.request_review(st, role, target, reviews)
+            self.plan_actions(st, decision.actions_due)
+        if (
+            not any(
+                m.stage == st.stage and m.entry_on == st.entered
+                for m in self.batch.milestones.get(row.id, [])
+            )
+            and not st.needs_milestones
+            and self.policy.has_stage(st.stage)
+        ):
+            st.needs_milestones = [
+                (m, st.stage, st.entered) for m in self.policy.stage_def(st.stage).milestones
+            ]
+        return st
+
+    # -- stages, reviews, actions --------------------------------------------------------------
+
+    def move(self, st: _State, target: Stage, why: str, due: list[DueAction]) -> None:
+        case_id, old = st.row.id, st.stage
+        self.action(case_id, ActionKind.STAGE_MOVE, f"stage:{target.value}", f"{old} -> {target}")
+        self.timeline(case_id, "stage", f"{old.value} -> {target.value} ({why})")
+        for m in self.batch.milestones.get(case_id, []):
+            if self.still_open(m) and (m.stage, m.entry_on) == (old, st.entered):
+                reason = f"left {old.value} for {target.value}"
+                self.milestone_update(
+                    m, status=MilestoneStatus.WAIVED, closed_on=self.as_of, reason=reason
+                )
+                self.action(case_id, ActionKind.MILESTONE_WAIVED, f"waive:{m.id}", reason)
+        st.stage, st.entered = target, self.as_of
+        st.needs_milestones = [
+            (m, target, self.as_of) for m in self.policy.stage_def(target).milestones
+        ]
+        self.plan_actions(st, due)
+
+    def request_review(self, st: _State, role: Role, target: Stage, reviews: ReviewState) -> None:
+        if target in reviews.pending:
+            return
+        rejected = reviews.rejected_since.get(target)
+        if rejected is not None and rejected >= st.entered:
+            return  # rejected during this stay: not asked again until the case moves
+        case_id = st.row.id
+        key = self.ctx.key(case_id, f"review:{target.value}")
+        reviews.pending.add(target)
+        if key in self.batch.existing_keys:
+            self.plan.totals.skipped += 1
+            return
+        self.plan.new_reviews.append(
+            {
+                "case_id": case_id,
+                "target_stage": target,
+                "required_role": role,
+                "status": ReviewStatus.PENDING,
+                "opened_on": self.as_of,
+                "key": key,
+                "policy_version": self.ctx.version,
+            }
+        )
+        reason = f"entering {target.value} needs {role.value} approval"
+        self.action(case_id, ActionKind.REVIEW_OPENED, f"review:{target.value}", reason)
+        self.timeline(case_id, "review", f"review requested: {reason}")
+
+    def plan_actions(self, st: _State, due: list[DueAction]) -> None:
+        for action, n in due:
+            self.action(
+                st.row.id,
+                ActionKind.for_channel(action.channel),
+                f"{st.stage.value}:{action.key}#{n}",
+                f"{st.stage.value} day {(self.as_of - st.entered).days}, occurrence {n}",
+                status=ActionStatus.PLANNED,
+                channel=action.channel,
+                template=action.template,
+            )
+
+    # -- milestones ----------------------------------------------------------------------------
+
+    def check_milestones(self, st: _State, events: list[tuple[str, date]]) -> Stage | None:
+        """Met / missed / alert for the case's open milestones; a stage to advance to or None."""
+        advance: Stage | None = None
+        case_id, as_of = st.row.id, self.as_of
+        for m in self.batch.milestones.get(case_id, []):
+            if m.status != MilestoneStatus.OPEN:
+                continue
+            if (m.stage, m.entry_on) != (st.stage, st.entered):
+                reason = f"stage entry ended ({m.stage.value} since {m.entry_on})"
+                self.milestone_update(
+                    m, status=MilestoneStatus.WAIVED, closed_on=as_of, reason=reason
+                )
+                self.action(case_id, ActionKind.MILESTONE_WAIVED, f"waive:{m.id}", reason)
+                continue
+            mdef = milestone_def(self.policy, m.stage, m.kind)
+            met = met_event(mdef.met_by if mdef else [], events, m.opened_on, as_of)
+            if met is not None:
+                reason = f"{met[0]} on {met[1].isoformat()}"
+                self.milestone_update(m, status=MilestoneStatus.MET, closed_on=as_of, reason=reason)
+                self.action(case_id, ActionKind.MILESTONE_MET, f"met:{m.id}", f"{m.kind}: {reason}")
+            elif m.due < as_of:
+                advance = self.missed(st, m) or advance
+            elif (
+                m.alerted_on is None
+                and self.dues.alert_day(m.due, self.ctx.alert_working_days) <= as_of
+            ):
+                self.milestone_update(m, alerted_on=as_of)
+                self.action(
+                    case_id,
+                    ActionKind.MILESTONE_ALERT,
+                    f"alert:{m.id}",
+                    f"{m.kind} due {m.due.isoformat()} ({m.owner or 'no owner'})",
+                    channel=Channel.INTERNAL,
+                )
+        return advance
+
+    def missed(self, st: _State, m: MilestoneRow) -> Stage | None:
+        case_id = st.row.id
+        what = f"{m.kind} due {m.due.isoformat()} missed"
+        advance: Stage | None = None
+        follow = ""
+        if m.on_miss == "escalate":
+            boss = self.least_loaded(Role.SUPERVISOR, exclude=None)
+            follow = f"escalated to {boss}" if boss else "no supervisor in the roster"
+            self.action(case_id, ActionKind.ESCALATED, f"escalate:{m.id}", f"{what}; {follow}")
+        elif m.on_miss == "reassign":
+            role = self.owner_role(st.stage)
+            new = self.least_loaded(role, exclude=st.owner) if role else None
+            if new is not None:
+                self.change_owner(st, new)
+                follow = f"reassigned {st.row.owner or '-'} -> {new}"
+                self.timeline(case_id, "owner", f"{follow} ({what})")
+            else:
+                follow = "nobody else to reassign to"
+            self.action(case_id, ActionKind.REASSIGNED, f"reassign:{m.id}", f"{what}; {follow}")
+        elif m.on_miss == "advance" and self.policy.has_stage(st.stage):
+            current = self.policy.stage_index(st.stage)
+            for nxt in self.policy.stage_def(st.stage).next:
+                if not nxt.is_closed and self.policy.stage_index(nxt) > current:
+                    advance = nxt
+                    follow = f"advance to {nxt.value}"
+                    break
+        reason = f"{what}; {follow}" if follow else what
+        self.milestone_update(m, status=MilestoneStatus.MISSED, closed_on=self.as_of, reason=reason)
+        self.action(case_id, ActionKind.MILESTONE_MISSED, f"missed:{m.id}", reason)
+        self.timeline(case_id, "milestone_missed", reason)
+        self.plan.totals.missed.append(
+            {"case_id": case_id, "kind": m.kind, "due": m.due.isoformat(), "owner": m.owner}
+        )
+        return advance
+
+    def open_milestones(self, st: _State) -> None:
+        for mdef, stage, entry_on in st.needs_milestones:
+            due, rule = self.dues.due(mdef, entry_on)
+            owner = st.owner if self.owner_role(stage) == mdef.owner_role else None
+            if owner is None:
+                owner = self.least_loaded(mdef.owner_role, exclude=None)
+            self.plan.new_milestones.append(
+                {
+                    "case_id": st.row.id,
+                    "kind": mdef.kind,
+                    "stage": stage,
+                    "entry_on": entry_on,
+                    "opened_on": self.as_of,
+                    "due": due,
+                    "status": MilestoneStatus.OPEN,
+                    "owner": owner,
+                    "owner_role": mdef.owner_role,
+                    "on_miss": mdef.on_miss,
+                    "rule": rule,
+                    "policy_version": self.ctx.version,
+                }
+            )
+            step = f"milestone:{stage.value}:{mdef.kind}:{entry_on.isoformat()}"
+            self.action(
+                st.row.id, ActionKind.MILESTONE_OPENED, step, f"{mdef.kind} due {due.isoformat()}"
+            )
+
+    # -- owners --------------------------------------------------------------------------------
+
+    def owner_role(self, stage: Stage) -> Role | None:
+        return self.policy.stage_def(stage).owner_role if self.policy.has_stage(stage) else None
+
+    def least_loaded(self, role: Role, exclude: str | None) -> str | None:
+        loads = self.ctx.loads
+        users = [u for u in self.ctx.users if u.role == role and u.name != exclude]
+        if not users:
+            return None
+        within = [u for u in users if loads.get(u.name, 0) < u.capacity] or users
+        best = min(within, key=lambda u: (loads.get(u.name, 0), u.name))
+        return best.name
+
+    def change_owner(self, st: _State, new: str) -> None:
+        loads = self.ctx.loads
+        if st.owner is not None and st.owner in loads:
+            loads[st.owner] = max(0, loads[st.owner] - 1)
+        loads[new] = loads.get(new, 0) + 1
+        st.owner = new
+
+    def assign(self, states: list[_State]) -> None:
+        by_name = self.ctx.users_by_name
+        wanted: list[tuple[int, Role, RiskTier | None]] = []
+        index: dict[int, _State] = {}
+        for st in states:
+            role = self.owner_role(st.stage)
+            if role is None:
+                continue
+            user = by_name.get(st.owner) if st.owner else None
+            if user is None or user.role != role:
+                wanted.append((st.row.id, role, st.tier))
+                index[st.row.id] = st
+        if not wanted:
+            return
+        wanted.sort(key=lambda w: (_RISK_ORDER[w[2]], w[0]))
+        assignments, exceeded = assign_owners(wanted, self.ctx.users, self.ctx.loads)
+        if exceeded:
+            self.plan.totals.capacity_exceeded = True
+        for case_id, name in assignments.items():
+            st = index[case_id]
+            old = st.owner
+            self.change_owner(st, name)
+            self.action(
+                case_id,
+                ActionKind.OWNER_ASSIGNED,
+                f"owner:{st.stage.value}:{name}",
+                f"{old or '-'} -> {name} ({self.owner_role(st.stage)})",
+            )
+            if old is not None:
+                self.timeline(case_id, "owner", f"{old} -> {name} (role for {st.stage.value})")
+        missing = [w for w in wanted if w[0] not in assignments]
+        if missing:
+            roles = sorted({w[1].value for w in missing})
+            self.plan.totals.warn(f"no user in the roster for role(s) {', '.join(roles)}")
