@@ -18,10 +18,14 @@ legal_app = typer.Typer(help="Statutory periods, court fees and court steps.", n
 app.add_typer(legal_app, name="legal")
 
 
-@legal_app.command("period")
+@legal_app.command(
+    "period", short_help="Statutory deadline from an event, on the business calendar."
+)
 def legal_period(
     ctx: typer.Context,
-    event: Annotated[str, typer.Argument(help="The event, e.g. payment-order-served.")],
+    event: Annotated[
+        str, typer.Argument(metavar="EVENT", help="The event, e.g. payment-order-served.")
+    ],
     on: Annotated[str, typer.Argument(metavar="DATE", help="The event's date (YYYY-MM-DD).")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
@@ -68,9 +72,11 @@ def _kind(value: str) -> FeeKind:
         raise InputError(f"--kind: unknown kind {value!r}; known kinds: {known}") from None
 
 
-@legal_app.command("fee")
+@legal_app.command("fee", short_help="Court fee with its breakdown by tranche.")
 def legal_fee(
-    amount: Annotated[str, typer.Argument(help="Claim (or preserved property) in yuan.")],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="Claim (or preserved property) in yuan.")
+    ],
     kind: Annotated[
         str, typer.Option("--kind", help="lawsuit, payment-order or preservation.")
     ] = FeeKind.LAWSUIT.value,

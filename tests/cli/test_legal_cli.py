@@ -1,0 +1,151 @@
+"""`duecourse legal period` and `duecourse legal fee`: JSON, human output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import duecourse.cli  # noqa: F401  (registers the commands)
+from duecourse.cli.app import app
+from rules.errors import InputError
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("DUECOURSE_POLICY_DIR", raising=False)
+    monkeypatch.delenv("DUECOURSE_DATABASE_URL", raising=False)
+    return tmp_path / "home"
+
+
+def invoke(home: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--home", str(home), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_main(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Through `duecourse.cli.main`, which turns people's errors into one line and a status."""
+    code = "from duecourse.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_period_json(home: Path):
+    code, out, _ = invoke(home, "legal", "period", "payment-order-served", "2026-09-18", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc == {
+        "event": "payment-order-served",
+        "event_date": "2026-09-18",
+        "start": "2026-09-19",
+        "deadline": "2026-10-08",
+        "length": "15 days",
+        "rule": doc["rule"],
+        "moved_from": "2026-10-03",
+        "calendar_warning": None,
+    }
+    assert "Art. 227" in doc["rule"]
+
+
+def test_period_human_output_and_warning_on_stderr(home: Path):
+    code, out, err = invoke(home, "legal", "period", "demand-delivered", "2024-02-29")
+    assert code == 0
+    assert "2027-03-01" in out and "moved from 2027-02-28" in out
+    assert "CALENDAR WARNING" in err and "2027" in err
+    assert "CALENDAR WARNING" not in out
+
+
+def test_period_json_keeps_stdout_pure_and_carries_the_warning(home: Path):
+    code, out, _ = invoke(home, "legal", "period", "demand-delivered", "2024-02-29", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["deadline"] == "2027-03-01"
+    assert doc["calendar_warning"].startswith("CALENDAR WARNING")
+
+
+def test_period_uses_the_bank_calendar_in_the_home_policy_folder(home: Path):
+    policy = home / "policy"
+    policy.mkdir(parents=True)
+    # Test data only: a made-up 2027 week off.
+    (policy / "calendar.yaml").write_text(
+        "years:\n  2027:\n    holidays: [2027-10-01..2027-10-07]\n    workdays: []\n",
+        encoding="utf-8",
+    )
+    code, out, err = invoke(home, "legal", "period", "payment-order-served", "2027-09-17", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["deadline"] == "2027-10-08" and doc["calendar_warning"] is None
+    assert "CALENDAR WARNING" not in err
+
+
+def test_fee_json(home: Path):
+    code, out, _ = invoke(home, "legal", "fee", "50000", "--kind", "payment-order", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["amount"] == "50000.00" and doc["kind"] == "payment-order"
+    assert doc["fee"] == "350.00" and doc["halved"] is False
+    assert [line["fee"] for line in doc["breakdown"]] == ["50.00", "1000.00", "-700.00"]
+
+
+def test_fee_halved_by_either_flag(home: Path):
+    for flag in ("--halved", "--simple-procedure"):
+        code, out, _ = invoke(home, "legal", "fee", "50,000", flag, "--json")
+        assert code == 0
+        doc = json.loads(out)
+        assert doc["fee"] == "525.00" and doc["halved"] is True
+
+
+def test_fee_human_output(home: Path):
+    code, out, _ = invoke(home, "legal", "fee", "2000000", "--kind", "preservation")
+    assert code == 0
+    assert "5,000.00" in out and "cap 5,000" in out and "Art. 14" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("legal", "period", "appeal", "2026-01-05"), "known events: payment-order-filed"),
+        (("legal", "period", "judgment-served", "2026-02-30"), "is not a date"),
+        (("legal", "fee", "fifty"), "is not an amount"),
+        (("legal", "fee", "--", "-5"), "non-negative"),
+        (("legal", "fee", "100", "--kind", "appeal"), "known kinds: lawsuit"),
+        (("legal", "fee", "100", "--kind", "preservation", "--halved"), "lawsuit fee only"),
+    ],
+)
+def test_people_errors_are_input_errors_with_one_line(
+    home: Path, args: tuple[str, ...], fragment: str
+):
+    result = runner.invoke(app, ["--home", str(home), *args])
+    assert isinstance(result.exception, InputError), result.output
+    message = str(result.exception)
+    assert fragment in message and "\n" not in message
+    assert result.exception.exit_code == 2
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("legal", "period", "appeal", "2026-01-05"), "known events: payment-order-filed"),
+        (("legal", "fee", "100", "--kind", "appeal"), "known kinds: lawsuit"),
+    ],
+)
+def test_main_exits_2_with_one_line(home: Path, args: tuple[str, ...], fragment: str):
+    proc = run_main(home, *args)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("duecourse: ") and fragment in lines[0]

@@ -1,0 +1,166 @@
+"""Loading the calendar: chinesecalendar plus policy/calendar.yaml, errors with file and line."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import chinese_calendar
+import pytest
+
+from rules.errors import InputError
+from tasks.calendar import (
+    CALENDAR_FILE,
+    load_calendar,
+    load_calendar_data,
+    read_calendar_file,
+)
+
+SHIPPED = Path(__file__).resolve().parents[2] / "policy" / CALENDAR_FILE
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / CALENDAR_FILE
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def test_the_shipped_file_loads_and_adds_no_invented_year():
+    parsed = read_calendar_file(SHIPPED)
+    assert parsed.years == {}
+    cal = load_calendar(SHIPPED.parent)
+    assert not cal.year_known(2027)
+    assert cal.year_known(2026) and cal.year_known(2004)
+    assert "chinesecalendar" in cal.source
+
+
+def test_the_documented_example_is_exactly_the_library_2026(tmp_path: Path):
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# years:")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        block.append(line[2:] if line.startswith("# ") else line[1:])
+    parsed = read_calendar_file(write(tmp_path, "\n".join(block) + "\n"))
+    assert set(parsed.years) == {2026}
+    days = parsed.years[2026]
+    library_holidays = {d for d in chinese_calendar.holidays if d.year == 2026}
+    library_workdays = {d for d in chinese_calendar.workdays if d.year == 2026}
+    assert days.holidays == library_holidays
+    assert days.workdays == library_workdays
+
+
+def test_a_yaml_year_extends_the_library(tmp_path: Path):
+    # Test data only, not the State Council's 2027 arrangement.
+    path = write(
+        tmp_path,
+        """
+        version: 1
+        years:
+          2027:
+            source: test data
+            holidays: [2027-10-01..2027-10-07, 2027-01-01]
+            workdays: [2027-10-09]
+        """,
+    )
+    data = load_calendar_data(path)
+    assert 2027 in data.known_years and 2026 in data.known_years
+    assert date(2027, 10, 4) in data.holidays and date(2027, 1, 1) in data.holidays
+    assert date(2027, 10, 9) in data.workdays
+    assert data.source.endswith("calendar.yaml (2027)")
+    cal = load_calendar(tmp_path)
+    assert cal.is_working_day(date(2027, 10, 9))  # Saturday make-up day
+    assert not cal.is_working_day(date(2027, 10, 6))
+    assert cal.warning_for(date(2027, 10, 6)) is None
+
+
+def test_a_yaml_year_replaces_the_library_year(tmp_path: Path):
+    path = write(
+        tmp_path,
+        """
+        years:
+          2026:
+            holidays: [2026-03-02]
+            workdays: []
+        """,
+    )
+    data = load_calendar_data(path)
+    assert date(2026, 3, 2) in data.holidays
+    assert date(2026, 10, 5) not in data.holidays  # the library's 2026 is gone
+    assert date(2026, 10, 10) not in data.workdays
+    assert date(2025, 10, 1) in data.holidays  # other years untouched
+
+
+def test_without_the_library_only_yaml_years_are_known(tmp_path: Path):
+    path = write(tmp_path, "years:\n  2030:\n    holidays: []\n    workdays: []\n")
+    data = load_calendar_data(path, use_library=False)
+    assert data.known_years == frozenset({2030})
+
+
+def test_missing_file_means_library_only(tmp_path: Path):
+    cal = load_calendar(tmp_path)
+    assert cal.year_known(2026) and not cal.year_known(2027)
+
+
+def test_custom_fallback_days(tmp_path: Path):
+    path = write(tmp_path, 'fallback_fixed_holidays: ["01-01", "02-29"]\n')
+    data = load_calendar_data(path)
+    assert data.fallback_fixed == frozenset({(1, 1), (2, 29)})
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("years:\n  2027:\n    holidays: [2027-02-30]\n    workdays: []\n", 3, "not a date"),
+        ("years:\n  2027:\n    holidays: [2026-12-31]\n    workdays: []\n", 3, "not in 2027"),
+        ("years:\n  2027:\n    holidays: []\n    workdays:\n      - 2027-03-03\n", 5, "weekday"),
+        (
+            "years:\n  2027:\n    holidays: [2027-03-06]\n    workdays: [2027-03-06]\n",
+            4,
+            "both a holiday",
+        ),
+        ("years:\n  2027:\n    holidays: []\n", 2, "must list workdays"),
+        ("years:\n  2027:\n    holidays: []\n    workday: []\n", 4, "unknown key 'workday'"),
+        ("years:\n  twenty:\n    holidays: []\n    workdays: []\n", 2, "not a year"),
+        ("holidays: []\n", 1, "unknown key 'holidays'"),
+        ("version: 2\n", 1, "version must be 1"),
+        ("years:\n  2027: [1, 2]\n", 2, "must be a mapping"),
+        ("years:\n  2027:\n    holidays: 2027-01-01\n    workdays: []\n", 3, "must be a list"),
+        (
+            "years:\n  2027:\n    holidays: [2027-05-05..2027-05-01]\n    workdays: []\n",
+            3,
+            "ends before it starts",
+        ),
+        (
+            "years:\n  2027:\n    holidays: [2027-01-01, 2027-01-01]\n    workdays: []\n",
+            3,
+            "listed twice",
+        ),
+        ("fallback_fixed_holidays: [13-01]\n", 1, "not MM-DD"),
+        ("years:\n  2027:\n    holidays: [\n", 4, "not valid YAML"),
+        (
+            "years:\n  2027:\n    holidays: []\n    workdays: []\n  2027:\n"
+            "    holidays: []\n    workdays: []\n",
+            5,
+            "declared twice",
+        ),
+    ],
+)
+def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, fragment: str):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        load_calendar_data(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert fragment in message
+    assert err.value.exit_code == 2
+    assert "\n" not in message
+
+
+def test_unreadable_file(tmp_path: Path):
+    path = tmp_path / CALENDAR_FILE
+    path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InputError, match="cannot read"):
+        load_calendar_data(path)
