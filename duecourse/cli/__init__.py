@@ -10,8 +10,10 @@ from duecourse.cli import (  # noqa: F401  (each module registers its commands)
     cases,
     db,
     intake,
-    portfolio,
     legal,
+    policy,
+    portfolio,
+    users,
 )
 from duecourse.cli.app import app
 from duecourse.cli.common import err_console

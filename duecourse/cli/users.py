@@ -1,0 +1,88 @@
+"""`duecourse users [--json]`: the roster, with each person's open-case load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, col, func, select
+
+from duecourse.cli.app import app
+from duecourse.cli.common import console, emit_json, settings
+from duecourse.cli.policy import WIDE
+from duecourse.settings import Settings
+from models.case import Case
+from rules.enums import CaseStatus
+from tasks.policy import load_roster
+
+
+def open_case_loads(s: Settings) -> dict[str, int]:
+    """Open cases per owner; empty when there is no database yet (it is not created here)."""
+    url = make_url(s.url)
+    db_file = url.database if url.get_backend_name() == "sqlite" else None
+    if db_file and db_file != ":memory:" and not Path(db_file).exists():
+        return {}
+    with Session(s.engine) as session:
+        stmt = (
+            select(Case.owner, func.count())
+            .where(Case.status == CaseStatus.OPEN, col(Case.owner).is_not(None))
+            .group_by(Case.owner)
+        )
+        return {str(owner): int(n) for owner, n in session.exec(stmt).all()}
+
+
+def users_data(s: Settings) -> dict[str, Any]:
+    users = load_roster(s.policy_dir)
+    loads = open_case_loads(s)
+    rostered = {u.name for u in users}
+    return {
+        "users": [
+            {
+                "name": u.name,
+                "display_name": u.display_name,
+                "role": u.role,
+                "team": u.team,
+                "capacity": u.capacity,
+                "open_cases": loads.get(u.name, 0),
+                "demo": u.demo,
+            }
+            for u in users
+        ],
+        "unrostered_owners": [
+            {"name": name, "open_cases": n}
+            for name, n in sorted(loads.items())
+            if name not in rostered
+        ],
+    }
+
+
+@app.command("users")
+def users_command(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The roster: name, role, team, capacity and open cases owned."""
+    data = users_data(settings(ctx))
+    if json_out:
+        emit_json(data)
+        return
+    table = Table(title=f"{len(data['users'])} users")
+    for column in ("name", "display name", "role", "team", "capacity", "open cases", "load"):
+        right = column in ("capacity", "open cases", "load")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    for u in data["users"]:
+        load = f"{u['open_cases'] / u['capacity']:.0%}" if u["capacity"] else "-"
+        cells = [u["name"], u["display_name"], u["role"].value, u["team"], str(u["capacity"])]
+        table.add_row(*(Text(c) for c in [*cells, str(u["open_cases"]), load]))
+    for o in data["unrostered_owners"]:
+        table.add_row(*(Text(c) for c in [o["name"], "(not in roster)", "-", "-", "-"]),
+                      Text(str(o["open_cases"])), Text("-"))  # fmt: skip
+    out = console if console.is_terminal else Console(highlight=False, width=WIDE)
+    out.print(table)
+    if any(u["demo"] for u in data["users"]):
+        console.print("demo roster: replace policy/roster.yaml with the bank's own people")

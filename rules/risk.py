@@ -1,0 +1,130 @@
+"""Risk tiers from the policy's weighted rules: points summed, tier by thresholds, reasons kept.
+
+A rule fires when `facts.<field> <op> value` holds; a field whose value is unknown (None: no
+payment on record, no credit limit) never fires. Every firing rule adds its points; the reasons
+list gives one line per field, from the first firing rule of that field in the policy (so list a
+field's stronger rule first). Reasons are the rules' own wording (policy data).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rules.enums import RiskTier
+from rules.policy import RiskPolicy, RiskRule
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+RECENT_PAYMENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    """What the risk rules look at for one case."""
+
+    balance: Decimal
+    principal: Decimal
+    dpd: int
+    utilisation: Decimal | None = None  # balance / credit limit
+    days_since_payment: int | None = None  # None: no payment on record
+    recent_partial_payment: bool = False
+    contactable: bool = True
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    tier: RiskTier
+    points: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def risk_facts(
+    *,
+    as_of: date,
+    principal: Decimal,
+    interest: Decimal = Decimal("0"),
+    fees: Decimal = Decimal("0"),
+    dpd: int,
+    credit_limit: Decimal | None = None,
+    last_payment_date: date | None = None,
+    last_payment_amount: Decimal | None = None,
+    contactable: bool = True,
+    recent_days: int = RECENT_PAYMENT_DAYS,
+) -> RiskFacts:
+    """RiskFacts from an account's figures. A payment in the last `recent_days` days on an
+    account still past due counts as a recent partial payment."""
+    balance = principal + interest + fees
+    utilisation = (balance / credit_limit).quantize(Decimal("0.0001")) if credit_limit else None
+    days_since = (as_of - last_payment_date).days if last_payment_date else None
+    paid_recently = (
+        days_since is not None
+        and 0 <= days_since <= recent_days
+        and bool(last_payment_amount)
+        and dpd > 0
+    )
+    return RiskFacts(
+        balance=balance,
+        principal=principal,
+        dpd=dpd,
+        utilisation=utilisation,
+        days_since_payment=days_since,
+        recent_partial_payment=paid_recently,
+        contactable=contactable,
+    )
+
+
+def tier_for(points: int, risk: RiskPolicy) -> RiskTier:
+    if points >= risk.tiers.high:
+        return RiskTier.HIGH
+    if points >= risk.tiers.medium:
+        return RiskTier.MEDIUM
+    return RiskTier.LOW
+
+
+def _fires(rule: RiskRule, value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(rule.value, bool) != isinstance(value, bool):
+        return False
+    return OPS[rule.op](value, rule.value)
+
+
+def reason_text(rule: RiskRule, value: Any) -> str:
+    """The rule's reason with the case's value; a plain fallback if the format does not fit."""
+    try:
+        return rule.reason.format(
+            value=value, threshold=rule.value, field=rule.field, points=rule.points
+        )
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return f"{rule.field} {value} {rule.op} {rule.value}"
+
+
+def score_risk(facts: RiskFacts, risk: RiskPolicy) -> RiskResult:
+    """Sum the points of every rule that fires; the tier follows the policy's thresholds."""
+    points = 0
+    reasons: list[str] = []
+    explained: set[str] = set()
+    for rule in risk.rules:
+        value = getattr(facts, rule.field)
+        if _fires(rule, value):
+            points += rule.points
+            if rule.field not in explained:
+                reasons.append(reason_text(rule, value))
+                explained.add(rule.field)
+    return RiskResult(tier_for(points, risk), points, reasons)
+
+
+def score_many(facts: Iterable[RiskFacts], risk: RiskPolicy) -> list[RiskResult]:
+    """score_risk over a batch, in order."""
+    return [score_risk(f, risk) for f in facts]
