@@ -123,6 +123,8 @@ def add_months(d: date, months: int) -> date:
     """The corresponding day `months` later, or that month's last day when it has none."""
     index = d.year * 12 + (d.month - 1) + months
     year, month0 = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise OverflowError(f"year {year} is out of range")
     last = _gregorian.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(d.day, last))
 
@@ -135,6 +137,13 @@ def period_end(on: date, amount: int, unit: PeriodUnit, calendar: BusinessCalend
     """
     if amount < 0:
         raise ValueError(f"a period cannot be negative: {amount} {unit}")
+    try:
+        return _period_end(on, amount, unit, calendar)
+    except OverflowError:
+        raise ValueError(f"a period of {amount} {unit} from {on} runs past year 9999") from None
+
+
+def _period_end(on: date, amount: int, unit: PeriodUnit, calendar: BusinessCalendar) -> PeriodEnd:
     start = on + timedelta(days=1)
     if unit is PeriodUnit.WORKING_DAYS:
         deadline = calendar.add_working_days(on, amount)

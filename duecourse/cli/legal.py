@@ -37,7 +37,10 @@ def legal_period(
         raise InputError(str(exc)) from None
     day = parse_date(on, "DATE")
     calendar = load_calendar(settings(ctx).policy_dir)
-    result = statutory_deadline(ev, day, calendar)
+    try:
+        result = statutory_deadline(ev, day, calendar)
+    except ValueError as exc:
+        raise InputError(f"DATE: {exc}") from None
     if result.calendar_warning:
         err_console.print(f"duecourse: {result.calendar_warning}", markup=False, soft_wrap=True)
     if json_out:

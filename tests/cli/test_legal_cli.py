@@ -118,6 +118,7 @@ def test_fee_human_output(home: Path):
     [
         (("legal", "period", "appeal", "2026-01-05"), "known events: payment-order-filed"),
         (("legal", "period", "judgment-served", "2026-02-30"), "is not a date"),
+        (("legal", "period", "demand-delivered", "9999-06-01"), "past year 9999"),
         (("legal", "fee", "fifty"), "is not an amount"),
         (("legal", "fee", "--", "-5"), "non-negative"),
         (("legal", "fee", "100", "--kind", "appeal"), "known kinds: lawsuit"),

@@ -177,6 +177,12 @@ def test_negative_periods_are_refused(cal: BusinessCalendar):
         period_end(date(2026, 1, 1), -1, PeriodUnit.DAYS, cal)
 
 
+@pytest.mark.parametrize("unit", list(PeriodUnit))
+def test_periods_past_year_9999_are_refused_plainly(cal: BusinessCalendar, unit: PeriodUnit):
+    with pytest.raises(ValueError, match="past year 9999"):
+        period_end(date(9999, 12, 20), 15, unit, cal)
+
+
 def test_parse_event_lists_the_known_events():
     assert parse_event("Payment_Order_Served") is PeriodEvent.PAYMENT_ORDER_SERVED
     with pytest.raises(ValueError) as err:
