@@ -14,12 +14,12 @@ from rules.enums import Bucket, CaseStatus, Outcome, RiskTier, Stage
 
 class CaseBase(SQLModel):
     account_id: str = Field(foreign_key="card_account.id", index=True, max_length=64)
-    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    customer_id: str = Field(foreign_key="customer.id", max_length=64)
     status: CaseStatus = Field(
-        default=CaseStatus.OPEN, sa_column=enum_column(CaseStatus, nullable=False, index=True)
+        default=CaseStatus.OPEN, sa_column=enum_column(CaseStatus, nullable=False)
     )
-    bucket: Bucket = Field(sa_column=enum_column(Bucket, nullable=False, index=True))
-    stage: Stage = Field(sa_column=enum_column(Stage, nullable=False, index=True))
+    bucket: Bucket = Field(sa_column=enum_column(Bucket, nullable=False))
+    stage: Stage = Field(sa_column=enum_column(Stage, nullable=False))
     owner: str | None = Field(default=None, max_length=64, index=True)
     risk_tier: RiskTier | None = Field(default=None, sa_column=enum_column(RiskTier))
     risk_reasons: str | None = Field(default=None, description="JSON list of reasons")
@@ -39,6 +39,7 @@ _VERSION = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 class Case(CaseBase, table=True):
     __tablename__ = "collection_case"
     __table_args__ = (
+        sa.Index("ix_case_status_stage", "status", "stage"),
         sa.Index(
             "uq_case_open_account",
             "account_id",

@@ -6,8 +6,9 @@ Pure and fast: a million rows go through `parse_row`. Amounts become integer fen
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from operator import itemgetter, mul
 from typing import NamedTuple
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -36,7 +37,6 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("card_number",)
 _AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,2}))?")
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
 _PHONE = re.compile(r"\+?[\d\- ]{5,20}")
-_CARD = re.compile(r"\d{12,19}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -73,39 +73,40 @@ class RowError(ValueError):
     """Why a row is quarantined: one readable sentence."""
 
 
+_WEIGHT_SUM_48 = 48 * sum(_ID_WEIGHTS)
+
+
 def id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    total = sum(map(mul, first17.encode("ascii"), _ID_WEIGHTS)) - _WEIGHT_SUM_48
     return _ID_CHECK[total % 11]
 
 
-def _text(raw: Mapping[str, str | None], column: str, required: bool) -> str | None:
-    value = (raw.get(column) or "").strip()
-    if not value:
-        if required:
-            raise RowError(f"{column}: missing")
-        return None
-    return value
-
-
-def parse_amount(value: str | None, column: str, required: bool = True) -> int | None:
+def parse_amount(value: str, column: str, required: bool = True) -> int | None:
     """'12345.67' -> 1234567 fen. Negative, thousands separators or > 2 decimals are errors."""
-    value = (value or "").strip()
+    whole, dot, frac = value.partition(".")
+    if (
+        whole.isdigit()
+        and whole.isascii()
+        and len(whole) <= 13
+        and (not dot or (frac.isdigit() and frac.isascii() and len(frac) <= 2))
+    ):
+        return int(whole) * 100 + (int(frac.ljust(2, "0")) if dot else 0)
+    value = value.strip()
     if not value:
         if required:
             raise RowError(f"{column}: missing")
         return None
+    if value.startswith("-"):
+        raise RowError(f"{column}: negative amount {value!r}")
     m = _AMOUNT.fullmatch(value)
     if m is None:
-        if value.startswith("-"):
-            raise RowError(f"{column}: negative amount {value!r}")
         raise RowError(f"{column}: {value!r} is not an amount (e.g. 12345.67)")
-    fen = (m.group(2) or "").ljust(2, "0")
-    return int(m.group(1)) * 100 + int(fen)
+    return int(m.group(1)) * 100 + int((m.group(2) or "").ljust(2, "0"))
 
 
-def parse_date(value: str | None, column: str, required: bool = True) -> date | None:
-    value = (value or "").strip()
+def parse_date(value: str, column: str, required: bool = True) -> date | None:
+    value = value.strip()
     if not value:
         if required:
             raise RowError(f"{column}: missing")
@@ -116,11 +117,11 @@ def parse_date(value: str | None, column: str, required: bool = True) -> date | 
         raise RowError(f"{column}: {value!r} is not a valid date (YYYY-MM-DD)") from None
 
 
-def parse_dpd(value: str | None) -> int:
-    value = (value or "").strip()
+def parse_dpd(value: str) -> int:
+    value = value.strip()
     if not value:
         raise RowError("days_past_due: missing")
-    if not value.lstrip("-").isdigit():
+    if not (value.lstrip("-").isdigit() and value.isascii()):
         raise RowError(f"days_past_due: {value!r} is not a whole number")
     dpd = int(value)
     if dpd < 0:
@@ -128,8 +129,15 @@ def parse_dpd(value: str | None) -> int:
     return dpd
 
 
-def _id_number(raw: Mapping[str, str | None]) -> str:
-    value = _text(raw, "id_number", True) or ""
+def _required(value: str, column: str) -> str:
+    value = value.strip()
+    if not value:
+        raise RowError(f"{column}: missing")
+    return value
+
+
+def _id_number(value: str) -> str:
+    value = _required(value, "id_number")
     if not _ID_NUMBER.fullmatch(value):
         raise RowError("id_number: not 18 characters (17 digits + digit or X) nor 15 digits")
     if len(value) == 18 and id_check_digit(value[:17]) != value[17].upper():
@@ -137,48 +145,70 @@ def _id_number(raw: Mapping[str, str | None]) -> str:
     return value
 
 
-def _phone(raw: Mapping[str, str | None], column: str) -> str | None:
-    value = _text(raw, column, False)
-    if value is not None and not _PHONE.fullmatch(value):
+def _phone(value: str, column: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not _PHONE.fullmatch(value):
         raise RowError(f"{column}: not a phone number")
     return value
 
 
+class RowParser:
+    """Parses CSV records (lists of cells) whose columns are named by the header."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        index = {c: i for i, c in enumerate(columns)}
+        missing = [c for c in REQUIRED_COLUMNS if c not in index]
+        if missing:
+            raise ValueError(f"missing columns: {', '.join(missing)}")
+        self._cells = itemgetter(*(index[c] for c in REQUIRED_COLUMNS))
+        self._card = index.get("card_number")
+
+    def parse(self, record: Sequence[str]) -> SnapshotRow:
+        """Validate one record. Raises RowError with the first problem found."""
+        (
+            account_id, customer_id, name, id_number, phone, email, address, province,
+            credit_limit, principal, interest, fees, minimum_due, due_date, dpd,
+            last_payment_date, last_payment_amount, em_name, em_phone,
+        ) = self._cells(record)  # fmt: skip
+        card: str | None = None
+        if self._card is not None:
+            card = record[self._card].replace(" ", "") or None
+            if card is not None and not (
+                card.isdigit() and card.isascii() and 12 <= len(card) <= 19
+            ):
+                raise RowError("card_number: not 12 to 19 digits")
+        email = email.strip()
+        if email and "@" not in email:
+            raise RowError("email: not an email address")
+        if not name.strip():
+            raise RowError("name: missing")
+        return SnapshotRow(
+            _required(account_id, "account_id"),
+            _required(customer_id, "customer_id"),
+            name,
+            _id_number(id_number),
+            _phone(phone, "phone"),
+            email or None,
+            address.strip() or None,
+            province.strip() or None,
+            parse_amount(credit_limit, "credit_limit") or 0,
+            parse_amount(principal, "principal") or 0,
+            parse_amount(interest, "interest") or 0,
+            parse_amount(fees, "fees") or 0,
+            parse_amount(minimum_due, "minimum_due") or 0,
+            parse_date(due_date, "due_date") or date.min,
+            parse_dpd(dpd),
+            parse_date(last_payment_date, "last_payment_date", False),
+            parse_amount(last_payment_amount, "last_payment_amount", False),
+            em_name.strip() or None,
+            _phone(em_phone, "emergency_contact_phone"),
+            card,
+        )
+
+
 def parse_row(raw: Mapping[str, str | None]) -> SnapshotRow:
-    """Validate one CSV row (column -> text). Raises RowError with the first problem found."""
-    card = _text(raw, "card_number", False)
-    if card is not None:
-        card = card.replace(" ", "")
-        if not _CARD.fullmatch(card):
-            raise RowError("card_number: not 12 to 19 digits")
-    email = _text(raw, "email", False)
-    if email is not None and "@" not in email:
-        raise RowError("email: not an email address")
-    return SnapshotRow(
-        account_id=_text(raw, "account_id", True) or "",
-        customer_id=_text(raw, "customer_id", True) or "",
-        name=(raw.get("name") or "") if (raw.get("name") or "").strip() else _missing("name"),
-        id_number=_id_number(raw),
-        phone=_phone(raw, "phone"),
-        email=email,
-        address=_text(raw, "address", False),
-        province=_text(raw, "province", False),
-        credit_limit=parse_amount(raw.get("credit_limit"), "credit_limit") or 0,
-        principal=parse_amount(raw.get("principal"), "principal") or 0,
-        interest=parse_amount(raw.get("interest"), "interest") or 0,
-        fees=parse_amount(raw.get("fees"), "fees") or 0,
-        minimum_due=parse_amount(raw.get("minimum_due"), "minimum_due") or 0,
-        due_date=parse_date(raw.get("due_date"), "due_date") or date.min,
-        days_past_due=parse_dpd(raw.get("days_past_due")),
-        last_payment_date=parse_date(raw.get("last_payment_date"), "last_payment_date", False),
-        last_payment_amount=parse_amount(
-            raw.get("last_payment_amount"), "last_payment_amount", False
-        ),
-        emergency_contact_name=_text(raw, "emergency_contact_name", False),
-        emergency_contact_phone=_phone(raw, "emergency_contact_phone"),
-        card_number=card,
-    )
-
-
-def _missing(column: str) -> str:
-    raise RowError(f"{column}: missing")
+    """Validate one row given as column -> text (convenience for tests and single rows)."""
+    columns = list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS)
+    return RowParser(columns).parse([raw.get(c) or "" for c in columns])

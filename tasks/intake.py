@@ -24,7 +24,7 @@ from rules.buckets import DEFAULT_SCHEME, BucketScheme
 from rules.case_rules import closing_outcome, initial_stage, opens_case
 from rules.enums import Bucket, CaseStatus, ContactKind, ContactRelation, RunStatus, Stage
 from rules.errors import DuecourseError
-from rules.snapshot_row import RowError, SnapshotRow, parse_row
+from rules.snapshot_row import RowError, RowParser, SnapshotRow
 from tasks.bulk import db_date, db_time, insert_many, placeholder, select_in, update_many
 from tasks.snapshot_file import open_snapshot
 
@@ -119,8 +119,7 @@ class _Quarantine:
         account_id = (raw.get("account_id") or "").strip() or None
         if account_id:
             self.account_ids.add(account_id)
-        shown = {k: v for k, v in raw.items() if not k.startswith("_extra_")}
-        self.pending.append((line, account_id, reason, json.dumps(shown, ensure_ascii=False)))
+        self.pending.append((line, account_id, reason, json.dumps(raw, ensure_ascii=False)))
         self.count += 1
 
     def flush(self, conn: Connection, run_id: int) -> None:
@@ -404,6 +403,7 @@ def import_snapshot(
     )
     seen: dict[str, int] = {}
     chunk: list[SnapshotRow] = []
+    parse = RowParser(reader.columns).parse
 
     def flush() -> None:
         with engine.begin() as conn:
@@ -415,16 +415,17 @@ def import_snapshot(
 
     try:
         with _closing(reader), _closing(quarantine):
-            for line, raw in reader.rows():
+            for line, record in reader.rows():
                 result.rows += 1
                 try:
-                    row = parse_row(raw)
+                    row = parse(record)
                 except RowError as exc:
-                    quarantine.add(line, raw, str(exc))
+                    quarantine.add(line, reader.as_dict(record), str(exc))
                     continue
                 first = seen.setdefault(row.account_id, line)
                 if first != line:
-                    quarantine.add(line, raw, f"account_id: duplicate of line {first}")
+                    reason = f"account_id: duplicate of line {first}"
+                    quarantine.add(line, reader.as_dict(record), reason)
                     continue
                 chunk.append(row)
                 if len(chunk) >= chunk_size:

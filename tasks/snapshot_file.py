@@ -76,26 +76,31 @@ class SnapshotReader:
     def size(self) -> int:
         return self.path.stat().st_size
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number where the record starts, cells padded to the header's width)."""
         reader = self._reader
-        columns = self.columns
-        width = len(columns)
+        width = len(self.columns)
         line = 1
         try:
             for record in reader:
                 start = line + 1
                 line = reader.line_num  # type: ignore[attr-defined]
-                if not record or (len(record) == 1 and not record[0].strip()):
-                    continue
-                if len(record) < width:
-                    record = record + [""] * (width - len(record))
-                yield start, dict(zip(columns, record, strict=False))
+                n = len(record)
+                if n < width:
+                    if n == 0 or (n == 1 and not record[0].strip()):
+                        continue
+                    record += [""] * (width - n)
+                yield start, record
         except UnicodeDecodeError:
             raise InputError(
                 f"{self.path}: line {line + 1}: not valid {self.encoding} text"
             ) from None
         except csv.Error as exc:
             raise InputError(f"{self.path}: line {line + 1}: {exc}") from None
+
+    def as_dict(self, record: list[str]) -> dict[str, str]:
+        """The record keyed by its known columns (for quarantine)."""
+        return {c: v for c, v in zip(self.columns, record, strict=False) if not c.startswith("_")}
 
     def close(self) -> None:
         self._text.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -70,3 +73,52 @@ def make_case(
     session.add(case)
     session.flush()
     return case
+
+
+SNAPSHOT_DEFAULTS: dict[str, str] = {
+    "account_id": "A00000001",
+    "customer_id": "C00000001",
+    "name": "张三",
+    "id_number": "110105197102228132",
+    "phone": "13812345678",
+    "email": "zhang@example.com",
+    "address": "浙江省杭州市西湖区文三路100号",
+    "province": "浙江",
+    "credit_limit": "50000.00",
+    "principal": "20000.00",
+    "interest": "800.00",
+    "fees": "50.00",
+    "minimum_due": "2000.00",
+    "due_date": "2026-09-18",
+    "days_past_due": "45",
+    "last_payment_date": "2026-08-20",
+    "last_payment_amount": "1500.00",
+    "emergency_contact_name": "李四",
+    "emergency_contact_phone": "13900001111",
+    "card_number": "6225880123456789",
+}
+
+
+def snapshot_row(**overrides: str) -> dict[str, str]:
+    """One snapshot row (column -> text) with realistic defaults."""
+    row = dict(SNAPSHOT_DEFAULTS)
+    row.update(overrides)
+    return row
+
+
+def write_snapshot(
+    path: Path,
+    rows: list[dict[str, str]],
+    *,
+    encoding: str = "utf-8",
+    header: list[str] | None = None,
+) -> Path:
+    """Write rows as a snapshot CSV in the given encoding."""
+    columns = header or list(SNAPSHOT_DEFAULTS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in columns])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path

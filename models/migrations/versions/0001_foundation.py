@@ -148,11 +148,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('collection_case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_collection_case_account_id'), ['account_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_collection_case_bucket'), ['bucket'], unique=False)
-        batch_op.create_index(batch_op.f('ix_collection_case_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_collection_case_owner'), ['owner'], unique=False)
-        batch_op.create_index(batch_op.f('ix_collection_case_stage'), ['stage'], unique=False)
-        batch_op.create_index(batch_op.f('ix_collection_case_status'), ['status'], unique=False)
+        batch_op.create_index('ix_case_status_stage', ['status', 'stage'], unique=False)
         batch_op.create_index('uq_case_open_account', ['account_id'], unique=True, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
 
     op.create_table('timeline_event',
@@ -177,12 +174,9 @@ def downgrade() -> None:
 
     op.drop_table('timeline_event')
     with op.batch_alter_table('collection_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_status_stage')
         batch_op.drop_index('uq_case_open_account', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
-        batch_op.drop_index(batch_op.f('ix_collection_case_status'))
-        batch_op.drop_index(batch_op.f('ix_collection_case_stage'))
         batch_op.drop_index(batch_op.f('ix_collection_case_owner'))
-        batch_op.drop_index(batch_op.f('ix_collection_case_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_collection_case_bucket'))
         batch_op.drop_index(batch_op.f('ix_collection_case_account_id'))
 
     op.drop_table('collection_case')
