@@ -1,0 +1,327 @@
+"""The document store: render a kind for cases, keep each file and row, list and verify them.
+
+Each document is rendered once per (kind, case, as-of date, format): the idempotency key. A second
+request returns the stored row and file, never a second number. The PDF and DOCX of one letter
+share its number. Numbers are taken in a short transaction of their own (see models.document), the
+file is written (atomically) before its row is inserted, and if another process stored the same
+key first, our file is removed and theirs returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from weasyprint import Document as Layout
+
+from documents import pdf
+from documents.data import prepare, to_jsonable
+from documents.engine import check_format, render_prepared
+from documents.manifest import Format, Manifest
+from documents.registry import get_manifest
+from models import Document, DocumentSequence
+from tasks.letter_data import build_data
+
+Progress = Callable[[int], None]
+
+
+def idempotency_key(kind: str, case_id: int, as_of: date, fmt: Format) -> str:
+    return f"{kind}:{case_id}:{as_of.isoformat()}:{fmt.value}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def allocate_numbers(engine: Engine, prefix: str, year: int, count: int) -> list[str]:
+    """`count` fresh numbers `PREFIX-YEAR-NNNNNN`, committed at once: never handed out twice."""
+    if count <= 0:
+        return []
+    table = DocumentSequence.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        exists = conn.execute(
+            sa.select(table.c.last).where(table.c.prefix == prefix, table.c.year == year)
+        ).first()
+        if exists is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(table.insert().values(prefix=prefix, year=year, last=0))
+            except sa.exc.IntegrityError:
+                pass  # another process created it first
+        last = conn.execute(
+            table.update()
+            .where(table.c.prefix == prefix, table.c.year == year)
+            .values(last=table.c.last + count)
+            .returning(table.c.last)
+        ).scalar_one()
+    return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def relative_path(
+    manifest: Manifest, case_id: int, as_of: date, number: str | None, fmt: Format
+) -> str:
+    stem = number or f"case{case_id}-{as_of.isoformat()}"
+    return f"{manifest.kind}/{as_of.year}/{stem}.{fmt.extension}"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def document_dict(doc: Document) -> dict[str, Any]:
+    """The store fields of a document, JSON-safe (its data stays in the store)."""
+    return {
+        "id": doc.id,
+        "case_id": doc.case_id,
+        "kind": doc.kind,
+        "number": doc.number,
+        "format": doc.format,
+        "as_of": doc.as_of.isoformat(),
+        "path": doc.path,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "pages": doc.pages,
+        "template": doc.template,
+        "template_version": doc.template_version,
+        "rendered_at": doc.rendered_at.isoformat(),
+        "idempotency_key": doc.idempotency_key,
+    }
+
+
+@dataclass
+class RenderResult:
+    documents: list[Document] = field(default_factory=list)
+    created: int = 0
+    reused: int = 0
+    layouts: dict[int, Layout] = field(default_factory=dict)  # case id -> laid-out PDF
+
+
+def _stored(session: Session, keys: Sequence[str]) -> dict[str, Document]:
+    found: dict[str, Document] = {}
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        rows = session.exec(select(Document).where(col(Document.idempotency_key).in_(chunk)))
+        found.update({d.idempotency_key: d for d in rows})
+    return found
+
+
+def _insert(engine: Engine, documents_dir: Path, rows: list[Document]) -> dict[str, Document]:
+    """Insert `rows`, keyed by idempotency key; where another process stored the same key
+    meanwhile, our file is removed and the stored document returned instead."""
+    if not rows:
+        return {}
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            session.add_all(rows)
+            session.commit()
+        return {r.idempotency_key: r for r in rows}
+    except sa.exc.IntegrityError:
+        pass
+    result = {}
+    for row in rows:
+        fresh = Document.model_validate(row.model_dump(exclude={"id"}))
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                session.add(fresh)
+                session.commit()
+            result[row.idempotency_key] = fresh
+        except sa.exc.IntegrityError:
+            (documents_dir / row.path).unlink(missing_ok=True)  # our number: nobody else's file
+            with Session(engine, expire_on_commit=False) as session:
+                winner = session.exec(
+                    select(Document).where(Document.idempotency_key == row.idempotency_key)
+                ).one()
+            result[row.idempotency_key] = winner
+            result[f"lost:{row.idempotency_key}"] = winner
+    return result
+
+
+def render_documents(
+    engine: Engine,
+    documents_dir: Path,
+    bank: dict[str, Any],
+    kind: str,
+    case_ids: Sequence[int],
+    as_of: date,
+    formats: Iterable[Format],
+    *,
+    keep_layouts: bool = False,
+    on_progress: Progress | None = None,
+) -> RenderResult:
+    """Render `kind` for each case in each format, or return what is stored under its key.
+
+    With `keep_layouts`, the laid-out PDF of every newly rendered case is kept for a batch.
+    """
+    manifest = get_manifest(kind)
+    case_ids = list(dict.fromkeys(case_ids))
+    fmts = list(dict.fromkeys(formats))
+    for fmt in fmts:
+        check_format(manifest, fmt)
+    keys = {(c, f): idempotency_key(kind, c, as_of, f) for c in case_ids for f in fmts}
+    siblings = {c: idempotency_key(kind, c, as_of, f) for c in case_ids for f in manifest.formats}
+    with Session(engine, expire_on_commit=False) as session:
+        stored = _stored(session, [*keys.values(), *siblings.values()])
+        todo = [c for c in dict.fromkeys(case_ids) if any(keys[c, f] not in stored for f in fmts)]
+        data = build_data(session, kind, todo, as_of, bank) if todo else {}
+    numbers = _numbers(engine, manifest, todo, stored, kind, as_of)
+    result = RenderResult()
+    new_rows: list[Document] = []
+    for done, case_id in enumerate(todo, 1):
+        context = prepare(manifest, {**data[case_id], **_number_field(manifest, numbers, case_id)})
+        for fmt in fmts:
+            if keys[case_id, fmt] in stored:
+                continue
+            new_rows.append(
+                _render_one(
+                    manifest,
+                    context,
+                    case_id,
+                    as_of,
+                    fmt,
+                    numbers.get(case_id),
+                    documents_dir,
+                    keys[case_id, fmt],
+                    result,
+                    keep_layouts,
+                )
+            )
+        if on_progress:
+            on_progress(done)
+    inserted = _insert(engine, documents_dir, new_rows)
+    for case_id in case_ids:
+        for fmt in fmts:
+            key = keys[case_id, fmt]
+            result.documents.append(inserted.get(key) or stored[key])
+            if key in inserted and f"lost:{key}" not in inserted:
+                result.created += 1
+    result.reused = len(result.documents) - result.created
+    return result
+
+
+def _number_field(manifest: Manifest, numbers: dict[int, str], case_id: int) -> dict[str, str]:
+    return {"number": numbers[case_id]} if manifest.numbered else {}
+
+
+def _numbers(
+    engine: Engine,
+    manifest: Manifest,
+    todo: list[int],
+    stored: dict[str, Document],
+    kind: str,
+    as_of: date,
+) -> dict[int, str]:
+    """The number of each case's document: a stored sibling format's, else a fresh one."""
+    if not manifest.numbered or not todo:
+        return {}
+    numbers: dict[int, str] = {}
+    for case_id in todo:
+        for fmt in manifest.formats:
+            sibling = stored.get(idempotency_key(kind, case_id, as_of, fmt))
+            if sibling is not None and sibling.number:
+                numbers[case_id] = sibling.number
+                break
+    fresh_for = [c for c in todo if c not in numbers]
+    assert manifest.number_prefix is not None
+    fresh = allocate_numbers(engine, manifest.number_prefix, as_of.year, len(fresh_for))
+    numbers.update(zip(fresh_for, fresh, strict=True))
+    return numbers
+
+
+def _render_one(
+    manifest: Manifest,
+    context: dict[str, Any],
+    case_id: int,
+    as_of: date,
+    fmt: Format,
+    number: str | None,
+    documents_dir: Path,
+    key: str,
+    result: RenderResult,
+    keep_layouts: bool,
+) -> Document:
+    pages = None
+    if fmt is Format.PDF:
+        layout = pdf.layout(manifest, pdf.render_html(manifest, context))
+        content, pages = pdf.write(layout), len(layout.pages)
+        if keep_layouts:
+            result.layouts[case_id] = layout
+    else:
+        content = render_prepared(manifest, context, fmt, stamp=as_of)
+    rel = relative_path(manifest, case_id, as_of, number, fmt)
+    _write_atomic(documents_dir / rel, content)
+    template = manifest.template_path(fmt).name if fmt is not Format.TEXT else "*.txt.j2"
+    return Document(
+        case_id=case_id,
+        kind=manifest.kind,
+        number=number,
+        format=fmt.value,
+        as_of=as_of,
+        path=rel,
+        sha256=sha256_bytes(content),
+        size=len(content),
+        pages=pages,
+        template=f"{manifest.kind}/{template}",
+        template_version=manifest.version,
+        data=json.dumps(to_jsonable(context), ensure_ascii=False, sort_keys=True),
+        idempotency_key=key,
+    )
+
+
+def relayout(doc: Document) -> Layout:
+    """Lay out a stored PDF document again from its stored data (for a batch)."""
+    manifest = get_manifest(doc.kind)
+    context = prepare(manifest, json.loads(doc.data))
+    return pdf.layout(manifest, pdf.render_html(manifest, context))
+
+
+def list_documents(
+    session: Session, *, case_id: int | None = None, kind: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    query = select(Document).order_by(col(Document.id))
+    if case_id is not None:
+        query = query.where(Document.case_id == case_id)
+    if kind is not None:
+        query = query.where(Document.kind == kind)
+    return [document_dict(d) for d in session.exec(query.limit(limit))]
+
+
+def case_documents(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The case file's `documents` key: each stored document of the case (no personal data)."""
+    return list_documents(session, case_id=case_id)
+
+
+def verify_documents(session: Session, documents_dir: Path) -> tuple[int, list[dict[str, Any]]]:
+    """(documents checked, problems): each file re-hashed; changed or missing ones named."""
+    checked, problems = 0, []
+    query = select(Document).order_by(col(Document.id)).execution_options(yield_per=500)
+    for doc in session.exec(query):
+        checked += 1
+        path = documents_dir / doc.path
+        problem = None
+        if not path.is_file():
+            problem = "missing"
+        elif _file_sha256(path) != doc.sha256:
+            problem = "changed"
+        if problem:
+            problems.append({**document_dict(doc), "problem": problem, "file": str(path)})
+    return checked, problems
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
