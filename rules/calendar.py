@@ -73,6 +73,7 @@ class BusinessCalendar:
         self.data = data
         self._working: dict[date, bool] = {}
         self._added: dict[tuple[date, int], date] = {}
+        self._counts: dict[int, list[int]] = {}
 
     @property
     def source(self) -> str:
@@ -161,13 +162,27 @@ class BusinessCalendar:
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days d with a < d <= b (negative when b < a), so that
-        `add_working_days(a, working_days_between(a, b))` is the last working day <= b."""
+        `add_working_days(a, working_days_between(a, b))` is the last working day <= b (or `a`
+        when there is none). Uses per-year running counts: cheap for spans of years."""
         if b < a:
             return -self.working_days_between(b, a)
-        count = 0
-        cur = a + _ONE_DAY
-        while cur <= b:
-            if self.is_working_day(cur):
-                count += 1
-            cur += _ONE_DAY
-        return count
+        if a.year == b.year:
+            table = self._year_counts(a.year)
+            return table[b.timetuple().tm_yday] - table[a.timetuple().tm_yday]
+        first = self._year_counts(a.year)
+        count = first[-1] - first[a.timetuple().tm_yday]
+        for year in range(a.year + 1, b.year):
+            count += self._year_counts(year)[-1]
+        return count + self._year_counts(b.year)[b.timetuple().tm_yday]
+
+    def _year_counts(self, year: int) -> list[int]:
+        """counts[i] = working days among the first i days of `year` (counts[0] = 0)."""
+        table = self._counts.get(year)
+        if table is None:
+            table = [0]
+            d = date(year, 1, 1)
+            while d.year == year:
+                table.append(table[-1] + self.is_working_day(d))
+                d += _ONE_DAY
+            self._counts[year] = table
+        return table

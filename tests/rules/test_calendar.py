@@ -143,3 +143,25 @@ def test_custom_fallback_days_are_used_and_named():
     assert cal.is_working_day(date(2031, 1, 1))  # a Wednesday, not in this fallback
     warning = cal.warning_for(date(2031, 3, 3))
     assert warning is not None and "03-03" in warning and "01-01" not in warning
+
+
+def test_working_days_between_agrees_with_counting_day_by_day(library_calendar: BusinessCalendar):
+    def naive(a: date, b: date) -> int:
+        return sum(
+            library_calendar.is_working_day(a + timedelta(days=i))
+            for i in range(1, (b - a).days + 1)
+        )
+
+    pairs = [
+        (date(2025, 12, 20), date(2026, 1, 10)),
+        (date(2024, 2, 28), date(2024, 3, 1)),
+        (date(2023, 6, 1), date(2026, 10, 10)),
+        (date(2026, 11, 30), date(2028, 2, 29)),  # into the fallback years
+        (date(2026, 10, 1), date(2026, 10, 7)),
+        (date(2026, 12, 31), date(2027, 1, 1)),
+    ]
+    for a, b in pairs:
+        assert library_calendar.working_days_between(a, b) == naive(a, b), (a, b)
+        assert library_calendar.working_days_between(b, a) == -naive(a, b)
+    assert library_calendar.working_days_between(date(2026, 10, 1), date(2026, 10, 7)) == 0
+    assert library_calendar.working_days_between(date(2026, 10, 9), date(2026, 10, 10)) == 1
