@@ -1,0 +1,104 @@
+"""The daily cycle flow: refresh buckets and risk, apply the ladder, assign owners, open and check
+milestones, plan the day's actions and open reviews, in batches of thousands of cases per task.
+
+`daily_cycle` is the Prefect flow (deployed by prefect.yaml, served by `duecourse serve`);
+`run_days` runs a range of days in order through it, or through the same core without Prefect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from prefect.runtime import flow_run
+from sqlalchemy.engine import Engine
+
+from models.db import database_url as resolve_url
+from models.db import open_engine
+from rules.enums import RunStatus
+from tasks.cycle.core import BATCH_SIZE, PolicyBundle, run_day
+from tasks.cycle.days import plan_days, skipped_day
+from tasks.cycle.prefect_tasks import batch_task, finish_task, load_bundle_task, prepare_task
+from tasks.cycle.report import run_markdown
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today_shanghai() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str | None) -> Engine:
+    """One migrated engine per database URL per process."""
+    return open_engine(resolve_url(url))
+
+
+@flow(name="daily-cycle", persist_result=False, log_prints=False)
+def daily_cycle(
+    as_of: date | None = None,
+    database_url: str | None = None,
+    policy_dir: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> dict[str, Any]:
+    """One day of the cycle; `as_of` defaults to today in Asia/Shanghai."""
+    day = as_of or today_shanghai()
+    engine = engine_for(database_url)
+    bundle = load_bundle_task(policy_dir)
+    run = prepare_task(engine, day, bundle, batch_size)
+    try:
+        for lo, hi in run.bounds:
+            batch_task(run, lo, hi)
+    except BaseException as exc:
+        finish_task(run, RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    run_id = flow_run.id
+    summary = finish_task(run, RunStatus.SUCCEEDED, flow_run_id=str(run_id) if run_id else None)
+    create_markdown_artifact(
+        markdown=run_markdown(summary),
+        key=f"daily-cycle-{day.isoformat()}",
+        description=f"Daily cycle {day.isoformat()}: counts, missed deadlines, warnings",
+    )
+    return summary
+
+
+def run_days(
+    start: date,
+    end: date | None = None,
+    database_url: str | None = None,
+    policy_dir: str | Path | None = None,
+    progress: Callable[[date, dict[str, Any]], None] | None = None,
+    *,
+    use_prefect: bool = True,
+    engine: Engine | None = None,
+) -> list[dict[str, Any]]:
+    """Run start..end (inclusive; end None: only start) in order, one flow run per day.
+
+    Days already run are skipped within a range (a single day already run is run again and
+    finds nothing to do); a day before the last day run is refused (DuecourseError).
+    `progress(day, summary)` is called after each day. `use_prefect=False` runs the same core
+    without Prefect (the CLI does when no Prefect server is configured).
+    """
+    eng = engine or engine_for(database_url)
+    url = eng.url.render_as_string(hide_password=False)
+    pdir = str(policy_dir) if policy_dir is not None else None
+    bundle: PolicyBundle | None = None
+    out: list[dict[str, Any]] = []
+    for day, done in plan_days(eng, start, end):
+        if done:
+            summary: dict[str, Any] = skipped_day(day)
+        elif use_prefect:
+            summary = daily_cycle(as_of=day, database_url=url, policy_dir=pdir)
+        else:
+            bundle = bundle or PolicyBundle.load(Path(pdir) if pdir else None)
+            summary = run_day(eng, day, bundle)
+        out.append(summary)
+        if progress is not None:
+            progress(day, summary)
+    return out
