@@ -150,3 +150,16 @@ def test_main_exits_2_with_one_line(home: Path, args: tuple[str, ...], fragment:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("duecourse: ") and fragment in lines[0]
+
+
+def test_a_broken_bank_calendar_is_named_with_its_line(home: Path):
+    policy = home / "policy"
+    policy.mkdir(parents=True)
+    path = policy / "calendar.yaml"
+    path.write_text("years:\n  2027:\n    holidays: [2027-13-01]\n    workdays: []\n", "utf-8")
+    result = runner.invoke(
+        app, ["--home", str(home), "legal", "period", "judgment-served", "2026-01-05"]
+    )
+    assert isinstance(result.exception, InputError)
+    assert str(result.exception).startswith(f"{path}:3: ")
+    assert result.stdout == ""
