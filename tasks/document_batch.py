@@ -24,9 +24,10 @@ from documents import pdf
 from documents.manifest import Format
 from documents.registry import get_manifest
 from models import CardAccount, Case, Customer
+from rules.enums import Bucket, CaseStatus, Stage
 from rules.errors import DuecourseError
 from rules.masking import mask_card
-from tasks.documents import relayout, render_documents
+from tasks.documents import document_dict, relayout, render_documents
 
 CSV_COLUMNS = [
     "number",
@@ -50,6 +51,7 @@ class BatchReport:
     pages: int
     sha256: str
     rows: list[dict[str, Any]] = field(default_factory=list)
+    stored: list[dict[str, Any]] = field(default_factory=list)  # the documents' store fields
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,4 +151,17 @@ def render_batch(
         pages=sum(batch.pages),
         sha256=hashlib.sha256(batch.pdf).hexdigest(),
         rows=rows,
+        stored=[document_dict(d) for d in rendered.documents],
     )
+
+
+def select_case_ids(
+    session: Session, *, bucket: Bucket | None = None, stage: Stage | None = None
+) -> list[int]:
+    """Open cases in `bucket` and/or `stage`, by id (the batch's order)."""
+    query = select(Case.id).where(Case.status == CaseStatus.OPEN).order_by(col(Case.id))
+    if bucket is not None:
+        query = query.where(Case.bucket == bucket)
+    if stage is not None:
+        query = query.where(Case.stage == stage)
+    return [i for i in session.exec(query) if i is not None]

@@ -6,18 +6,24 @@ import sys
 
 import click
 
-from duecourse.cli import (  # noqa: F401  (each module registers its commands)
+from duecourse.prefect_env import apply_defaults
+
+apply_defaults()
+
+from duecourse.cli import (  # noqa: F401, E402  (each module registers its commands)
     cases,
     db,
+    demo,
+    documents,
     intake,
     legal,
     policy,
     portfolio,
     users,
 )
-from duecourse.cli.app import app
-from duecourse.cli.common import err_console
-from rules.errors import DuecourseError
+from duecourse.cli.app import app  # noqa: E402
+from duecourse.cli.common import err_console  # noqa: E402
+from rules.errors import DuecourseError  # noqa: E402
 
 
 def main() -> None:
