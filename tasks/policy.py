@@ -42,6 +42,7 @@ PART_KEYS = {
     "users": "roster",
 }
 YPath = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml keeps marks too, 10x faster
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def read_yaml(file: Path) -> YamlDoc:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError([LocatedProblem(str(file), 1, f"cannot read: {exc}")]) from None
-    loader = yaml.SafeLoader(text)
+    loader = _LOADER(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
