@@ -153,3 +153,44 @@ def write_portfolio_file(path: Path, n: int, seed: int, as_of: date, defects: in
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as out:
         return write_portfolio(out, n, seed, as_of, defects)
+
+
+def _fen(text: str) -> int:
+    whole, _, frac = text.partition(".")
+    return int(whole) * 100 + int(frac.ljust(2, "0") or 0)
+
+
+def next_day_rows(rows: list[list[str]], day: date, rng: random.Random) -> list[list[str]]:
+    """The book one day later: most past-due accounts slip a day (interest accrues), a few pay
+    what is overdue (cure) or pay off, and some early-warning accounts miss their due date."""
+    i_due, i_dpd = COLUMNS.index("due_date"), COLUMNS.index("days_past_due")
+    i_p, i_i, i_f = COLUMNS.index("principal"), COLUMNS.index("interest"), COLUMNS.index("fees")
+    i_lpd, i_lpa = COLUMNS.index("last_payment_date"), COLUMNS.index("last_payment_amount")
+    out: list[list[str]] = []
+    for row in rows:
+        row = list(row)
+        dpd, principal = int(row[i_dpd]), _fen(row[i_p])
+        balance = principal + _fen(row[i_i]) + _fen(row[i_f])
+        if balance == 0:
+            out.append(row)
+            continue
+        roll = rng.random()
+        if dpd > 0 and roll < 0.004:  # pays everything off
+            amount = balance
+            row[i_p] = row[i_i] = row[i_f] = "0.00"
+            row[i_dpd] = "0"
+        elif dpd > 0 and roll < 0.02:  # pays what is overdue: cured
+            amount = _fen(row[i_i]) + _fen(row[i_f]) + principal // 10
+            row[i_p] = _money(principal - principal // 10)
+            row[i_i] = row[i_f] = "0.00"
+            row[i_dpd] = "0"
+            row[i_due] = (day + timedelta(days=25)).isoformat()
+        else:
+            amount = 0
+            if dpd > 0 or date.fromisoformat(row[i_due]) < day:
+                row[i_dpd] = str(dpd + 1)
+                row[i_i] = _money(_fen(row[i_i]) + principal * 5 // 10_000)
+        if amount:
+            row[i_lpd], row[i_lpa] = day.isoformat(), _money(amount)
+        out.append(row)
+    return out

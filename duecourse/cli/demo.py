@@ -1,0 +1,158 @@
+"""`duecourse demo`: a synthetic book carried day by day through intake and the real flow."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from duecourse.cli.app import app
+from duecourse.cli.common import console, err_console, parse_date
+from duecourse.cli.common import settings as get_settings
+from duecourse.settings import Settings
+from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
+from rules.errors import DuecourseError
+from tasks.intake import import_snapshot
+
+DEMO_FILES = ("duecourse.sqlite", "duecourse.sqlite-wal", "duecourse.sqlite-shm")
+DEMO_DIRS = ("documents", "outbox", "quarantine", "snapshots")
+
+
+def _fresh_home(settings: Settings, reset: bool) -> None:
+    if not settings.url.startswith("sqlite"):
+        raise DuecourseError("the demo builds its own SQLite home; drop --database-url")
+    if (settings.home / "duecourse.sqlite").exists():
+        if not reset:
+            raise DuecourseError(
+                f"{settings.home} already holds a database; pass --reset to start the demo over "
+                "there, or choose another --home"
+            )
+        for name in DEMO_FILES:
+            (settings.home / name).unlink(missing_ok=True)
+        for name in DEMO_DIRS:
+            shutil.rmtree(settings.home / name, ignore_errors=True)
+    settings.home.mkdir(parents=True, exist_ok=True)
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+
+
+def _run_cycle(engine: Engine, day: date, policy_dir: Path) -> dict[str, Any]:
+    from flows.daily_cycle import run_days
+
+    return run_days(day, day, policy_dir=policy_dir, engine=engine, use_prefect=True)[0]
+
+
+def _summary(engine: Engine, as_of: date) -> None:
+    with engine.connect() as conn:
+        stages = conn.execute(
+            text(
+                "SELECT stage, count(*), sum(CASE WHEN owner IS NULL THEN 0 ELSE 1 END) "
+                "FROM collection_case GROUP BY stage ORDER BY count(*) DESC"
+            )
+        ).all()
+        owners = conn.execute(
+            text(
+                "SELECT owner, count(*) FROM collection_case WHERE status = 'open' "
+                "AND owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC"
+            )
+        ).all()
+        example = conn.execute(
+            text(
+                "SELECT id FROM collection_case WHERE status = 'open' AND stage = 'formal_demand' "
+                "ORDER BY id LIMIT 1"
+            )
+        ).scalar()
+    table = Table(title=f"cases by stage as of {as_of}")
+    table.add_column("stage")
+    table.add_column("cases", justify="right")
+    table.add_column("with owner", justify="right")
+    for stage, count, owned in stages:
+        table.add_row(stage, str(count), str(owned or 0))
+    console.print(table)
+    if owners:
+        console.print("open cases per owner: " + ", ".join(f"{o} {n}" for o, n in owners))
+    console.print("\nWhat to look at next (same --home):")
+    hints = [
+        "duecourse cases --stage formal_demand",
+        f"duecourse case {example or 1}",
+        f"duecourse deadlines --as-of {as_of}",
+        "duecourse policy show",
+        "duecourse users",
+        f"duecourse documents render collection_letter --case {example or 1} --as-of {as_of}",
+        f"duecourse legal period payment-order-served {as_of}",
+        f"duecourse run-day --as-of {as_of + timedelta(days=1)} --json",
+    ]
+    for hint in hints:
+        console.print(f"  {hint}", markup=False)
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    cases: Annotated[int, typer.Option("--cases", min=10, help="Accounts in the book.")] = 2000,
+    days: Annotated[int, typer.Option("--days", min=1, help="Days to simulate.")] = 15,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day (default: so the last is today).")
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Wipe the demo home first.")] = False,
+) -> None:
+    """Fresh home, synthetic portfolio, D simulated days of intake and the daily cycle flow."""
+    settings = get_settings(ctx)
+    first = parse_date(start, "--start") if start else parse_date(None) - timedelta(days=days - 1)
+    _fresh_home(settings, reset)
+    snapshots = settings.home / "snapshots"
+    snapshots.mkdir(exist_ok=True)
+    rng = random.Random(seed)
+    path = snapshots / f"snapshot-{first}.csv"
+    write_portfolio_file(path, cases, seed, first, defects=max(1, cases // 400))
+    rows = list(synthetic_rows(cases, seed, first))
+    engine = settings.engine
+    console.print(f"demo home: {settings.home}  ({cases} accounts, {days} days from {first})")
+    totals: Counter[str] = Counter()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("simulating days", total=days)
+        for i in range(days):
+            day = first + timedelta(days=i)
+            if i:
+                rows = next_day_rows(rows, day, rng)
+                path = snapshots / f"snapshot-{day}.csv"
+                _write_rows(path, rows)
+            result = import_snapshot(engine, path, day, quarantine_dir=settings.quarantine_dir)
+            summary = _run_cycle(engine, day, settings.policy_dir)
+            totals.update(summary.get("actions", {}))
+            progress.console.print(
+                f"{day}  import: {result.imported} new, {result.updated} updated, "
+                f"{result.closed} closed, {result.quarantined} quarantined  |  cycle: "
+                + (", ".join(f"{k} {v}" for k, v in sorted(summary.get("actions", {}).items()))
+                   or "nothing due"),
+                markup=False,
+            )  # fmt: skip
+            progress.advance(task)
+    console.print(
+        "actions over the run: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items()))
+    )
+    _summary(engine, first + timedelta(days=days - 1))
