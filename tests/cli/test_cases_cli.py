@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Cli
+from tests.factories import snapshot_row, write_snapshot
+
+
+def _load(cli: Cli, tmp_path: Path) -> None:
+    rows = [
+        snapshot_row(account_id="A1", customer_id="C1", days_past_due="0", due_date="2026-11-09"),
+        snapshot_row(account_id="A2", customer_id="C2", days_past_due="95", name="王<b>&测"),
+    ]
+    out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-02")
+    assert out.code == 0, out.err
+
+
+def test_cases_json_lists_ids_and_filters(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    data = json.loads(cli("cases", "--json").out)
+    assert data["total"] == 2
+    assert {c["account_id"] for c in data["cases"]} == {"A1", "A2"}
+    assert all(isinstance(c["id"], int) for c in data["cases"])
+    m0 = json.loads(cli("cases", "--bucket", "M0", "--json").out)
+    assert [c["account_id"] for c in m0["cases"]] == ["A1"]
+    bad = cli("cases", "--stage", "nowhere")
+    assert bad.code == 2 and "unknown value 'nowhere'" in bad.err
+
+
+def test_case_file_is_masked_and_complete(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    out = cli("case", "A2", "--json")
+    assert out.code == 0, out.err
+    data = json.loads(out.out)
+    for key in ("id", "account_id", "bucket", "stage", "risk", "owner", "balances"):
+        assert key in data
+    for key in ("milestones", "contacts", "documents", "plans", "timeline"):
+        assert isinstance(data[key], list)
+    assert data["bucket"] == "M4" and data["debtor"]["name"] == "王<b>&测"
+    assert data["balances"][0]["days_past_due"] == 95
+    text = out.out
+    assert "110105197102228132" not in text and "1101**********8132" in text
+    assert "13812345678" not in text and "138****5678" in text
+    assert "6225880123456789" not in text and "6225 **** **** 6789" in text
+    assert "文三路100号" not in text
+    same = json.loads(cli("case", str(data["id"]), "--json").out)
+    assert same["account_id"] == "A2"
+    human = cli("case", "A2")
+    assert (
+        human.code == 0
+        and "1101**********8132" in human.out
+        and "110105197102228132" not in human.out
+    )
+
+
+def test_unknown_case_is_one_line_exit_1(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    out = cli("case", "99999")
+    assert out.code == 1
+    assert out.err.strip() == "duecourse: no case with id or account '99999'"
