@@ -87,9 +87,9 @@ def describe_entry(entry: EntryCondition | None, scheme: BucketScheme) -> str:
     if entry.risk_tiers is not None:
         parts.append("risk " + "/".join(t.value for t in entry.risk_tiers))
     if entry.events:
-        parts.append("on " + " | ".join(entry.events))
+        parts.append("on " + "\n   | ".join(entry.events))
     if entry.without_events:
-        parts.append("not " + " | ".join(entry.without_events))
+        parts.append("not " + "\n    | ".join(entry.without_events))
     return "\n".join(parts) or "any case"
 
 

@@ -1,0 +1,128 @@
+"""`duecourse policy check` and `duecourse policy show`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import duecourse.cli  # noqa: F401  (registers the commands)
+from duecourse.cli.app import app
+from rules.errors import DuecourseError
+from tasks.policy import SHIPPED_POLICY_DIR, load_policy
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("DUECOURSE_POLICY_DIR", raising=False)
+    monkeypatch.delenv("DUECOURSE_DATABASE_URL", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A policy folder with an unknown template (line 46) and an overlapping entry."""
+    folder = tmp_path / "bank-policy"
+    shutil.copytree(SHIPPED_POLICY_DIR, folder)
+    ladder = folder / "ladder.yaml"
+    text = ladder.read_text(encoding="utf-8")
+    text = text.replace("template: collection_letter,", "template: collection_lettre,")
+    text = text.replace("entry: {min_dpd: 91}", "entry: {min_dpd: 85}")
+    ladder.write_text(text, encoding="utf-8")
+    return folder
+
+
+def invoke(home: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--home", str(home), *args])
+    if result.exception is not None and not isinstance(
+        result.exception, SystemExit | DuecourseError
+    ):
+        raise result.exception
+    code = (
+        result.exception.exit_code
+        if isinstance(result.exception, DuecourseError)
+        else result.exit_code
+    )
+    return code, result.stdout, result.stderr
+
+
+def line_of(file: Path, needle: str) -> int:
+    text = file.read_text(encoding="utf-8")
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_check_the_shipped_policy(home: Path) -> None:
+    code, out, _ = invoke(home, "policy", "check")
+    assert code == 0
+    version = load_policy(SHIPPED_POLICY_DIR).short_version
+    assert out.startswith("policy OK: default ladder")
+    assert "12 stages (8 open), 8 risk rules, 8 buckets, 13 users" in out
+    assert out.rstrip().endswith(f"version {version}")
+
+
+def test_check_a_broken_policy_prints_file_and_line_and_exits_1(home: Path, broken: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from duecourse.cli import main; main()",
+         "--home", str(home), "policy", "check", str(broken)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    ladder = broken / "ladder.yaml"
+    lines = proc.stdout.splitlines()
+    assert lines[0] == (
+        f"{ladder}:{line_of(ladder, 'collection_lettre')}: unknown template 'collection_lettre' "
+        "(known: collection_letter, reminder_email, reminder_sms)"
+    )
+    assert all(ln.startswith(f"{ladder}:{line_of(ladder, 'min_dpd: 85')}: entry of lawyer_letter")
+               for ln in lines[1:])  # fmt: skip
+    assert len(lines) == 3
+    assert proc.stderr.strip() == "duecourse: policy check failed: 3 problems"
+
+
+def test_check_a_missing_file_is_a_usage_error(home: Path, tmp_path: Path) -> None:
+    code, _, _ = invoke(home, "policy", "check", str(tmp_path / "nope.yaml"))
+    assert code == 2
+
+
+def test_show_prints_the_ladder_and_version(home: Path) -> None:
+    code, out, _ = invoke(home, "policy", "show")
+    assert code == 0
+    policy = load_policy(SHIPPED_POLICY_DIR)
+    for word in ("stage", "entry", "owner", "actions", "milestones", "next", "review"):
+        assert word in out
+    assert "first_contact: 3 working days, collector," in out
+    assert "collection_letter: mail [collection_letter]" in out
+    assert "by transition" in out and "written_off (closed)" in out
+    assert f"policy version {policy.version}" in out
+
+
+def test_show_json(home: Path) -> None:
+    code, out, _ = invoke(home, "policy", "show", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["version"] == load_policy(SHIPPED_POLICY_DIR).version
+    assert [s["stage"] for s in doc["stages"]][:3] == [
+        "early_warning",
+        "soft_reminder",
+        "formal_demand",
+    ]
+    assert doc["buckets"][-1] == {"bucket": "M7+", "min_dpd": 181, "max_dpd": None}
+    assert doc["risk"]["tiers"] == {"high": 60, "medium": 30}
+
+
+def test_show_uses_the_policy_folder_from_the_environment(
+    home: Path, broken: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", str(broken))
+    code, out, _ = invoke(home, "policy", "show")
+    assert code == 1 and out == ""
+    result = runner.invoke(app, ["--home", str(home), "policy", "show"])
+    assert "collection_lettre" in str(result.exception)
+    assert "run `duecourse policy check`" in str(result.exception)
