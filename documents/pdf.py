@@ -49,7 +49,11 @@ def layout(manifest: Manifest, html: str) -> Document:
 
 
 def write(document: Document) -> bytes:
-    pdf: bytes = document.write_pdf(**PDF_OPTIONS)
+    """The PDF bytes (attachments, if a template asked for any, go through the same fetcher)."""
+    try:
+        pdf: bytes = document.write_pdf(**PDF_OPTIONS)
+    except FetchRefused as exc:
+        raise DuecourseError(str(exc)) from None
     return pdf
 
 
