@@ -27,7 +27,6 @@ from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_de
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
 
-_NO_REVIEWS = ReviewState(set(), set(), {})
 _RISK_ORDER = {RiskTier.HIGH: 0, RiskTier.MEDIUM: 1, RiskTier.LOW: 2, None: 3}
 
 
@@ -78,6 +77,7 @@ class BatchEvaluator:
         self.policy = ctx.policy
         self.as_of = ctx.as_of
         self.flag_names, _met = event_names(ctx.policy)
+        self.stage_defs = {s.stage: s for s in ctx.policy.stages}
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -181,7 +181,7 @@ class BatchEvaluator:
         elif row.risk_tier is None or reasons != row.risk_reasons:
             self.plan.totals.risk_changes += row.risk_tier is None
         events = self.batch.events.get(row.id, [])
-        reviews = self.batch.reviews.get(row.id, _NO_REVIEWS)
+        reviews = self.batch.reviews.get(row.id) or ReviewState(set(), set(), {})
         advance_to = self.check_milestones(st, events)
         facts = CaseFacts(
             case_id=row.id,
@@ -386,7 +386,8 @@ class BatchEvaluator:
     # -- owners --------------------------------------------------------------------------------
 
     def owner_role(self, stage: Stage) -> Role | None:
-        return self.policy.stage_def(stage).owner_role if self.policy.has_stage(stage) else None
+        sdef = self.stage_defs.get(stage)
+        return sdef.owner_role if sdef is not None else None
 
     def least_loaded(self, role: Role, exclude: str | None) -> str | None:
         loads = self.ctx.loads

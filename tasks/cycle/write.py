@@ -1,63 +1,116 @@
-"""Write one batch's plan: executemany of the changed rows only, in the batch's transaction."""
+"""Write one batch's plan: executemany of the changed rows only, in the batch's transaction.
+
+Through the driver (tasks.bulk), with values converted to their storage form once per value:
+SQLAlchemy's per-row type processing costs more than the writes themselves at a million rows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from models.types import utcnow
+from tasks.bulk import db_date, db_time, insert_many, placeholder
 from tasks.cycle.evaluate import BatchPlan
-from tasks.cycle.read import ACTION, CASE, MILESTONE, REVIEW, TIMELINE
+
+IGNORE_DUPLICATES = "ON CONFLICT DO NOTHING"  # the unique keys are the last line of defence
+
+_CASE_SET = ("stage", "stage_entered_on", "bucket", "owner", "risk_tier", "risk_reasons")
+_MILESTONE_SET = ("status", "closed_on", "reason", "alerted_on", "owner")
+_MILESTONE_NEW = (
+    "case_id", "kind", "stage", "entry_on", "opened_on", "due", "status", "owner",
+    "owner_role", "on_miss", "rule", "policy_version",
+)  # fmt: skip
+_REVIEW_NEW = (
+    "case_id", "target_stage", "required_role", "status", "opened_on", "key", "policy_version",
+)  # fmt: skip
+_ACTION_NEW = (
+    "run_id", "as_of", "case_id", "kind", "step", "key", "policy_version", "status", "reason",
+    "channel", "template",
+)  # fmt: skip
+_TIMELINE_NEW = ("case_id", "as_of", "event", "detail", "actor")
 
 
-def _insert_ignoring(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: the unique keys are the last line of defence."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+class _Storage:
+    """Values in storage form (enum values, ISO dates on SQLite), memoised: a batch holds few
+    distinct dates and enum members but hundreds of thousands of values."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.memo: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        kind = type(value)
+        if value is None or kind is str or kind is int:
+            return value
+        hit = self.memo.get((kind, value))
+        if hit is None:
+            if isinstance(value, Enum):
+                hit = value.value
+            elif isinstance(value, datetime):
+                hit = db_time(self.conn, value)
+            elif isinstance(value, date):
+                hit = db_date(self.conn, value)
+            else:
+                hit = value
+            self.memo[(kind, value)] = hit
+        return hit
+
+    def rows(
+        self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *extra: Any
+    ) -> list[tuple[Any, ...]]:
+        return [tuple([self(r[c]) for c in columns]) + extra for r in rows]
 
 
 def write_plan(conn: Connection, plan: BatchPlan) -> None:
     now = utcnow()
+    ts = db_time(conn, now)
+    ph = placeholder(conn)
+    store = _Storage(conn)
     if plan.case_updates:
-        c = CASE
-        conn.execute(
-            sa.update(c)
-            .where(c.c.id == sa.bindparam("b_id"))
-            .values(
-                stage=sa.bindparam("stage", type_=c.c.stage.type),
-                stage_entered_on=sa.bindparam("stage_entered_on", type_=c.c.stage_entered_on.type),
-                bucket=sa.bindparam("bucket", type_=c.c.bucket.type),
-                owner=sa.bindparam("owner", type_=c.c.owner.type),
-                risk_tier=sa.bindparam("risk_tier", type_=c.c.risk_tier.type),
-                risk_reasons=sa.bindparam("risk_reasons", type_=c.c.risk_reasons.type),
-                version=c.c.version + 1,
-                updated_at=now,
-            ),
-            plan.case_updates,
+        sets = ", ".join(f"{c} = {ph}" for c in _CASE_SET)
+        conn.exec_driver_sql(
+            f"UPDATE collection_case SET {sets}, version = version + 1, updated_at = {ph} "
+            f"WHERE id = {ph}",
+            [(*[store(r[c]) for c in _CASE_SET], ts, r["b_id"]) for r in plan.case_updates],
         )
     if plan.milestone_updates:
-        m = MILESTONE
-        conn.execute(
-            sa.update(m)
-            .where(m.c.id == sa.bindparam("b_id"))
-            .values(
-                status=sa.bindparam("status", type_=m.c.status.type),
-                closed_on=sa.bindparam("closed_on", type_=m.c.closed_on.type),
-                reason=sa.bindparam("reason", type_=m.c.reason.type),
-                alerted_on=sa.bindparam("alerted_on", type_=m.c.alerted_on.type),
-                owner=sa.bindparam("owner", type_=m.c.owner.type),
-                updated_at=now,
-            ),
-            list(plan.milestone_updates.values()),
+        sets = ", ".join(f"{c} = {ph}" for c in _MILESTONE_SET)
+        conn.exec_driver_sql(
+            f"UPDATE milestone SET {sets}, updated_at = {ph} WHERE id = {ph}",
+            [
+                (*[store(r[c]) for c in _MILESTONE_SET], ts, r["b_id"])
+                for r in plan.milestone_updates.values()
+            ],
         )
-    stamp = {"created_at": now, "updated_at": now}
-    _insert_ignoring(conn, MILESTONE, [{**r, **stamp} for r in plan.new_milestones])
-    _insert_ignoring(conn, REVIEW, [{**r, "created_at": now} for r in plan.new_reviews])
-    _insert_ignoring(conn, ACTION, [{**r, **stamp} for r in plan.actions])
-    if plan.timeline:
-        conn.execute(sa.insert(TIMELINE), [{**r, "at": now} for r in plan.timeline])
+    insert_many(
+        conn,
+        "milestone",
+        [*_MILESTONE_NEW, "created_at", "updated_at"],
+        store.rows(plan.new_milestones, _MILESTONE_NEW, ts, ts),
+        on_conflict=IGNORE_DUPLICATES,
+    )
+    insert_many(
+        conn,
+        "review",
+        [*_REVIEW_NEW, "created_at"],
+        store.rows(plan.new_reviews, _REVIEW_NEW, ts),
+        on_conflict=IGNORE_DUPLICATES,
+    )
+    insert_many(
+        conn,
+        "cycle_action",
+        [*_ACTION_NEW, "created_at", "updated_at"],
+        store.rows(plan.actions, _ACTION_NEW, ts, ts),
+        on_conflict=IGNORE_DUPLICATES,
+    )
+    insert_many(
+        conn,
+        "timeline_event",
+        [*_TIMELINE_NEW, "at"],
+        store.rows(plan.timeline, _TIMELINE_NEW, ts),
+    )

@@ -1,0 +1,187 @@
+"""Benchmark: one daily cycle over N open cases, through the Prefect flow and through the same
+core without Prefect, each on a fresh copy of the same database, in one process.
+
+    .venv/bin/python benchmarks/daily_cycle.py                 # 1,000,000 cases on SQLite
+    .venv/bin/python benchmarks/daily_cycle.py --cases 100000 --pg postgresql+psycopg://...
+
+Prints wall time, cases/s, peak memory (ru_maxrss of this process; the data is generated in a
+child process so it does not count) and the Prefect overhead. The Prefect API (a temporary
+server when none is configured) is started before timing, by a warm-up flow run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+AS_OF = date(2026, 11, 2)
+CHUNK = 50_000
+
+
+def generate(url: str, cases: int, seed: int) -> None:
+    """Customers, accounts and open cases, bulk-inserted with executemany."""
+    from models.db import make_engine, upgrade
+    from rules.buckets import DEFAULT_SCHEME
+    from rules.case_rules import initial_stage
+    from tasks.bulk import db_date, db_time, insert_many
+
+    engine = make_engine(url)
+    upgrade(engine)
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        ts = db_time(conn, now)
+        for start in range(0, cases, CHUNK):
+            customers, accounts, rows = [], [], []
+            for n in range(start, min(start + CHUNK, cases)):
+                dpd = rng.choice((0, rng.randint(1, 30), rng.randint(31, 90), rng.randint(91, 240)))
+                principal = rng.randint(1_000_00, 200_000_00)
+                bucket = DEFAULT_SCHEME.bucket_for(dpd)
+                entered = AS_OF - timedelta(days=rng.randint(0, 20))
+                paid = AS_OF - timedelta(days=rng.randint(1, 200)) if rng.random() < 0.6 else None
+                customers.append(
+                    (f"C{n:09d}", "测试客户", "330106199001011234", f"138{n % 10**8:08d}", None,
+                     "浙江省杭州市西湖区文三路100号", "浙江", ts, ts)
+                )
+                accounts.append(
+                    (f"A{n:09d}", f"C{n:09d}", None, principal * 2, principal,
+                     principal // 50, 5_000, principal // 10, db_date(conn, AS_OF), dpd,
+                     db_date(conn, paid), 50_000 if paid else None, db_date(conn, AS_OF), ts, ts)
+                )
+                rows.append(
+                    (n + 1, f"A{n:09d}", f"C{n:09d}", "open", bucket.value,
+                     initial_stage(bucket).value, db_date(conn, entered), db_date(conn, entered),
+                     dpd, 1, ts, ts)
+                )
+            insert_many(conn, "customer", ["id", "name", "id_number", "phone", "email",
+                        "address", "province", "created_at", "updated_at"], customers)
+            insert_many(conn, "card_account", ["id", "customer_id", "card_number",
+                        "credit_limit", "principal", "interest", "fees", "minimum_due",
+                        "due_date", "days_past_due", "last_payment_date",
+                        "last_payment_amount", "last_as_of", "created_at", "updated_at"],
+                        accounts)
+            insert_many(conn, "collection_case", ["id", "account_id", "customer_id", "status",
+                        "bucket", "stage", "opened_on", "stage_entered_on", "max_dpd",
+                        "version", "created_at", "updated_at"], rows)
+    engine.dispose()
+
+
+def pg_schema(base: str) -> tuple[str, str]:
+    import sqlalchemy as sa
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    eng = sa.create_engine(base)
+    with eng.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    eng.dispose()
+    sep = "&" if "?" in base else "?"
+    return schema, f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(base: str, schema: str) -> None:
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(base)
+    with eng.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    eng.dispose()
+
+
+def in_child(url: str, cases: int, seed: int) -> float:
+    t = time.perf_counter()
+    proc = mp.get_context("spawn").Process(target=generate, args=(url, cases, seed))
+    proc.start()
+    proc.join()
+    if proc.exitcode:
+        raise SystemExit(f"data generation failed (exit {proc.exitcode})")
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--pg", metavar="URL", help="PostgreSQL base URL (a scratch schema is used)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--batch-size", type=int, default=20_000)
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="duecourse-bench-"))
+    schemas: list[str] = []
+    try:
+        if args.pg:
+            s1, url_flow = pg_schema(args.pg)
+            s2, url_core = pg_schema(args.pg)
+            schemas += [s1, s2]
+            gen = in_child(url_flow, args.cases, args.seed)
+            gen += in_child(url_core, args.cases, args.seed)
+        else:
+            url_flow = f"sqlite:///{work / 'flow.sqlite'}"
+            url_core = f"sqlite:///{work / 'core.sqlite'}"
+            gen = in_child(url_flow, args.cases, args.seed)
+            shutil.copyfile(work / "flow.sqlite", work / "core.sqlite")
+        print(f"generated {args.cases:,} open cases in {gen:.1f} s "
+              f"({'PostgreSQL' if args.pg else 'SQLite'})")
+
+        t = time.perf_counter()
+        from prefect import flow
+
+        from flows.daily_cycle import daily_cycle
+        from models.db import open_engine
+        from tasks.cycle.core import PolicyBundle, run_day
+
+        @flow(name="bench-warm-up")
+        def warm_up() -> int:
+            return 1
+
+        warm_up()
+        print(f"Prefect import and API start-up (not timed below): {time.perf_counter() - t:.1f} s")
+
+        t = time.perf_counter()
+        summary = daily_cycle(as_of=AS_OF, database_url=url_flow, batch_size=args.batch_size)
+        flow_s = time.perf_counter() - t
+        rss_flow = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        engine = open_engine(url_core)
+        bundle = PolicyBundle.load(None)
+        t = time.perf_counter()
+        core = run_day(engine, AS_OF, bundle, batch_size=args.batch_size)
+        core_s = time.perf_counter() - t
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        engine.dispose()
+
+        if summary["actions"] != core["actions"]:
+            print("WARNING: flow and core differ:", summary["actions"], core["actions"])
+        n = summary["cases"]
+        print(f"cases evaluated: {n:,}; actions: {sum(summary['actions'].values()):,} "
+              f"{summary['actions']}")
+        print(f"through the flow : {flow_s:8.1f} s  {n / flow_s:10,.0f} cases/s")
+        print(f"core, no Prefect : {core_s:8.1f} s  {n / core_s:10,.0f} cases/s")
+        print(f"Prefect overhead : {100 * (flow_s - core_s) / core_s:+.1f} %")
+        print(f"peak memory (maxrss): {rss:,.0f} MB (after the flow: {rss_flow:,.0f} MB)")
+        print(f"targets: < 600 s {'OK' if flow_s < 600 else 'MISSED'}; overhead <= 10 % "
+              f"{'OK' if flow_s - core_s <= 0.1 * core_s else 'MISSED'}; memory < 2048 MB "
+              f"{'OK' if rss < 2048 else 'MISSED'}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        for s in schemas:
+            drop_schema(args.pg, s)
+
+
+if __name__ == "__main__":
+    main()
