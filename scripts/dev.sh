@@ -36,9 +36,13 @@ setup_python() {
     return 0
   fi
   [ -x .venv/bin/python ] || { log "creating .venv with $($PY --version)"; "$PY" -m venv .venv; }
-  log "installing Python packages from requirements.lock"
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
-  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  log "installing Python packages from requirements.lock (log: .venv/pip.log)"
+  if ! { .venv/bin/pip install --disable-pip-version-check -r requirements.lock &&
+         .venv/bin/pip install --disable-pip-version-check --no-deps -e . ; } > .venv/pip.log 2>&1; then
+    tail -20 .venv/pip.log >&2
+    log "pip failed; full log in .venv/pip.log"
+    exit 1
+  fi
   echo "$want" > "$stamp"
 }
 
@@ -60,7 +64,7 @@ run_tests() {
 cmd=${1:-setup}; shift || true
 case "$cmd" in
   setup) setup ;;
-  demo) setup; export DUECOURSE_HOME=${DUECOURSE_HOME:-$ROOT/.duecourse-demo}; exec .venv/bin/duecourse demo "$@" ;;
+  demo) setup; export DUECOURSE_HOME=${DUECOURSE_HOME:-$ROOT/.duecourse-demo}; exec .venv/bin/duecourse demo --reset "$@" ;;
   test) setup; run_tests "$@" ;;
   *) echo "usage: bash scripts/dev.sh setup|demo|test" >&2; exit 2 ;;
 esac
