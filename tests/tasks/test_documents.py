@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from documents.manifest import Format
+from models import BalanceSnapshot, Case, Document
+from rules.enums import Bucket, CaseStatus
+from rules.errors import DuecourseError
+from tasks.documents import (
+    allocate_numbers,
+    case_documents,
+    relayout,
+    render_documents,
+    verify_documents,
+)
+from tasks.letter_data import build_data, load_bank
+from tests.factories import make_case
+
+AS_OF = date(2026, 11, 23)
+BANK = load_bank(Path(__file__).resolve().parents[2] / "policy")
+
+
+def _cases(engine: Engine, n: int = 1, **kwargs: Any) -> list[int]:
+    with Session(engine) as session:
+        ids = [make_case(session, **kwargs).id for _ in range(n)]
+        session.commit()
+    return [i for i in ids if i is not None]
+
+
+def test_number_allocation_never_hands_out_a_number_twice(engine: Engine) -> None:
+    got: list[str] = []
+    errors: list[BaseException] = []
+
+    def take() -> None:
+        try:
+            for _ in range(5):
+                got.extend(allocate_numbers(engine, "CL", 2026, 3))
+        except BaseException as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(got) == len(set(got)) == 60
+    assert sorted(got)[0] == "CL-2026-000001" and sorted(got)[-1] == "CL-2026-000060"
+    assert allocate_numbers(engine, "CL", 2027, 1) == ["CL-2027-000001"]
+
+
+def test_render_is_idempotent_by_case_kind_and_date(engine: Engine, tmp_path: Path) -> None:
+    (case_id,) = _cases(engine)
+    first = render_documents(
+        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF, Format.DOCX]
+    )
+    assert first.created == 2 and first.reused == 0
+    pdf_doc, docx_doc = first.documents
+    assert pdf_doc.number == docx_doc.number == "CL-2026-000001"  # one letter, two forms
+    again = render_documents(
+        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+    )
+    assert again.created == 0 and again.reused == 1
+    assert again.documents[0].id == pdf_doc.id and again.documents[0].number == pdf_doc.number
+    later = render_documents(
+        engine, tmp_path, BANK, "collection_letter", [case_id], date(2026, 11, 30), [Format.PDF]
+    )
+    assert later.documents[0].number == "CL-2026-000002"
+    with Session(engine) as session:
+        assert len(session.exec(select(Document)).all()) == 3
+    stored = tmp_path / pdf_doc.path
+    assert stored.is_file() and stored.read_bytes().startswith(b"%PDF")
+    assert pdf_doc.path == "collection_letter/2026/CL-2026-000001.pdf"
+
+
+def test_stored_data_re_renders_to_the_same_bytes(sqlite_engine: Engine, tmp_path: Path) -> None:
+    from documents import pdf
+
+    (case_id,) = _cases(sqlite_engine)
+    (doc,) = render_documents(
+        sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+    ).documents
+    data = json.loads(doc.data)
+    assert data["card"] == "6225 **** **** 6789"  # the store keeps what was printed
+    assert pdf.write(relayout(doc)) == (tmp_path / doc.path).read_bytes()
+    assert doc.template == "collection_letter/template.html" and doc.template_version == 1
+    assert doc.pages == 2 and doc.rendered_at.tzinfo is not None
+
+
+def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.documents as store
+
+    (case_id,) = _cases(sqlite_engine)
+    real_stored = store._stored
+    calls = {"n": 0}
+
+    def blind(session: Session, keys: Any) -> dict[str, Document]:
+        calls["n"] += 1
+        return {} if calls["n"] == 2 else real_stored(session, keys)  # second run sees nothing
+
+    first = render_documents(
+        sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+    )
+    monkeypatch.setattr(store, "_stored", blind)
+    second = render_documents(
+        sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+    )
+    assert second.created == 0
+    assert second.documents[0].id == first.documents[0].id
+    files = sorted(p.name for p in (tmp_path / "collection_letter" / "2026").iterdir())
+    assert files == ["CL-2026-000001.pdf"]  # the loser's CL-2026-000002 file is gone
+
+
+def test_verify_names_an_edited_and_a_deleted_file(engine: Engine, tmp_path: Path) -> None:
+    ids = _cases(engine, 2)
+    docs = render_documents(
+        engine, tmp_path, BANK, "collection_letter", ids, AS_OF, [Format.DOCX]
+    ).documents
+    with Session(engine) as session:
+        assert verify_documents(session, tmp_path) == (2, [])
+    edited, deleted = tmp_path / docs[0].path, tmp_path / docs[1].path
+    edited.write_bytes(edited.read_bytes() + b"\0")
+    deleted.unlink()
+    with Session(engine) as session:
+        checked, problems = verify_documents(session, tmp_path)
+    assert checked == 2
+    assert {(p["number"], p["problem"]) for p in problems} == {
+        (docs[0].number, "changed"),
+        (docs[1].number, "missing"),
+    }
+
+
+def test_case_documents_is_json_safe_and_keeps_personal_data_out(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    (case_id,) = _cases(sqlite_engine)
+    render_documents(
+        sqlite_engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [case_id],
+        AS_OF,
+        [Format.PDF, Format.DOCX],
+    )
+    with Session(sqlite_engine) as session:
+        items = case_documents(session, case_id)
+    text = json.dumps(items, ensure_ascii=False)
+    assert [i["format"] for i in items] == ["pdf", "docx"]
+    assert {"id", "number", "kind", "path", "sha256", "template_version", "rendered_at"} <= set(
+        items[0]
+    )
+    assert "张三" not in text and "6225880123456789" not in text and "data" not in items[0]
+
+
+def test_letter_data_uses_the_latest_snapshot_on_or_before_the_date(sqlite_engine: Engine) -> None:
+    with Session(sqlite_engine) as session:
+        case = make_case(
+            session, principal="20000.00", interest="800.00", fees="50.00", as_of=date(2026, 11, 25)
+        )
+        for day, principal in ((date(2026, 11, 20), "100.00"), (date(2026, 11, 22), "200.00")):
+            session.add(
+                BalanceSnapshot(
+                    account_id=case.account_id,
+                    as_of=day,
+                    principal=Decimal(principal),
+                    interest=Decimal("1.00"),
+                    fees=Decimal("0.00"),
+                    minimum_due=Decimal("10.00"),
+                    days_past_due=40,
+                    bucket=Bucket.M2,
+                )
+            )
+        session.commit()
+        assert case.id is not None
+        data = build_data(session, "collection_letter", [case.id], AS_OF, BANK)[case.id]
+        assert data["principal"] == Decimal("200.00") and data["total"] == Decimal("201.00")
+        assert data["amounts_as_of"] == date(2026, 11, 22)
+        assert data["deadline"] == date(2026, 12, 3)  # bank.yaml: 10 days
+        newer = build_data(session, "collection_letter", [case.id], date(2026, 11, 26), BANK)
+        assert newer[case.id]["total"] == Decimal("20850.00")  # the account's own, newer figures
+        with pytest.raises(DuecourseError, match="no balances known"):
+            build_data(session, "collection_letter", [case.id], date(2026, 11, 1), BANK)
+
+
+def test_closed_and_unknown_cases_are_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
+    (case_id,) = _cases(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.status = CaseStatus.CLOSED
+        session.commit()
+    with pytest.raises(DuecourseError, match="closed"):
+        render_documents(
+            sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+        )
+    with pytest.raises(DuecourseError, match="no case with id 999"):
+        render_documents(
+            sqlite_engine, tmp_path, BANK, "collection_letter", [999], AS_OF, [Format.PDF]
+        )
