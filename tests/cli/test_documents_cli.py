@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Cli
+from tests.factories import snapshot_row, write_snapshot
+
+
+def _load(cli: Cli, tmp_path: Path) -> None:
+    rows = [
+        snapshot_row(account_id="A1", customer_id="C1", days_past_due="40", name="周<b>&五"),
+        snapshot_row(account_id="A2", customer_id="C2", days_past_due="45", name="吴六"),
+        snapshot_row(account_id="A3", customer_id="C3", days_past_due="200", name="郑七"),
+    ]
+    out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-20")
+    assert out.code == 0, out.err
+
+
+def _render(cli: Cli, *args: str) -> dict:  # type: ignore[type-arg]
+    out = cli("documents", "render", "collection_letter", *args, "--as-of", "2026-11-23", "--json")
+    assert out.code == 0, out.err
+    result: dict = json.loads(out.out)  # type: ignore[type-arg]
+    return result
+
+
+def test_render_by_case_is_idempotent_and_listed(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    first = _render(cli, "--case", "A1", "--format", "both")
+    assert first["created"] == 2
+    numbers = {d["number"] for d in first["documents"]}
+    assert numbers == {"CL-2026-000001"}
+    pdf = Path(first["documents"][0]["file"])
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    again = _render(cli, "--case", "A1")
+    assert again["created"] == 0 and again["documents"][0]["number"] == "CL-2026-000001"
+    listed = json.loads(cli("documents", "list", "--case", "A1", "--json").out)
+    assert listed["count"] == 2 and {d["format"] for d in listed["documents"]} == {"pdf", "docx"}
+    case_file = json.loads(cli("case", "A1", "--json").out)
+    assert "documents" in case_file
+
+
+def test_verify_catches_edited_and_deleted_files(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    docs = _render(cli, "--case", "A1", "--format", "docx")["documents"]
+    docs += _render(cli, "--case", "A2", "--format", "docx")["documents"]
+    ok = cli("documents", "verify", "--json")
+    assert ok.code == 0 and json.loads(ok.out)["checked"] == 2
+    Path(docs[0]["file"]).write_bytes(b"tampered")
+    Path(docs[1]["file"]).unlink()
+    bad = cli("documents", "verify")
+    assert bad.code == 1
+    assert f"changed: {docs[0]['number']}" in bad.err and f"missing: {docs[1]['number']}" in bad.err
+    report = json.loads(cli("documents", "verify", "--json").out)
+    assert {p["problem"] for p in report["problems"]} == {"changed", "missing"}
+
+
+def test_batch_by_bucket_writes_pdf_and_manifest(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    out = tmp_path / "mail.pdf"
+    result = _render(cli, "--bucket", "M2", "--batch", str(out))
+    assert result["batch"]["documents"] == 2 and out.is_file()
+    csv_text = out.with_suffix(".csv").read_text(encoding="utf-8")
+    assert "周<b>&五" in csv_text and "吴六" in csv_text and "郑七" not in csv_text
+    assert {d["case_id"] for d in result["documents"]} == {1, 2}
+
+
+def test_preview_and_check(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "p.txt"
+    assert cli("documents", "preview", "reminder_email", "--out", str(out)).code == 0
+    assert out.read_text(encoding="utf-8").startswith("[subject]\n")
+    pdf = tmp_path / "p.pdf"
+    assert cli("documents", "preview", "collection_letter", "--out", str(pdf)).code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    data = tmp_path / "d.json"
+    data.write_text('{"debtor_name": "x"}', encoding="utf-8")
+    bad = cli("documents", "preview", "reminder_sms", "--data", str(data), "--out", str(out))
+    assert bad.code == 2 and "missing field" in bad.err
+    check = cli("documents", "check")
+    assert check.code == 0 and "templates ok" in check.out
+
+
+def test_user_errors_are_one_line_with_exit_codes(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    unknown = cli("documents", "render", "nope", "--case", "A1")
+    assert unknown.code == 1 and unknown.err.count("\n") == 1
+    assert "unknown document kind 'nope'" in unknown.err
+    missing = cli("documents", "render", "collection_letter", "--case", "ZZZ")
+    assert missing.code == 1 and "no case" in missing.err
+    both = cli("documents", "render", "collection_letter", "--case", "A1", "--bucket", "M2")
+    assert both.code == 2
+    fmt = cli("documents", "render", "collection_letter", "--case", "A1", "--format", "odt")
+    assert fmt.code == 2 and "--format" in fmt.err
+    text_kind = cli("documents", "render", "reminder_sms", "--case", "A1", "--format", "pdf")
+    assert text_kind.code == 2 and "not rendered as pdf" in text_kind.err
