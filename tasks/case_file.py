@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,14 +12,8 @@ from models import BalanceSnapshot, CardAccount, Case, ContactPoint, Customer, T
 from rules.enums import Bucket, CaseStatus, ContactRelation, Stage
 from rules.errors import NotFoundError
 from rules.masking import mask_address, mask_card, mask_email, mask_id_number, mask_phone
-
-# Sections other modules add to the case file: key -> function(session, case_id) -> list of dicts.
-SectionProvider = Callable[[Session, int], list[dict[str, Any]]]
-SECTIONS: dict[str, SectionProvider] = {}
-
-
-def register_section(key: str, provider: SectionProvider) -> None:
-    SECTIONS[key] = provider
+from tasks.documents import case_documents
+from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
 
 
 def find_case(session: Session, ref: str) -> Case:
@@ -196,13 +189,12 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "debtor": _debtor(session, customer),
         "account": _account(account),
         "balances": _balances(session, case.account_id, history),
-        "milestones": [],
-        "contacts": [],
-        "documents": [],
-        "plans": [],
-        "reviews": [],
+        "milestones": milestones_for_case(session, case.id),
+        "contacts": [],  # contact log: the channels issue
+        "documents": case_documents(session, case.id),
+        "plans": [],  # repayment plans: the negotiation issue
+        "reviews": reviews_for_case(session, case.id),
+        "actions": cycle_actions_for_case(session, case.id, limit=50),
         "timeline": _timeline(session, case),
     }
-    for key, provider in SECTIONS.items():
-        data[key] = provider(session, case.id)
     return data

@@ -63,6 +63,15 @@ def cases_command(
     console.print(table)
 
 
+SECTION_FIELDS = {
+    "milestones": ("kind", "due", "status", "owner", "rule"),
+    "reviews": ("target_stage", "required_role", "status", "opened_on", "decided_by"),
+    "documents": ("number", "kind", "format", "rendered_at", "path"),
+    "contacts": ("at", "channel", "outcome"),
+    "plans": ("kind", "status", "amount"),
+}
+
+
 def _print_case(data: dict[str, Any]) -> None:
     d, a = data["debtor"], data["account"]
     console.print(
@@ -81,11 +90,12 @@ def _print_case(data: dict[str, Any]) -> None:
     )
     for reason in data["risk_reasons"]:
         console.print(f"  risk: {reason}", markup=False)
-    for key in ("milestones", "reviews", "documents", "contacts", "plans"):
-        if data[key]:
+    for key, fields in SECTION_FIELDS.items():
+        if data.get(key):
             console.print(f"[bold]{key}[/bold]")
             for item in data[key]:
-                console.print("  " + "  ".join(f"{k}={v}" for k, v in item.items()), markup=False)
+                shown = [f"{item[f]}" for f in fields if item.get(f) is not None]
+                console.print("  " + "  ".join(shown), markup=False)
     console.print("[bold]timeline[/bold]")
     for e in data["timeline"]:
         console.print(f"  {e['as_of']}  {e['event']:<10} {e['detail']}", markup=False)
