@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -219,36 +220,47 @@ class Policy(_Frozen):
             risk=risk,
         )
 
+    # Lookups built once (the daily cycle asks them for every case); cached_property stores
+    # them in the instance dict, outside the fields (not dumped, not compared, not frozen).
+    @cached_property
+    def _index(self) -> dict[Stage, int]:
+        index: dict[Stage, int] = {}
+        for i, s in enumerate(self.stages):
+            index.setdefault(s.stage, i)
+        return index
+
+    @cached_property
+    def _entries(self) -> list[tuple[Stage, EntryCondition]]:
+        return [
+            (s.stage, s.entry) for s in self.stages if s.entry is not None and not s.stage.is_closed
+        ]
+
     @property
     def short_version(self) -> str:
         return self.version[:12]
 
     def has_stage(self, stage: Stage) -> bool:
-        return any(s.stage == stage for s in self.stages)
+        return stage in self._index
 
     def stage_def(self, stage: Stage) -> StageDef:
         """The stage's definition; KeyError when the ladder does not use it."""
-        for s in self.stages:
-            if s.stage == stage:
-                return s
-        raise KeyError(f"stage {stage.value!r} is not in the policy ladder")
+        i = self._index.get(stage)
+        if i is None:
+            raise KeyError(f"stage {stage.value!r} is not in the policy ladder")
+        return self.stages[i]
 
     def stage_index(self, stage: Stage) -> int:
         """Position in the ladder (its order is the escalation order); -1 when absent."""
-        for i, s in enumerate(self.stages):
-            if s.stage == stage:
-                return i
-        return -1
+        return self._index.get(stage, -1)
 
     def entry_stages(self) -> list[StageDef]:
         """Open stages that declare an entry condition, in ladder order."""
-        return [s for s in self.stages if s.entry is not None and not s.stage.is_closed]
+        return [self.stages[self._index[stage]] for stage, _ in self._entries]
 
     def entry_stage_for(self, facts: EntryFacts) -> Stage | None:
         """The open stage whose entry condition the facts match (a valid policy has at most
         one); the first in ladder order if an unvalidated policy has several; None if none."""
-        for s in self.entry_stages():
-            assert s.entry is not None
-            if s.entry.matches(facts):
-                return s.stage
+        for stage, entry in self._entries:
+            if entry.matches(facts):
+                return stage
         return None

@@ -92,12 +92,21 @@ def tier_for(points: int, risk: RiskPolicy) -> RiskTier:
     return RiskTier.LOW
 
 
-def _fires(rule: RiskRule, value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(rule.value, bool) != isinstance(value, bool):
-        return False
-    return OPS[rule.op](value, rule.value)
+def _compiled(risk: RiskPolicy) -> list[tuple[str, Callable[[Any, Any], bool], Any, RiskRule]]:
+    """(field, comparison, threshold, rule) per rule, cached per policy object."""
+    key = id(risk)
+    hit = _COMPILED.get(key)
+    if hit is None or hit[0] is not risk:
+        hit = (risk, [(r.field, OPS[r.op], r.value, r) for r in risk.rules])
+        if len(_COMPILED) > 16:
+            _COMPILED.clear()
+        _COMPILED[key] = hit
+    return hit[1]
+
+
+_COMPILED: dict[
+    int, tuple[RiskPolicy, list[tuple[str, Callable[[Any, Any], bool], Any, RiskRule]]]
+] = {}
 
 
 def reason_text(rule: RiskRule, value: Any) -> str:
@@ -110,18 +119,34 @@ def reason_text(rule: RiskRule, value: Any) -> str:
         return f"{rule.field} {value} {rule.op} {rule.value}"
 
 
+def _reason(rule: RiskRule, value: Any) -> str:
+    """reason_text, remembered for whole-number and yes/no values (DPD, days: they repeat)."""
+    if type(value) not in (int, bool):
+        return reason_text(rule, value)
+    key = (id(rule), value)
+    text = _REASONS.get(key)
+    if text is None or text[0] is not rule:
+        if len(_REASONS) > 100_000:
+            _REASONS.clear()
+        text = _REASONS[key] = (rule, reason_text(rule, value))
+    return text[1]
+
+
+_REASONS: dict[tuple[int, Any], tuple[RiskRule, str]] = {}
+
+
 def score_risk(facts: RiskFacts, risk: RiskPolicy) -> RiskResult:
     """Sum the points of every rule that fires; the tier follows the policy's thresholds."""
     points = 0
     reasons: list[str] = []
     explained: set[str] = set()
-    for rule in risk.rules:
-        value = getattr(facts, rule.field)
-        if _fires(rule, value):
+    for name, compare, threshold, rule in _compiled(risk):
+        value = getattr(facts, name)
+        if value is not None and compare(value, threshold):
             points += rule.points
-            if rule.field not in explained:
-                reasons.append(reason_text(rule, value))
-                explained.add(rule.field)
+            if name not in explained:
+                reasons.append(_reason(rule, value))
+                explained.add(name)
     return RiskResult(tier_for(points, risk), points, reasons)
 
 

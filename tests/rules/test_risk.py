@@ -84,3 +84,18 @@ def test_old_payment_is_not_recent() -> None:
         last_payment_amount=Decimal("200"),
     )
     assert not facts.recent_partial_payment and facts.days_since_payment == 80
+
+
+def test_two_policies_never_share_reasons() -> None:
+    def policy(reason: str) -> RiskPolicy:
+        return RiskPolicy.model_validate(
+            {
+                "tiers": {"high": 20, "medium": 10},
+                "rules": [{"field": "dpd", "op": ">", "value": 30, "points": 10, "reason": reason}],
+            }
+        )
+
+    facts = RiskFacts(Decimal(0), Decimal(0), 45)
+    assert score_risk(facts, policy("DPD {value}")).reasons == ["DPD 45"]
+    assert score_risk(facts, policy("逾期 {value} 天")).reasons == ["逾期 45 天"]
+    assert score_risk(facts, policy("DPD {value}")).reasons == ["DPD 45"]
