@@ -48,6 +48,9 @@ def policy_check(
     p = result.policy
     open_stages = sum(1 for s in p.stages if not s.stage.is_closed)
     note = "" if result.templates_checked else " (templates not checked: no document kinds found)"
+    borrowed = _borrowed(result.files, _source(ctx, file))
+    if borrowed:
+        note += f" (from elsewhere: {', '.join(borrowed)})"
     console.print(
         f"policy OK: {p.label or 'unlabelled'}; {len(p.stages)} stages ({open_stages} open), "
         f"{len(p.risk.rules)} risk rules, {len(p.buckets.ranges())} buckets, "
@@ -55,6 +58,16 @@ def policy_check(
         markup=False,
         soft_wrap=True,
     )
+
+
+def _borrowed(files: dict[str, str], source: Path) -> list[str]:
+    """Files read from outside the checked folder (or file's folder), e.g. the shipped roster."""
+    folder = (source if source.is_dir() else source.parent).resolve()
+    return [
+        f"{part} {shown}"
+        for part, shown in files.items()
+        if folder not in Path(shown).resolve().parents
+    ]
 
 
 def _money(value: Any) -> str:

@@ -126,3 +126,13 @@ def test_show_uses_the_policy_folder_from_the_environment(
     result = runner.invoke(app, ["--home", str(home), "policy", "show"])
     assert "collection_lettre" in str(result.exception)
     assert "run `duecourse policy check`" in str(result.exception)
+
+
+def test_check_names_parts_taken_from_elsewhere(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "only-ladder"
+    folder.mkdir()
+    shutil.copy(SHIPPED_POLICY_DIR / "ladder.yaml", folder / "ladder.yaml")
+    code, out, _ = invoke(home, "policy", "check", str(folder))
+    assert code == 0
+    assert "from elsewhere: risk " in out and "roster " in out
+    assert "ladder " not in out.split("from elsewhere")[1]
