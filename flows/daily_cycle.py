@@ -22,8 +22,8 @@ from sqlalchemy.engine import Engine
 from models.db import database_url as resolve_url
 from models.db import open_engine
 from rules.enums import RunStatus
-from tasks.cycle.core import BATCH_SIZE, PolicyBundle, run_day
-from tasks.cycle.days import plan_days, skipped_day
+from tasks.cycle.core import BATCH_SIZE
+from tasks.cycle.days import run_days_core, run_range
 from tasks.cycle.prefect_tasks import batch_task, finish_task, load_bundle_task, prepare_task
 from tasks.cycle.report import run_markdown
 
@@ -86,19 +86,14 @@ def run_days(
     without Prefect (the CLI does when no Prefect server is configured).
     """
     eng = engine or engine_for(database_url)
+    if not use_prefect:
+        return run_days_core(eng, start, end, Path(policy_dir) if policy_dir else None, progress)
     url = eng.url.render_as_string(hide_password=False)
     pdir = str(policy_dir) if policy_dir is not None else None
-    bundle: PolicyBundle | None = None
-    out: list[dict[str, Any]] = []
-    for day, done in plan_days(eng, start, end):
-        if done:
-            summary: dict[str, Any] = skipped_day(day)
-        elif use_prefect:
-            summary = daily_cycle(as_of=day, database_url=url, policy_dir=pdir)
-        else:
-            bundle = bundle or PolicyBundle.load(Path(pdir) if pdir else None)
-            summary = run_day(eng, day, bundle)
-        out.append(summary)
-        if progress is not None:
-            progress(day, summary)
-    return out
+    return run_range(
+        eng,
+        start,
+        end,
+        lambda day: daily_cycle(as_of=day, database_url=url, policy_dir=pdir),
+        progress,
+    )

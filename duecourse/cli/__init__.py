@@ -11,14 +11,18 @@ from duecourse.prefect_env import apply_defaults
 apply_defaults()
 
 from duecourse.cli import (  # noqa: F401, E402  (each module registers its commands)
+    assign,
     cases,
     db,
+    deadlines,
     demo,
     documents,
     intake,
     legal,
     policy,
     portfolio,
+    run_day,
+    serve,
     users,
 )
 from duecourse.cli.app import app  # noqa: E402

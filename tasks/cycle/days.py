@@ -3,7 +3,10 @@ before the last day run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -41,5 +44,36 @@ def plan_days(engine: Engine, start: date, end: date | None) -> list[tuple[date,
     return out
 
 
-def skipped_day(day: date) -> dict[str, object]:
+def skipped_day(day: date) -> dict[str, Any]:
     return {"as_of": day.isoformat(), "skipped_day": True, "actions": {}, "skipped": 0}
+
+
+def run_range(
+    engine: Engine,
+    start: date,
+    end: date | None,
+    run_one: Callable[[date], dict[str, Any]],
+    progress: Callable[[date, dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run the days `plan_days` gives with `run_one(day)`, in order."""
+    out: list[dict[str, Any]] = []
+    for day, done in plan_days(engine, start, end):
+        summary = skipped_day(day) if done else run_one(day)
+        out.append(summary)
+        if progress is not None:
+            progress(day, summary)
+    return out
+
+
+def run_days_core(
+    engine: Engine,
+    start: date,
+    end: date | None = None,
+    policy_dir: Path | None = None,
+    progress: Callable[[date, dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """`run_range` through the core without Prefect (one policy load for the whole range)."""
+    from tasks.cycle.core import PolicyBundle, run_day
+
+    bundle = PolicyBundle.load(policy_dir)
+    return run_range(engine, start, end, lambda day: run_day(engine, day, bundle), progress)
