@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import duecourse.cli  # noqa: F401  (registers the commands)
+from duecourse.cli import main
 from duecourse.cli.app import app
 from rules.errors import DuecourseError
 from tasks.policy import SHIPPED_POLICY_DIR, load_policy
@@ -67,15 +67,18 @@ def test_check_the_shipped_policy(home: Path) -> None:
     assert out.rstrip().endswith(f"version {version}")
 
 
-def test_check_a_broken_policy_prints_file_and_line_and_exits_1(home: Path, broken: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", "from duecourse.cli import main; main()",
-         "--home", str(home), "policy", "check", str(broken)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert proc.returncode == 1
+def test_check_a_broken_policy_prints_file_and_line_and_exits_1(
+    home: Path, broken: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through `duecourse.cli.main`, which turns the failure into one line and exit status 1."""
+    argv = ["duecourse", "--home", str(home), "policy", "check", str(broken)]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exited:
+        main()
+    captured = capsys.readouterr()
+    assert exited.value.code == 1
     ladder = broken / "ladder.yaml"
-    lines = proc.stdout.splitlines()
+    lines = captured.out.splitlines()
     assert lines[0] == (
         f"{ladder}:{line_of(ladder, 'collection_lettre')}: unknown template 'collection_lettre' "
         "(known: collection_letter, reminder_email, reminder_sms)"
@@ -83,7 +86,7 @@ def test_check_a_broken_policy_prints_file_and_line_and_exits_1(home: Path, brok
     assert all(ln.startswith(f"{ladder}:{line_of(ladder, 'min_dpd: 85')}: entry of lawyer_letter")
                for ln in lines[1:])  # fmt: skip
     assert len(lines) == 3
-    assert proc.stderr.strip() == "duecourse: policy check failed: 3 problems"
+    assert captured.err.strip() == "duecourse: policy check failed: 3 problems"
 
 
 def test_check_a_missing_file_is_a_usage_error(home: Path, tmp_path: Path) -> None:
