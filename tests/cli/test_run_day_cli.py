@@ -1,0 +1,56 @@
+"""`duecourse run-day`: the JSON contract, idempotent reruns, --through, the order of days."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Cli
+from tests.cli.cycle_home import seed
+
+
+def test_run_day_json_then_rerun_then_through(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")
+    first = cli("run-day", "--as-of", "2026-11-02", "--json", "--no-prefect")
+    assert first.code == 0, first.err
+    data = json.loads(first.out)
+    assert list(data)[:5] == ["run_id", "as_of", "actions", "skipped", "warnings"]
+    assert data["as_of"] == "2026-11-02" and data["run_id"] == 1
+    assert data["actions"]["owner_assigned"] == 3 and data["actions"]["review_opened"] == 1
+    assert "13812345678" not in first.out and "330106199001011234" not in first.out
+
+    again = json.loads(cli("run-day", "--as-of", "2026-11-02", "--json", "--no-prefect").out)
+    assert again["actions"] == {} and again["skipped"] > 0
+
+    through = cli(
+        "run-day", "--as-of", "2026-11-02", "--through", "2026-11-04", "--json", "--no-prefect"
+    )
+    assert through.code == 0, through.err
+    days = json.loads(through.out)
+    assert [d["as_of"] for d in days["days"]] == ["2026-11-02", "2026-11-03", "2026-11-04"]
+    assert days["days"][0]["skipped_day"] is True
+    assert days["totals"]["days_run"] == 2 and days["totals"]["days_skipped"] == 1
+    assert days["totals"]["actions"] == {
+        k: sum(d["actions"].get(k, 0) for d in days["days"]) for k in days["totals"]["actions"]
+    }
+
+
+def test_run_day_refuses_a_day_before_the_last_and_bad_dates(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")
+    assert cli("run-day", "--as-of", "2026-11-03", "--no-prefect").code == 0
+    before = cli("run-day", "--as-of", "2026-11-02", "--no-prefect")
+    assert before.code == 1
+    assert before.err.startswith("duecourse: as-of 2026-11-02 is before the last day run")
+    assert len(before.err.strip().splitlines()) == 1 and "Traceback" not in before.err
+    bad = cli("run-day", "--as-of", "2026-13-01", "--no-prefect")
+    assert bad.code == 2 and "--as-of" in bad.err
+    backwards = cli("run-day", "--as-of", "2026-11-05", "--through", "2026-11-04", "--no-prefect")
+    assert backwards.code == 2 and "--through" in backwards.err
+
+
+def test_run_day_prints_a_table_and_warns_on_stderr(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")
+    out = cli("run-day", "--as-of", "2031-03-03", "--no-prefect")
+    assert out.code == 0, out.err
+    assert "owner_assigned" in out.out and "daily cycle 2031-03-03" in out.out
+    assert "CALENDAR WARNING" in out.err and "2031" in out.err
