@@ -7,14 +7,12 @@ rules/case_rules.py; row validation in rules/snapshot_row.py.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -26,6 +24,7 @@ from rules.enums import Bucket, CaseStatus, ContactKind, ContactRelation, RunSta
 from rules.errors import DuecourseError
 from rules.snapshot_row import RowError, RowParser, SnapshotRow
 from tasks.bulk import db_date, db_time, insert_many, placeholder, select_in, update_many
+from tasks.import_run import ImportResult, Quarantine, finish_run, last_as_of, start_run
 from tasks.snapshot_file import open_snapshot
 
 CHUNK = 5000
@@ -65,28 +64,6 @@ _TIMELINE_COLUMNS = ("case_id", "at", "as_of", "event", "detail", "actor")
 
 
 @dataclass
-class ImportResult:
-    run_id: int
-    file: str
-    as_of: date
-    encoding: str
-    rows: int = 0
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    quarantined: int = 0
-    missing: int = 0
-    opened: int = 0
-    closed: int = 0
-    quarantine_file: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["as_of"] = self.as_of.isoformat()
-        return data
-
-
-@dataclass
 class _Chunk:
     """Counters one chunk adds to the run."""
 
@@ -95,92 +72,6 @@ class _Chunk:
     unchanged: int = 0
     opened: int = 0
     closed: int = 0
-
-
-class _Quarantine:
-    """Writes bad rows to the quarantine CSV (opened on the first bad row) and the database."""
-
-    def __init__(self, path: Path, columns: list[str]) -> None:
-        self.path = path
-        self.columns = [c for c in columns if not c.startswith("_extra_")]
-        self._file: TextIO | None = None
-        self._writer: Any = None
-        self.pending: list[tuple[int, str | None, str, str]] = []
-        self.account_ids: set[str] = set()
-        self.count = 0
-
-    def add(self, line: int, raw: dict[str, str], reason: str) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._file)
-            self._writer.writerow(["line", "reason", *self.columns])
-        self._writer.writerow([line, reason, *(raw.get(c, "") for c in self.columns)])
-        account_id = (raw.get("account_id") or "").strip() or None
-        if account_id:
-            self.account_ids.add(account_id)
-        self.pending.append((line, account_id, reason, json.dumps(raw, ensure_ascii=False)))
-        self.count += 1
-
-    def flush(self, conn: Connection, run_id: int) -> None:
-        insert_many(
-            conn,
-            "quarantined_row",
-            ("import_run_id", "line_number", "account_id", "reason", "raw"),
-            [(run_id, *p) for p in self.pending],
-        )
-        self.pending.clear()
-
-    @property
-    def written(self) -> str | None:
-        return str(self.path) if self._file is not None else None
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
-def _last_as_of(engine: Engine) -> date | None:
-    with engine.connect() as conn:
-        value = conn.execute(
-            sa.text("SELECT max(as_of) FROM import_run WHERE status = 'succeeded'")
-        ).scalar()
-    if value is None:
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _start_run(engine: Engine, path: Path, as_of: date, encoding: str) -> int:
-    with engine.begin() as conn:
-        run_id = conn.execute(
-            sa.text(
-                "INSERT INTO import_run (file_name, sha256, encoding, as_of, status, rows, "
-                "imported, updated, unchanged, quarantined, missing, closed, started_at) VALUES "
-                "(:f, '', :e, :a, 'running', 0, 0, 0, 0, 0, 0, 0, :t) RETURNING id"
-            ),
-            {"f": path.name, "e": encoding, "a": as_of, "t": db_time(conn, utcnow())},
-        ).scalar_one()
-    return int(run_id)
-
-
-def _finish_run(
-    engine: Engine, result: ImportResult, sha256: str, status: RunStatus, error: str | None
-) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "UPDATE import_run SET sha256 = :sha, status = :st, rows = :rows, "
-                "imported = :imp, updated = :upd, unchanged = :unc, quarantined = :q, "
-                "missing = :mis, closed = :clo, quarantine_file = :qf, error = :err, "
-                "finished_at = :t WHERE id = :id"
-            ),
-            {
-                "sha": sha256, "st": status.value, "rows": result.rows, "imp": result.imported,
-                "upd": result.updated, "unc": result.unchanged, "q": result.quarantined,
-                "mis": result.missing, "clo": result.closed, "qf": result.quarantine_file,
-                "err": error, "t": db_time(conn, utcnow()), "id": result.run_id,
-            },
-        )  # fmt: skip
 
 
 def _apply_chunk(
@@ -389,16 +280,16 @@ def import_snapshot(
     Raises InputError for an unreadable file or header, DuecourseError for an as-of date before
     the last successful import.
     """
-    last = _last_as_of(engine)
+    last = last_as_of(engine)
     if last is not None and as_of < last:
         raise DuecourseError(
             f"as-of {as_of} is before the last import ({last}); snapshots are applied in order"
         )
     reader = open_snapshot(path, on_bytes)
-    run_id = _start_run(engine, path, as_of, reader.encoding)
+    run_id = start_run(engine, path, as_of, reader.encoding)
     result = ImportResult(run_id=run_id, file=str(path), as_of=as_of, encoding=reader.encoding)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    quarantine = _Quarantine(
+    quarantine = Quarantine(
         quarantine_dir / f"{as_of}-run{run_id}-{stamp}-{path.stem}.quarantine.csv", reader.columns
     )
     seen: dict[str, int] = {}
@@ -436,7 +327,7 @@ def import_snapshot(
         result.quarantined = quarantine.count
         result.quarantine_file = quarantine.written
     except BaseException as exc:
-        _finish_run(engine, result, reader.sha256, RunStatus.FAILED, str(exc)[:500])
+        finish_run(engine, result, reader.sha256, RunStatus.FAILED, str(exc)[:500])
         raise
-    _finish_run(engine, result, reader.sha256, RunStatus.SUCCEEDED, None)
+    finish_run(engine, result, reader.sha256, RunStatus.SUCCEEDED, None)
     return result
