@@ -51,6 +51,7 @@ class BatchReport:
     pages: int
     sha256: str
     rows: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     stored: list[dict[str, Any]] = field(default_factory=list)  # the documents' store fields
 
     def as_dict(self) -> dict[str, Any]:
@@ -62,6 +63,7 @@ class BatchReport:
             "reused": self.reused,
             "pages": self.pages,
             "sha256": self.sha256,
+            "warnings": self.warnings,
         }
 
 
@@ -112,10 +114,17 @@ def render_batch(
         keep_layouts=True,
         on_progress=on_progress,
     )
-    layouts = []
+    layouts, warnings = [], []
     for doc in rendered.documents:
         layout = rendered.layouts.get(doc.case_id)
-        layouts.append(layout if layout is not None else relayout(doc))
+        if layout is None:
+            layout = relayout(doc)
+            if doc.template_version != manifest.version or len(layout.pages) != doc.pages:
+                warnings.append(
+                    f"{doc.number}: stored with template version {doc.template_version}, "
+                    f"printed with version {manifest.version}: check it against its stored PDF"
+                )
+        layouts.append(layout)
     batch = pdf.combine(layouts, duplex=duplex)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(batch.pdf)
@@ -151,6 +160,7 @@ def render_batch(
         pages=sum(batch.pages),
         sha256=hashlib.sha256(batch.pdf).hexdigest(),
         rows=rows,
+        warnings=warnings,
         stored=[document_dict(d) for d in rendered.documents],
     )
 

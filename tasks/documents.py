@@ -117,19 +117,21 @@ def _stored(session: Session, keys: Sequence[str]) -> dict[str, Document]:
     return found
 
 
-def _insert(engine: Engine, documents_dir: Path, rows: list[Document]) -> dict[str, Document]:
-    """Insert `rows`, keyed by idempotency key; where another process stored the same key
-    meanwhile, our file is removed and the stored document returned instead."""
+def _insert(
+    engine: Engine, documents_dir: Path, rows: list[Document]
+) -> tuple[dict[str, Document], set[str]]:
+    """Insert `rows`: (documents by idempotency key, keys another process stored first). For
+    those, our file is removed and the stored document returned instead."""
     if not rows:
-        return {}
+        return {}, set()
     try:
         with Session(engine, expire_on_commit=False) as session:
             session.add_all(rows)
             session.commit()
-        return {r.idempotency_key: r for r in rows}
+        return {r.idempotency_key: r for r in rows}, set()
     except sa.exc.IntegrityError:
         pass
-    result = {}
+    result, lost = {}, set()
     for row in rows:
         fresh = Document.model_validate(row.model_dump(exclude={"id"}))
         try:
@@ -144,8 +146,8 @@ def _insert(engine: Engine, documents_dir: Path, rows: list[Document]) -> dict[s
                     select(Document).where(Document.idempotency_key == row.idempotency_key)
                 ).one()
             result[row.idempotency_key] = winner
-            result[f"lost:{row.idempotency_key}"] = winner
-    return result
+            lost.add(row.idempotency_key)
+    return result, lost
 
 
 def render_documents(
@@ -199,12 +201,12 @@ def render_documents(
             )
         if on_progress:
             on_progress(done)
-    inserted = _insert(engine, documents_dir, new_rows)
+    inserted, lost = _insert(engine, documents_dir, new_rows)
     for case_id in case_ids:
         for fmt in fmts:
             key = keys[case_id, fmt]
             result.documents.append(inserted.get(key) or stored[key])
-            if key in inserted and f"lost:{key}" not in inserted:
+            if key in inserted and key not in lost:
                 result.created += 1
     result.reused = len(result.documents) - result.created
     return result

@@ -151,6 +151,8 @@ def render_command(
         )
     if batch is not None:
         b = result["batch"]
+        for warning in b["warnings"]:
+            err_console.print(f"warning: {warning}", markup=False, soft_wrap=True)
         console.print(
             f"batch: {b['documents']} letters, {b['pages']} pages -> {b['out']} "
             f"(manifest {b['manifest']}); {b['created']} rendered, {b['reused']} reused",
