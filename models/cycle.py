@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, enum_column, utcnow
@@ -70,11 +71,14 @@ class CycleRun(SQLModel, table=True):
 
 class CycleAction(SQLModel, table=True):
     __tablename__ = "cycle_action"
+    # Few indexes: a million lines a day are written. The unique key, a case's lines (case file,
+    # and a batch's existing keys: case_id range + as_of), and a day's lines (the channels).
+    __table_args__ = (sa.Index("ix_cycle_action_case_as_of", "case_id", "as_of"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="cycle_run.id", index=True)
+    run_id: int = Field(foreign_key="cycle_run.id")
     as_of: date = Field(index=True)
-    case_id: int = Field(foreign_key="collection_case.id", index=True)
+    case_id: int = Field(foreign_key="collection_case.id")
     kind: ActionKind = Field(sa_column=enum_column(ActionKind, nullable=False))
     step: str = Field(max_length=120, description="stage:action key, milestone id, target ...")
     key: str = Field(max_length=200, unique=True, description="case|step|policy version|as-of")

@@ -23,7 +23,7 @@ class Milestone(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="collection_case.id", index=True)
+    case_id: int = Field(foreign_key="collection_case.id")  # uq_milestone_entry leads with it
     kind: str = Field(max_length=64, description="policy's milestone kind, e.g. first_contact")
     stage: Stage = Field(sa_column=enum_column(Stage, nullable=False))
     entry_on: date = Field(description="the stage entry this milestone belongs to")

@@ -17,12 +17,12 @@ class DueDates:
 
     def __init__(self, calendar: BusinessCalendar) -> None:
         self.calendar = calendar
-        self._cache: dict[tuple[str, date], tuple[date, str | None]] = {}
+        self._cache: dict[tuple[int, date], tuple[date, str | None]] = {}
         self.warnings: list[str] = []
 
     def due(self, mdef: MilestoneDef, entry_on: date) -> tuple[date, str | None]:
         """(due date, statutory rule or None) for a milestone opened on entering on `entry_on`."""
-        key = (mdef.model_dump_json(), entry_on)
+        key = (id(mdef), entry_on)  # the policy's frozen definitions live for the whole run
         hit = self._cache.get(key)
         if hit is not None:
             return hit

@@ -11,140 +11,30 @@ and open the current stage entry's milestones with those owners.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from models.cycle import ActionKind
 from models.review import ReviewStatus
 from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, Stage
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.owners import assign_owners
-from rules.policy import MilestoneDef
-from tasks.cycle.context import CycleContext, RunTotals
+from tasks.cycle.context import CycleContext
 from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
+from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
 
 _RISK_ORDER = {RiskTier.HIGH: 0, RiskTier.MEDIUM: 1, RiskTier.LOW: 2, None: 3}
 
 
-@dataclass
-class BatchPlan:
-    """Rows to write for one batch (already filtered of existing action keys)."""
-
-    case_updates: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    new_milestones: list[dict[str, Any]] = field(default_factory=list)
-    milestone_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
-    new_reviews: list[dict[str, Any]] = field(default_factory=list)
-    timeline: list[dict[str, Any]] = field(default_factory=list)
-    totals: RunTotals = field(default_factory=RunTotals)
-
-
-@dataclass
-class _State:
-    """A case's mutable state during evaluation."""
-
-    row: CaseRow
-    stage: Stage
-    entered: date
-    bucket: Any
-    owner: str | None
-    tier: RiskTier | None
-    reasons: str | None
-    needs_milestones: list[tuple[MilestoneDef, Stage, date]] = field(default_factory=list)
-
-    def changed(self) -> bool:
-        r = self.row
-        return (
-            self.stage != r.stage
-            or self.entered != r.stage_entered_on
-            or self.bucket != r.bucket
-            or self.owner != r.owner
-            or self.tier != r.risk_tier
-            or self.reasons != r.risk_reasons
-        )
-
-
-class BatchEvaluator:
+class BatchEvaluator(Recorder):
     def __init__(self, ctx: CycleContext, batch: Batch, due_dates: DueDates) -> None:
-        self.ctx = ctx
-        self.batch = batch
+        super().__init__(ctx, batch)
         self.dues = due_dates
-        self.plan = BatchPlan()
         self.policy = ctx.policy
-        self.as_of = ctx.as_of
         self.flag_names, _met = event_names(ctx.policy)
         self.stage_defs = {s.stage: s for s in ctx.policy.stages}
-
-    # -- recording ---------------------------------------------------------------------------
-
-    def action(
-        self,
-        case_id: int,
-        kind: ActionKind,
-        step: str,
-        reason: str,
-        *,
-        status: ActionStatus = ActionStatus.DONE,
-        channel: Channel | None = None,
-        template: str | None = None,
-    ) -> None:
-        key = self.ctx.key(case_id, step)
-        totals = self.plan.totals
-        if key in self.batch.existing_keys:
-            totals.skipped += 1
-            return
-        self.batch.existing_keys.add(key)
-        totals.actions[kind.value] += 1
-        self.plan.actions.append(
-            {
-                "run_id": self.ctx.run_id,
-                "as_of": self.as_of,
-                "case_id": case_id,
-                "kind": kind,
-                "step": step[:120],
-                "key": key,
-                "policy_version": self.ctx.version,
-                "status": status,
-                "reason": reason,
-                "channel": channel,
-                "template": template,
-            }
-        )
-
-    def timeline(self, case_id: int, event: str, detail: str) -> None:
-        self.plan.timeline.append(
-            {
-                "case_id": case_id,
-                "as_of": self.as_of,
-                "event": event,
-                "detail": detail,
-                "actor": "daily_cycle",
-            }
-        )
-
-    def milestone_update(self, m: MilestoneRow, **values: Any) -> None:
-        """Change a milestone (merged per milestone: an alert then a waiver keep both)."""
-        row = self.plan.milestone_updates.setdefault(
-            m.id,
-            {
-                "b_id": m.id,
-                "status": m.status,
-                "closed_on": None,
-                "reason": None,
-                "alerted_on": m.alerted_on,
-                "owner": m.owner,
-            },
-        )
-        row.update(values)
-
-    def still_open(self, m: MilestoneRow) -> bool:
-        row = self.plan.milestone_updates.get(m.id)
-        status = row["status"] if row is not None else m.status
-        return bool(status == MilestoneStatus.OPEN)
 
     # -- the batch ---------------------------------------------------------------------------
 
@@ -168,12 +58,14 @@ class BatchEvaluator:
         self.plan.totals.cases = len(states)
         return self.plan
 
-    def evaluate(self, row: CaseRow) -> _State:
+    def evaluate(self, row: CaseRow) -> CaseState:
         as_of = self.as_of
         bucket = self.policy.buckets.bucket_for(row.dpd)
         result = risk_for(row, self.policy.risk, as_of)
         reasons = json.dumps(result.reasons, ensure_ascii=False)
-        st = _State(row, row.stage, row.stage_entered_on, bucket, row.owner, result.tier, reasons)
+        st = CaseState(
+            row, row.stage, row.stage_entered_on, bucket, row.owner, result.tier, reasons
+        )
         if row.risk_tier is not None and row.risk_tier != result.tier:
             self.plan.totals.risk_changes += 1
             why = "; ".join(result.reasons) or "no risk rule applies"
@@ -227,7 +119,7 @@ class BatchEvaluator:
 
     # -- stages, reviews, actions --------------------------------------------------------------
 
-    def move(self, st: _State, target: Stage, why: str, due: list[DueAction]) -> None:
+    def move(self, st: CaseState, target: Stage, why: str, due: list[DueAction]) -> None:
         case_id, old = st.row.id, st.stage
         self.action(case_id, ActionKind.STAGE_MOVE, f"stage:{target.value}", f"{old} -> {target}")
         self.timeline(case_id, "stage", f"{old.value} -> {target.value} ({why})")
@@ -244,7 +136,9 @@ class BatchEvaluator:
         ]
         self.plan_actions(st, due)
 
-    def request_review(self, st: _State, role: Role, target: Stage, reviews: ReviewState) -> None:
+    def request_review(
+        self, st: CaseState, role: Role, target: Stage, reviews: ReviewState
+    ) -> None:
         if target in reviews.pending:
             return
         rejected = reviews.rejected_since.get(target)
@@ -271,7 +165,7 @@ class BatchEvaluator:
         self.action(case_id, ActionKind.REVIEW_OPENED, f"review:{target.value}", reason)
         self.timeline(case_id, "review", f"review requested: {reason}")
 
-    def plan_actions(self, st: _State, due: list[DueAction]) -> None:
+    def plan_actions(self, st: CaseState, due: list[DueAction]) -> None:
         for action, n in due:
             self.action(
                 st.row.id,
@@ -285,7 +179,7 @@ class BatchEvaluator:
 
     # -- milestones ----------------------------------------------------------------------------
 
-    def check_milestones(self, st: _State, events: list[tuple[str, date]]) -> Stage | None:
+    def check_milestones(self, st: CaseState, events: list[tuple[str, date]]) -> Stage | None:
         """Met / missed / alert for the case's open milestones; a stage to advance to or None."""
         advance: Stage | None = None
         case_id, as_of = st.row.id, self.as_of
@@ -321,7 +215,7 @@ class BatchEvaluator:
                 )
         return advance
 
-    def missed(self, st: _State, m: MilestoneRow) -> Stage | None:
+    def missed(self, st: CaseState, m: MilestoneRow) -> Stage | None:
         case_id = st.row.id
         what = f"{m.kind} due {m.due.isoformat()} missed"
         advance: Stage | None = None
@@ -356,7 +250,7 @@ class BatchEvaluator:
         )
         return advance
 
-    def open_milestones(self, st: _State) -> None:
+    def open_milestones(self, st: CaseState) -> None:
         for mdef, stage, entry_on in st.needs_milestones:
             due, rule = self.dues.due(mdef, entry_on)
             owner = st.owner if self.owner_role(stage) == mdef.owner_role else None
@@ -398,17 +292,17 @@ class BatchEvaluator:
         best = min(within, key=lambda u: (loads.get(u.name, 0), u.name))
         return best.name
 
-    def change_owner(self, st: _State, new: str) -> None:
+    def change_owner(self, st: CaseState, new: str) -> None:
         loads = self.ctx.loads
         if st.owner is not None and st.owner in loads:
             loads[st.owner] = max(0, loads[st.owner] - 1)
         loads[new] = loads.get(new, 0) + 1
         st.owner = new
 
-    def assign(self, states: list[_State]) -> None:
+    def assign(self, states: list[CaseState]) -> None:
         by_name = self.ctx.users_by_name
         wanted: list[tuple[int, Role, RiskTier | None]] = []
-        index: dict[int, _State] = {}
+        index: dict[int, CaseState] = {}
         for st in states:
             role = self.owner_role(st.stage)
             if role is None:

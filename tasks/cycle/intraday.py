@@ -15,7 +15,7 @@ from rules.enums import ActionStatus, CaseStatus, Channel, MilestoneStatus, RunS
 from tasks.cycle.context import action_key
 from tasks.cycle.core import PolicyBundle
 from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
-from tasks.cycle.evaluate import BatchPlan
+from tasks.cycle.plan import BatchPlan
 from tasks.cycle.read import CASE, MILESTONE, MilestoneRow, read_events, read_existing_keys
 from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
 from tasks.cycle.write import write_plan

@@ -1,13 +1,13 @@
 """Write one batch's plan: executemany of the changed rows only, in the batch's transaction.
 
-Through the driver (tasks.bulk), with values converted to their storage form once per value:
-SQLAlchemy's per-row type processing costs more than the writes themselves at a million rows.
+Through the driver (tasks.bulk), each table's rows built as tuples in storage form directly
+(enum values, ISO dates on SQLite, memoised): SQLAlchemy's per-row type processing costs more
+than the writes themselves at a million rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -15,102 +15,186 @@ from sqlalchemy.engine import Connection
 
 from models.types import utcnow
 from tasks.bulk import db_date, db_time, insert_many, placeholder
-from tasks.cycle.evaluate import BatchPlan
+from tasks.cycle.plan import BatchPlan
 
 IGNORE_DUPLICATES = "ON CONFLICT DO NOTHING"  # the unique keys are the last line of defence
 
-_CASE_SET = ("stage", "stage_entered_on", "bucket", "owner", "risk_tier", "risk_reasons")
-_MILESTONE_SET = ("status", "closed_on", "reason", "alerted_on", "owner")
 _MILESTONE_NEW = (
-    "case_id", "kind", "stage", "entry_on", "opened_on", "due", "status", "owner",
-    "owner_role", "on_miss", "rule", "policy_version",
-)  # fmt: skip
+    "case_id",
+    "kind",
+    "stage",
+    "entry_on",
+    "opened_on",
+    "due",
+    "status",
+    "owner",
+    "owner_role",
+    "on_miss",
+    "rule",
+    "policy_version",
+    "created_at",
+    "updated_at",
+)
 _REVIEW_NEW = (
-    "case_id", "target_stage", "required_role", "status", "opened_on", "key", "policy_version",
-)  # fmt: skip
+    "case_id",
+    "target_stage",
+    "required_role",
+    "status",
+    "opened_on",
+    "key",
+    "policy_version",
+    "created_at",
+)
 _ACTION_NEW = (
-    "run_id", "as_of", "case_id", "kind", "step", "key", "policy_version", "status", "reason",
-    "channel", "template",
-)  # fmt: skip
-_TIMELINE_NEW = ("case_id", "as_of", "event", "detail", "actor")
+    "run_id",
+    "as_of",
+    "case_id",
+    "kind",
+    "step",
+    "key",
+    "policy_version",
+    "status",
+    "reason",
+    "channel",
+    "template",
+    "created_at",
+    "updated_at",
+)
+_TIMELINE_NEW = ("case_id", "as_of", "event", "detail", "actor", "at")
 
 
-class _Storage:
-    """Values in storage form (enum values, ISO dates on SQLite), memoised: a batch holds few
-    distinct dates and enum members but hundreds of thousands of values."""
+def _v(value: Enum | None) -> str | None:
+    return None if value is None else str(value.value)
+
+
+class _Dates:
+    """Dates in storage form, memoised (a batch holds a few distinct dates)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.memo: dict[Any, Any] = {}
+        self.memo: dict[date | None, Any] = {None: None}
 
-    def __call__(self, value: Any) -> Any:
-        kind = type(value)
-        if value is None or kind is str or kind is int:
-            return value
-        hit = self.memo.get((kind, value))
-        if hit is None:
-            if isinstance(value, Enum):
-                hit = value.value
-            elif isinstance(value, datetime):
-                hit = db_time(self.conn, value)
-            elif isinstance(value, date):
-                hit = db_date(self.conn, value)
-            else:
-                hit = value
-            self.memo[(kind, value)] = hit
+    def __call__(self, d: date | None) -> Any:
+        hit = self.memo.get(d, self)
+        if hit is self:
+            hit = self.memo[d] = db_date(self.conn, d)
         return hit
-
-    def rows(
-        self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *extra: Any
-    ) -> list[tuple[Any, ...]]:
-        return [tuple([self(r[c]) for c in columns]) + extra for r in rows]
 
 
 def write_plan(conn: Connection, plan: BatchPlan) -> None:
-    now = utcnow()
-    ts = db_time(conn, now)
+    ts = db_time(conn, utcnow())
     ph = placeholder(conn)
-    store = _Storage(conn)
+    d = _Dates(conn)
     if plan.case_updates:
-        sets = ", ".join(f"{c} = {ph}" for c in _CASE_SET)
         conn.exec_driver_sql(
-            f"UPDATE collection_case SET {sets}, version = version + 1, updated_at = {ph} "
-            f"WHERE id = {ph}",
-            [(*[store(r[c]) for c in _CASE_SET], ts, r["b_id"]) for r in plan.case_updates],
+            f"UPDATE collection_case SET stage = {ph}, stage_entered_on = {ph}, bucket = {ph}, "
+            f"owner = {ph}, risk_tier = {ph}, risk_reasons = {ph}, version = version + 1, "
+            f"updated_at = {ph} WHERE id = {ph}",
+            [
+                (
+                    _v(r["stage"]),
+                    d(r["stage_entered_on"]),
+                    _v(r["bucket"]),
+                    r["owner"],
+                    _v(r["risk_tier"]),
+                    r["risk_reasons"],
+                    ts,
+                    r["b_id"],
+                )
+                for r in plan.case_updates
+            ],
         )
     if plan.milestone_updates:
-        sets = ", ".join(f"{c} = {ph}" for c in _MILESTONE_SET)
         conn.exec_driver_sql(
-            f"UPDATE milestone SET {sets}, updated_at = {ph} WHERE id = {ph}",
+            f"UPDATE milestone SET status = {ph}, closed_on = {ph}, reason = {ph}, "
+            f"alerted_on = {ph}, owner = {ph}, updated_at = {ph} WHERE id = {ph}",
             [
-                (*[store(r[c]) for c in _MILESTONE_SET], ts, r["b_id"])
+                (
+                    _v(r["status"]),
+                    d(r["closed_on"]),
+                    r["reason"],
+                    d(r["alerted_on"]),
+                    r["owner"],
+                    ts,
+                    r["b_id"],
+                )
                 for r in plan.milestone_updates.values()
             ],
         )
     insert_many(
         conn,
         "milestone",
-        [*_MILESTONE_NEW, "created_at", "updated_at"],
-        store.rows(plan.new_milestones, _MILESTONE_NEW, ts, ts),
+        _MILESTONE_NEW,
+        [
+            (
+                r["case_id"],
+                r["kind"],
+                _v(r["stage"]),
+                d(r["entry_on"]),
+                d(r["opened_on"]),
+                d(r["due"]),
+                _v(r["status"]),
+                r["owner"],
+                _v(r["owner_role"]),
+                r["on_miss"],
+                r["rule"],
+                r["policy_version"],
+                ts,
+                ts,
+            )
+            for r in plan.new_milestones
+        ],
         on_conflict=IGNORE_DUPLICATES,
     )
     insert_many(
         conn,
         "review",
-        [*_REVIEW_NEW, "created_at"],
-        store.rows(plan.new_reviews, _REVIEW_NEW, ts),
+        _REVIEW_NEW,
+        [
+            (
+                r["case_id"],
+                _v(r["target_stage"]),
+                _v(r["required_role"]),
+                _v(r["status"]),
+                d(r["opened_on"]),
+                r["key"],
+                r["policy_version"],
+                ts,
+            )
+            for r in plan.new_reviews
+        ],
         on_conflict=IGNORE_DUPLICATES,
     )
     insert_many(
         conn,
         "cycle_action",
-        [*_ACTION_NEW, "created_at", "updated_at"],
-        store.rows(plan.actions, _ACTION_NEW, ts, ts),
+        _ACTION_NEW,
+        [
+            (
+                r["run_id"],
+                d(r["as_of"]),
+                r["case_id"],
+                r["kind"].value,
+                r["step"],
+                r["key"],
+                r["policy_version"],
+                r["status"].value,
+                r["reason"],
+                _v(r["channel"]),
+                r["template"],
+                ts,
+                ts,
+            )
+            for r in plan.actions
+        ],
         on_conflict=IGNORE_DUPLICATES,
     )
     insert_many(
         conn,
         "timeline_event",
-        [*_TIMELINE_NEW, "at"],
-        store.rows(plan.timeline, _TIMELINE_NEW, ts),
+        _TIMELINE_NEW,
+        [
+            (r["case_id"], d(r["as_of"]), r["event"], r["detail"], r["actor"], ts)
+            for r in plan.timeline
+        ],
     )

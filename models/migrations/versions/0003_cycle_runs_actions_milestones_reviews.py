@@ -61,8 +61,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cycle_action', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cycle_action_as_of'), ['as_of'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cycle_action_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cycle_action_run_id'), ['run_id'], unique=False)
+        batch_op.create_index('ix_cycle_action_case_as_of', ['case_id', 'as_of'], unique=False)
 
     op.create_table('milestone',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -88,7 +87,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('case_id', 'stage', 'entry_on', 'kind', name='uq_milestone_entry')
     )
     with op.batch_alter_table('milestone', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_milestone_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_milestone_status_due', ['status', 'due'], unique=False)
 
     op.create_table('review',
@@ -126,12 +124,10 @@ def downgrade() -> None:
     op.drop_table('review')
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.drop_index('ix_milestone_status_due')
-        batch_op.drop_index(batch_op.f('ix_milestone_case_id'))
 
     op.drop_table('milestone')
     with op.batch_alter_table('cycle_action', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cycle_action_run_id'))
-        batch_op.drop_index(batch_op.f('ix_cycle_action_case_id'))
+        batch_op.drop_index('ix_cycle_action_case_as_of')
         batch_op.drop_index(batch_op.f('ix_cycle_action_as_of'))
 
     op.drop_table('cycle_action')
