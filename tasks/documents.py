@@ -172,9 +172,9 @@ def render_documents(
     for fmt in fmts:
         check_format(manifest, fmt)
     keys = {(c, f): idempotency_key(kind, c, as_of, f) for c in case_ids for f in fmts}
-    siblings = {c: idempotency_key(kind, c, as_of, f) for c in case_ids for f in manifest.formats}
+    siblings = [idempotency_key(kind, c, as_of, f) for c in case_ids for f in manifest.formats]
     with Session(engine, expire_on_commit=False) as session:
-        stored = _stored(session, [*keys.values(), *siblings.values()])
+        stored = _stored(session, list(dict.fromkeys([*keys.values(), *siblings])))
         todo = [c for c in dict.fromkeys(case_ids) if any(keys[c, f] not in stored for f in fmts)]
         data = build_data(session, kind, todo, as_of, bank) if todo else {}
     numbers = _numbers(engine, manifest, todo, stored, kind, as_of)

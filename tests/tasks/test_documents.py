@@ -71,12 +71,20 @@ def test_render_is_idempotent_by_case_kind_and_date(engine: Engine, tmp_path: Pa
     )
     assert again.created == 0 and again.reused == 1
     assert again.documents[0].id == pdf_doc.id and again.documents[0].number == pdf_doc.number
+    docx_only = render_documents(
+        engine, tmp_path, BANK, "collection_letter", _cases(engine), AS_OF, [Format.DOCX]
+    ).documents[0]
+    assert docx_only.number == "CL-2026-000002"
+    pdf_later = render_documents(
+        engine, tmp_path, BANK, "collection_letter", [docx_only.case_id], AS_OF, [Format.PDF]
+    ).documents[0]
+    assert pdf_later.number == docx_only.number  # the PDF joins its DOCX's number
     later = render_documents(
         engine, tmp_path, BANK, "collection_letter", [case_id], date(2026, 11, 30), [Format.PDF]
     )
-    assert later.documents[0].number == "CL-2026-000002"
+    assert later.documents[0].number == "CL-2026-000003"
     with Session(engine) as session:
-        assert len(session.exec(select(Document)).all()) == 3
+        assert len(session.exec(select(Document)).all()) == 5
     stored = tmp_path / pdf_doc.path
     assert stored.is_file() and stored.read_bytes().startswith(b"%PDF")
     assert pdf_doc.path == "collection_letter/2026/CL-2026-000001.pdf"
