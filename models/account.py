@@ -11,7 +11,7 @@ from models.types import Money, UTCDateTime, utcnow
 
 
 class CardAccountBase(SQLModel):
-    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    customer_id: str = Field(foreign_key="customer.id", max_length=64)
     card_number: str | None = Field(default=None, max_length=32)
     credit_limit: Decimal = Field(sa_type=Money)
     principal: Decimal = Field(sa_type=Money)
@@ -30,6 +30,7 @@ class CardAccountBase(SQLModel):
 
 class CardAccount(CardAccountBase, table=True):
     __tablename__ = "card_account"
+    __table_args__ = {"sqlite_with_rowid": False}  # keyed by the bank's id: one b-tree, not two
 
     id: str = Field(primary_key=True, max_length=64, description="the bank's account_id")
     last_as_of: date = Field(description="as-of date of the snapshot these figures come from")

@@ -27,6 +27,7 @@ class CustomerBase(SQLModel):
 
 class Customer(CustomerBase, table=True):
     __tablename__ = "customer"
+    __table_args__ = {"sqlite_with_rowid": False}  # keyed by the bank's id: one b-tree, not two
 
     id: str = Field(primary_key=True, max_length=64, description="the bank's customer_id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -34,7 +35,7 @@ class Customer(CustomerBase, table=True):
 
 
 class ContactPointBase(SQLModel):
-    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    customer_id: str = Field(foreign_key="customer.id", max_length=64)  # uq_contact_point leads
     relation: ContactRelation = Field(sa_column=enum_column(ContactRelation, nullable=False))
     kind: ContactKind = Field(sa_column=enum_column(ContactKind, nullable=False))
     value: str = Field(max_length=500)

@@ -13,6 +13,7 @@ from rules.enums import Bucket
 
 class BalanceSnapshot(SQLModel, table=True):
     __tablename__ = "balance_snapshot"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by (account, as-of)
 
     account_id: str = Field(foreign_key="card_account.id", primary_key=True, max_length=64)
     as_of: date = Field(primary_key=True, index=True)

@@ -84,6 +84,10 @@ def id_check_digit(first17: str) -> str:
 
 def parse_amount(value: str, column: str, required: bool = True) -> int | None:
     """'12345.67' -> 1234567 fen. Negative, thousands separators or > 2 decimals are errors."""
+    if len(value) > 3 and value[-3] == "." and value.isascii():  # the usual "12345.67"
+        digits = value[:-3] + value[-2:]
+        if digits.isdigit() and len(digits) <= 15:
+            return int(digits)
     whole, dot, frac = value.partition(".")
     if (
         whole.isdigit()

@@ -79,4 +79,9 @@ def select_in(
         return []
     ph = placeholder(conn)
     sql = f"{sql_prefix} IN ({', '.join([ph] * len(keys))}) {suffix}"
-    return [tuple(r) for r in conn.exec_driver_sql(sql, tuple(keys)).fetchall()]
+    cursor = conn.connection.cursor()  # the driver's cursor: rows are tuples already
+    try:
+        cursor.execute(sql, tuple(keys))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

@@ -97,8 +97,10 @@ def _apply_chunk(
         for r in select_in(
             conn,
             "SELECT account_id, id, max_dpd, missing_since, bucket FROM collection_case "
-            "WHERE status = 'open' AND account_id",
+            "WHERE account_id",
             ids,
+            # `|| ''` keeps SQLite off the (status, stage) index, which would scan every open case
+            "AND status || '' = 'open'",
         )
     }
     customer_rows: dict[str, tuple[Any, ...]] = {}
@@ -139,8 +141,14 @@ def _apply_chunk(
     closures: list[tuple[Any, ...]] = []
     timeline: list[tuple[Any, ...]] = []
     contacts: list[tuple[Any, ...]] = []
+    bucket_value = {b: b.value for b in Bucket}
+    stage_value = {b: entry_stage(b).value for b in Bucket}
+    emergency, phone, is_open = (
+        ContactRelation.EMERGENCY.value, ContactKind.PHONE.value, CaseStatus.OPEN.value,
+    )  # fmt: skip
     for r in rows:
-        bucket = scheme.bucket_for(r.days_past_due)
+        b = scheme.bucket_for(r.days_past_due)
+        bucket = bucket_value[b]
         values = (
             r.customer_id, r.card_number, r.credit_limit, r.principal, r.interest, r.fees,
             r.minimum_due, db_date(conn, r.due_date), r.days_past_due,
@@ -148,7 +156,7 @@ def _apply_chunk(
         )  # fmt: skip
         snapshot = (
             r.account_id, day, r.principal, r.interest, r.fees, r.minimum_due, r.days_past_due,
-            bucket.value, run_id,
+            bucket, run_id,
         )  # fmt: skip
         existing = accounts.get(r.account_id)
         if existing is None:
@@ -164,7 +172,7 @@ def _apply_chunk(
                 out.unchanged += 1
         if r.emergency_contact_phone:
             contacts.append(
-                (r.customer_id, ContactRelation.EMERGENCY.value, ContactKind.PHONE.value,
+                (r.customer_id, emergency, phone,
                  r.emergency_contact_phone, r.emergency_contact_name, True, "snapshot", now)
             )  # fmt: skip
         case = open_cases.get(r.account_id)
@@ -173,8 +181,8 @@ def _apply_chunk(
                 is_new_account=existing is None, dpd=r.days_past_due, balance_fen=r.balance
             ):
                 new_cases.append(
-                    (r.account_id, r.customer_id, CaseStatus.OPEN.value, bucket.value,
-                     entry_stage(bucket).value, day, day, r.days_past_due, 1, now, now)
+                    (r.account_id, r.customer_id, is_open, bucket, stage_value[b], day, day,
+                     r.days_past_due, 1, now, now)
                 )  # fmt: skip
                 out.opened += 1
             continue
@@ -182,7 +190,7 @@ def _apply_chunk(
         outcome = closing_outcome(max_dpd=max_dpd, dpd=r.days_past_due, balance_fen=r.balance)
         if outcome is not None:
             closures.append(
-                (Stage(outcome.value).value, outcome.value, day, bucket.value,
+                (Stage(outcome.value).value, outcome.value, day, bucket,
                  max(max_dpd, r.days_past_due), now, case_id)
             )  # fmt: skip
             timeline.append((case_id, now, day, "closed", f"closed as {outcome.value}", "intake"))
@@ -191,8 +199,8 @@ def _apply_chunk(
         new_max = max(max_dpd, r.days_past_due)
         if missing_since is not None:
             timeline.append((case_id, now, day, "returned", "back in the snapshot", "intake"))
-        if missing_since is not None or new_max != max_dpd or old_bucket != bucket.value:
-            case_updates.append((bucket.value, new_max, now, case_id))
+        if missing_since is not None or new_max != max_dpd or old_bucket != bucket:
+            case_updates.append((bucket, new_max, now, case_id))
     insert_many(
         conn,
         "card_account",

@@ -28,7 +28,8 @@ def upgrade() -> None:
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False,
     )
     op.create_table('import_run',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -71,11 +72,9 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False,
     )
-    with op.batch_alter_table('card_account', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_card_account_customer_id'), ['customer_id'], unique=False)
-
     op.create_table('contact_point',
     sa.Column('customer_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('relation', sa.Enum('self', 'emergency', name='contactrelation', native_enum=False, length=24), nullable=False),
@@ -90,9 +89,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('customer_id', 'relation', 'kind', 'value', name='uq_contact_point')
     )
-    with op.batch_alter_table('contact_point', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_point_customer_id'), ['customer_id'], unique=False)
-
     op.create_table('quarantined_row',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('import_run_id', sa.Integer(), nullable=False),
@@ -118,7 +114,8 @@ def upgrade() -> None:
     sa.Column('import_run_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['card_account.id'], ),
     sa.ForeignKeyConstraint(['import_run_id'], ['import_run.id'], ),
-    sa.PrimaryKeyConstraint('account_id', 'as_of')
+    sa.PrimaryKeyConstraint('account_id', 'as_of'),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('balance_snapshot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_balance_snapshot_as_of'), ['as_of'], unique=False)
@@ -188,13 +185,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_quarantined_row_import_run_id'))
 
     op.drop_table('quarantined_row')
-    with op.batch_alter_table('contact_point', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contact_point_customer_id'))
-
     op.drop_table('contact_point')
-    with op.batch_alter_table('card_account', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_card_account_customer_id'))
-
     op.drop_table('card_account')
     with op.batch_alter_table('import_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_run_sha256'))
