@@ -39,7 +39,8 @@ _VERSION = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 class Case(CaseBase, table=True):
     __tablename__ = "collection_case"
     __table_args__ = (
-        sa.Index("ix_case_status_stage", "status", "stage"),
+        # not (status, stage): SQLite would then read every open case to find an id range
+        sa.Index("ix_case_stage", "stage"),
         sa.Index(
             "uq_case_open_account",
             "account_id",

@@ -99,7 +99,7 @@ def _apply_chunk(
             "SELECT account_id, id, max_dpd, missing_since, bucket FROM collection_case "
             "WHERE account_id",
             ids,
-            # `|| ''` keeps SQLite off the (status, stage) index, which would scan every open case
+            # `|| ''` keeps SQLite on the account index rather than scanning open cases by status
             "AND status || '' = 'open'",
         )
     }

@@ -146,7 +146,7 @@ def upgrade() -> None:
     with op.batch_alter_table('collection_case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_collection_case_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_collection_case_owner'), ['owner'], unique=False)
-        batch_op.create_index('ix_case_status_stage', ['status', 'stage'], unique=False)
+        batch_op.create_index('ix_case_stage', ['stage'], unique=False)
         batch_op.create_index('uq_case_open_account', ['account_id'], unique=True, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
 
     op.create_table('timeline_event',
@@ -171,7 +171,7 @@ def downgrade() -> None:
 
     op.drop_table('timeline_event')
     with op.batch_alter_table('collection_case', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_status_stage')
+        batch_op.drop_index('ix_case_stage')
         batch_op.drop_index('uq_case_open_account', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.drop_index(batch_op.f('ix_collection_case_owner'))
         batch_op.drop_index(batch_op.f('ix_collection_case_account_id'))
