@@ -11,7 +11,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, err_console, parse_date, progress_enabled
 from duecourse.cli.common import settings as get_settings
-from tasks.intake import ImportResult, import_snapshot
+from tasks.import_run import ImportResult
+from tasks.intake import import_snapshot
 
 JSON_KEYS = (
     "run_id", "file", "as_of", "encoding", "rows", "imported", "updated", "unchanged",
