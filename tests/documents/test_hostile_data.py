@@ -62,3 +62,21 @@ def test_text_kinds_print_template_syntax_literally() -> None:
     data = {**sample("reminder_sms"), "debtor_name": name}
     body = render_message("reminder_sms", data)["body"]
     assert name in body
+
+
+def test_rendering_hostile_data_fetches_only_the_stylesheet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from documents.fetcher import ConfinedFetcher
+
+    fetched: list[str] = []
+    real = ConfinedFetcher.fetch
+
+    def spy(self: ConfinedFetcher, url: str, headers: object = None) -> object:
+        fetched.append(url)
+        return real(self, url, headers)
+
+    monkeypatch.setattr(ConfinedFetcher, "fetch", spy)
+    data = {**sample(), "debtor_name": HOSTILE[2], "address": '<img src="http://x.invalid/a">'}
+    render("collection_letter", data, Format.PDF)
+    assert [u.rsplit("/", 2)[-2:] for u in fetched] == [["_shared", "letter.css"]]
