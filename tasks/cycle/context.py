@@ -18,6 +18,12 @@ def action_key(case_id: int, step: str, policy_version: str, as_of: date) -> str
     return f"{case_id}|{step}|{policy_version[:16]}|{as_of.isoformat()}"
 
 
+def step_slot(case_id: int, step: str) -> str:
+    """A case's step on a day whatever the policy version: a policy edited during the day and
+    the day run again does not plan the same step twice."""
+    return f"{case_id}|{step}"
+
+
 @dataclass
 class RunTotals:
     """Counts a run accumulates over its batches."""

@@ -19,7 +19,7 @@ from models.review import ReviewStatus
 from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, Stage
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.owners import assign_owners
-from tasks.cycle.context import CycleContext
+from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
@@ -147,7 +147,7 @@ class BatchEvaluator(Recorder):
         case_id = st.row.id
         key = self.ctx.key(case_id, f"review:{target.value}")
         reviews.pending.add(target)
-        if key in self.batch.existing_keys:
+        if step_slot(case_id, f"review:{target.value}") in self.batch.done_steps:
             self.plan.totals.skipped += 1
             return
         self.plan.new_reviews.append(

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 
 from models.cycle import ActionKind
 from rules.enums import ActionStatus, CaseStatus, Channel, MilestoneStatus, RunStatus
-from tasks.cycle.context import action_key
+from tasks.cycle.context import action_key, step_slot
 from tasks.cycle.core import PolicyBundle
 from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
 from tasks.cycle.plan import BatchPlan
-from tasks.cycle.read import CASE, MILESTONE, MilestoneRow, read_events, read_existing_keys
+from tasks.cycle.read import CASE, MILESTONE, MilestoneRow, read_done_steps, read_events
 from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
 from tasks.cycle.write import write_plan
 
@@ -60,14 +60,14 @@ def check_deadlines(
         lo = min((m.case_id for m in milestones), default=0)
         hi = max((m.case_id for m in milestones), default=-1)
         events = read_events(conn, lo, hi, met_names, as_of)
-        existing = read_existing_keys(conn, lo, hi, as_of)
+        done = read_done_steps(conn, lo, hi, as_of)
 
         def act(m: MilestoneRow, kind: ActionKind, step: str, reason: str) -> None:
             key = action_key(m.case_id, step, policy.version, as_of)
-            if key in existing:
+            if step_slot(m.case_id, step) in done:
                 totals.skipped += 1
                 return
-            existing.add(key)
+            done.add(step_slot(m.case_id, step))
             totals.actions[kind.value] += 1
             plan.actions.append(
                 {

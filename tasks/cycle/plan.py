@@ -10,7 +10,7 @@ from typing import Any
 from models.cycle import ActionKind
 from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Stage
 from rules.policy import MilestoneDef
-from tasks.cycle.context import CycleContext, RunTotals
+from tasks.cycle.context import CycleContext, RunTotals, step_slot
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow
 
 
@@ -74,10 +74,11 @@ class Recorder:
     ) -> None:
         key = self.ctx.key(case_id, step)
         totals = self.plan.totals
-        if key in self.batch.existing_keys:
+        slot = step_slot(case_id, step)
+        if slot in self.batch.done_steps:
             totals.skipped += 1
             return
-        self.batch.existing_keys.add(key)
+        self.batch.done_steps.add(slot)
         totals.actions[kind.value] += 1
         self.plan.actions.append(
             {

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from models import CardAccount, Case, Customer, CycleAction, Milestone, Review, TimelineEvent
 from models.review import ReviewStatus
 from rules.enums import Bucket, CaseStatus, MilestoneStatus, RiskTier, Stage
+from tasks.cycle.context import step_slot
 
 CASE = Case.__table__  # type: ignore[attr-defined]
 ACCOUNT = CardAccount.__table__  # type: ignore[attr-defined]
@@ -90,7 +91,7 @@ class Batch:
     events: dict[int, list[tuple[str, date]]]  # case -> (event, as_of) in time order
     milestones: dict[int, list[MilestoneRow]]
     reviews: dict[int, ReviewState]
-    existing_keys: set[str]
+    done_steps: set[str]  # step_slot()s already recorded on the day, any policy version
 
 
 def batch_bounds(conn: Connection, size: int) -> list[tuple[int, int]]:
@@ -226,13 +227,15 @@ def read_reviews(conn: Connection, lo: int, hi: int) -> dict[int, ReviewState]:
     return out
 
 
-def read_existing_keys(conn: Connection, lo: int, hi: int, as_of: date) -> set[str]:
-    """Keys of the action lines already recorded for these cases on `as_of`."""
+def read_done_steps(conn: Connection, lo: int, hi: int, as_of: date) -> set[str]:
+    """Steps already recorded for these cases on `as_of` (under any policy version)."""
     a = ACTION
     rows = conn.execute(
-        sa.select(a.c.key).where(a.c.as_of == as_of, a.c.case_id >= lo, a.c.case_id <= hi)
+        sa.select(a.c.case_id, a.c.step).where(
+            a.c.as_of == as_of, a.c.case_id >= lo, a.c.case_id <= hi
+        )
     )
-    return {k for (k,) in rows}
+    return {step_slot(case_id, step) for case_id, step in rows}
 
 
 def read_batch(
@@ -245,7 +248,7 @@ def read_batch(
         events=read_events(conn, lo, hi, event_names, as_of),
         milestones=read_milestones(conn, lo, hi),
         reviews=read_reviews(conn, lo, hi),
-        existing_keys=read_existing_keys(conn, lo, hi, as_of),
+        done_steps=read_done_steps(conn, lo, hi, as_of),
     )
 
 

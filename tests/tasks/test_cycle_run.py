@@ -224,3 +224,20 @@ def test_two_runs_at_once_on_postgresql_do_not_duplicate(pg_schema_url: str) -> 
         {(r.case_id, r.event, r.detail) for r in rows(setup, "SELECT * FROM timeline_event")}
     )
     setup.dispose()
+
+
+def test_a_policy_edited_during_the_day_does_not_plan_the_same_steps_again(
+    sqlite_engine: Engine,
+) -> None:
+    from tasks.calendar import load_calendar
+    from tasks.cycle.core import PolicyBundle
+    from tests.tasks.cycle_data import LADDER, ROSTER, policy
+
+    _portfolio(sqlite_engine)
+    first = run_day(sqlite_engine, MONDAY, bundle())
+    edited = policy(LADDER.replace("max_times: 2", "max_times: 3"))
+    assert edited.version != bundle().policy.version
+    again = run_day(sqlite_engine, MONDAY, PolicyBundle(edited, load_calendar(None), list(ROSTER)))
+    assert again["actions"] == {} and again["skipped"] == first["actions"]["call"] + 2
+    versions = {r.policy_version for r in table(sqlite_engine, "cycle_run")}
+    assert versions == {bundle().policy.version, edited.version}
