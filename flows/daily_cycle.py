@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,10 +33,24 @@ def today_shanghai() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-@lru_cache(maxsize=8)
+_ENGINES: dict[str, Engine] = {}
+
+
 def engine_for(url: str | None) -> Engine:
-    """One migrated engine per database URL per process."""
-    return open_engine(resolve_url(url))
+    """One migrated engine per database URL per process (engines registered by `shared_url`
+    are found by their password-free URL)."""
+    key = resolve_url(url)
+    if key not in _ENGINES:
+        _ENGINES[key] = open_engine(key)
+    return _ENGINES[key]
+
+
+def shared_url(engine: Engine) -> str:
+    """A password-free URL naming `engine` for flow parameters (which Prefect shows in its UI):
+    flows in this process find the engine itself through `engine_for`."""
+    key = engine.url.render_as_string(hide_password=True)
+    _ENGINES.setdefault(key, engine)
+    return key
 
 
 @flow(name="daily-cycle", persist_result=False, log_prints=False)
@@ -88,7 +101,7 @@ def run_days(
     eng = engine or engine_for(database_url)
     if not use_prefect:
         return run_days_core(eng, start, end, Path(policy_dir) if policy_dir else None, progress)
-    url = eng.url.render_as_string(hide_password=False)
+    url = shared_url(eng)
     pdir = str(policy_dir) if policy_dir is not None else None
     return run_range(
         eng,

@@ -6,11 +6,13 @@ this command's --home / --database-url / DUECOURSE_POLICY_DIR are passed as para
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import yaml
+from sqlalchemy.engine import make_url
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, settings
@@ -45,7 +47,10 @@ def build_deployments(s: Settings, path: Path = PREFECT_YAML) -> list[Any]:
             Cron(x["cron"], timezone=x.get("timezone"), active=x.get("active", True))
             for x in d.get("schedules") or []
         ]
-        params = {"database_url": s.url, "policy_dir": str(s.policy_dir)}
+        # a URL with a password stays out of the deployment (the UI shows parameters): the
+        # served runs then read DUECOURSE_DATABASE_URL from this process's environment
+        url = None if make_url(s.url).password else s.url
+        params = {"database_url": url, "policy_dir": str(s.policy_dir)}
         params.update(d.get("parameters") or {})
         out.append(
             flow.to_deployment(
@@ -72,6 +77,7 @@ def serve_command(
 
     s = settings(ctx)
     s.engine  # migrate the store before the first scheduled run  # noqa: B018
+    os.environ["DUECOURSE_DATABASE_URL"] = s.url  # the served runs' processes inherit it
     deployments = build_deployments(s)
     names = ", ".join(d.name for d in deployments)
     console.print(f"serving {names}; store {s.url.split('@')[-1]}; policy {s.policy_dir}")
