@@ -45,6 +45,13 @@ class DueDates:
         return self.calendar.add_working_days(due, -working_days_before)
 
 
+def alert_lead(mdef: MilestoneDef | None, default: int) -> int:
+    """Working days before the due day to alert the owner: the policy's `alert_working_days`
+    on the milestone when the policy model has one, else `default`."""
+    value = getattr(mdef, "alert_working_days", None)
+    return value if isinstance(value, int) and value >= 0 else default
+
+
 def milestone_def(policy: Policy, stage: Stage, kind: str) -> MilestoneDef | None:
     """The policy's definition of a milestone kind in a stage (None if the policy dropped it)."""
     if not policy.has_stage(stage):

@@ -20,7 +20,7 @@ from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, 
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.owners import assign_owners
 from tasks.cycle.context import CycleContext, step_slot
-from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
+from tasks.cycle.deadlines import DueDates, alert_lead, event_names, met_event, milestone_def
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
@@ -203,7 +203,8 @@ class BatchEvaluator(Recorder):
                 advance = self.missed(st, m) or advance
             elif (
                 m.alerted_on is None
-                and self.dues.alert_day(m.due, self.ctx.alert_working_days) <= as_of
+                and self.dues.alert_day(m.due, alert_lead(mdef, self.ctx.alert_working_days))
+                <= as_of
             ):
                 self.milestone_update(m, alerted_on=as_of)
                 self.action(

@@ -14,7 +14,7 @@ from models.cycle import ActionKind
 from rules.enums import ActionStatus, CaseStatus, Channel, MilestoneStatus, RunStatus
 from tasks.cycle.context import action_key, step_slot
 from tasks.cycle.core import PolicyBundle
-from tasks.cycle.deadlines import DueDates, event_names, met_event, milestone_def
+from tasks.cycle.deadlines import DueDates, alert_lead, event_names, met_event, milestone_def
 from tasks.cycle.plan import BatchPlan
 from tasks.cycle.read import CASE, MILESTONE, MilestoneRow, read_done_steps, read_events
 from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
@@ -99,7 +99,10 @@ def check_deadlines(
                 overdue += 1
             elif m.due == as_of:
                 due_today += 1
-            if m.alerted_on is None and dues.alert_day(m.due, alert_working_days) <= as_of:
+            if (
+                m.alerted_on is None
+                and dues.alert_day(m.due, alert_lead(mdef, alert_working_days)) <= as_of
+            ):
                 plan.milestone_updates[m.id] = {**base, "alerted_on": as_of}
                 act(m, ActionKind.MILESTONE_ALERT, f"alert:{m.id}",
                     f"{m.kind} due {m.due.isoformat()} ({m.owner or 'no owner'})")  # fmt: skip
