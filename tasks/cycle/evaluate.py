@@ -99,6 +99,8 @@ class BatchEvaluator(Recorder):
                 self.request_review(st, target_def.review, advance_to, reviews)
             else:
                 self.move(st, advance_to, "milestone missed", actions_due(target_def, 0))
+        elif (explicit := self.approved_transition(st, reviews)) is not None:
+            self.move(st, explicit, "review approved", actions_due(self.stage_defs[explicit], 0))
         else:
             if decision.review_needed is not None:
                 role, target = decision.review_needed
@@ -135,6 +137,24 @@ class BatchEvaluator(Recorder):
             (m, target, self.as_of) for m in self.policy.stage_def(target).milestones
         ]
         self.plan_actions(st, due)
+
+    def approved_transition(self, st: CaseState, reviews: ReviewState) -> Stage | None:
+        """A stage without entry conditions (reached only by an explicit transition, e.g. a
+        payment order) whose review was approved during this stay, if the ladder allows it."""
+        current = self.stage_defs.get(st.stage)
+        if current is None:
+            return None
+        for target, opened_on in sorted(reviews.approved_since.items()):
+            target_def = self.stage_defs.get(target)
+            if (
+                target_def is not None
+                and target_def.entry is None
+                and not target.is_closed
+                and target in current.next
+                and opened_on >= st.entered
+            ):
+                return target
+        return None
 
     def request_review(
         self, st: CaseState, role: Role, target: Stage, reviews: ReviewState

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -81,6 +81,7 @@ class ReviewState:
     approved: set[Stage]
     pending: set[Stage]
     rejected_since: dict[Stage, date]  # target -> latest opened_on of a rejected review
+    approved_since: dict[Stage, date] = field(default_factory=dict)  # same, approved ones
 
 
 @dataclass
@@ -219,6 +220,8 @@ def read_reviews(conn: Connection, lo: int, hi: int) -> dict[int, ReviewState]:
         state = out.setdefault(case_id, ReviewState(set(), set(), {}))
         if status == ReviewStatus.APPROVED:
             state.approved.add(target)
+            prev = state.approved_since.get(target)
+            state.approved_since[target] = opened_on if prev is None else max(prev, opened_on)
         elif status == ReviewStatus.PENDING:
             state.pending.add(target)
         else:

@@ -70,3 +70,27 @@ def test_case_flags_set_and_clear_through_timeline_events(engine: Engine) -> Non
     run_day(engine, WEDNESDAY, bundle())
     (case,) = table(engine, "collection_case")
     assert (case.stage, case.stage_entered_on) == ("soft_reminder", WEDNESDAY)
+
+
+def test_an_approved_review_for_a_stage_without_entry_moves_the_case(engine: Engine) -> None:
+    with Session(engine) as s:
+        make_case(s, dpd=130, stage=Stage.LAWYER_LETTER, as_of=MONDAY)
+        s.commit()
+    (case,) = table(engine, "collection_case")
+    run_day(engine, MONDAY, bundle())
+    event(engine, case.id, "objection_filed", MONDAY)  # meets the legal milestone; irrelevant
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO review (case_id, target_stage, required_role, status, opened_on, "
+                "key, policy_version, created_at) VALUES (:c, 'payment_order', 'legal', "
+                "'approved', :d, 'manual-1', 'v', :t)"
+            ),
+            {"c": case.id, "d": TUESDAY, "t": "2026-11-03 01:00:00"},
+        )
+    run_day(engine, TUESDAY, bundle())
+    (case,) = table(engine, "collection_case")
+    assert (case.stage, case.stage_entered_on, case.owner) == ("payment_order", TUESDAY, "lee")
+    # an approval from an earlier stay does not move it again once it has moved on
+    run_day(engine, WEDNESDAY, bundle())
+    assert table(engine, "collection_case")[0].stage == "payment_order"
