@@ -154,7 +154,7 @@ def _timeline(session: Session, case: Case) -> list[dict[str, Any]]:
         "at": None,
         "as_of": case.opened_on,
         "event": "opened",
-        "detail": f"opened in {case.stage.value if not case.stage.is_closed else 'intake'}",
+        "detail": f"case opened for account {case.account_id}",
         "actor": "intake",
     }
     return [opened] + [

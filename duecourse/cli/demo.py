@@ -14,14 +14,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, err_console, parse_date
 from duecourse.cli.common import settings as get_settings
 from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
+from rules.enums import Role
 from rules.errors import DuecourseError
 from tasks.intake import import_snapshot
+from tasks.policy import load_roster
+from tasks.reviews import decide_review, list_reviews
 
 DEMO_FILES = ("duecourse.sqlite", "duecourse.sqlite-wal", "duecourse.sqlite-shm")
 DEMO_DIRS = ("documents", "outbox", "quarantine", "snapshots")
@@ -58,6 +62,25 @@ def _run_cycle(engine: Engine, day: date, policy_dir: Path) -> dict[str, Any]:
     return run_days(day, day, policy_dir=policy_dir, engine=engine, use_prefect=True)[0]
 
 
+def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
+    """The demo's legal reviewer approves about half of the pending legal reviews each day,
+    so a new user sees cases reach the lawyer's letter (a real bank decides case by case)."""
+    reviewer = next((u for u in load_roster(settings.policy_dir) if u.role == Role.LEGAL), None)
+    if reviewer is None:
+        return 0
+    approved = 0
+    with Session(settings.engine) as session:
+        for item in list_reviews(session, role=Role.LEGAL, limit=10_000):
+            if rng.random() < 0.5:
+                decide_review(
+                    session, item["id"], user=reviewer, approve=True,
+                    comment="demo: evidence complete", as_of=day,
+                )  # fmt: skip
+                approved += 1
+        session.commit()
+    return approved
+
+
 def _summary(engine: Engine, as_of: date) -> None:
     with engine.connect() as conn:
         stages = conn.execute(
@@ -92,6 +115,7 @@ def _summary(engine: Engine, as_of: date) -> None:
         "duecourse cases --stage formal_demand",
         f"duecourse case {example or 1}",
         f"duecourse deadlines --as-of {as_of}",
+        "duecourse review list --role legal",
         "duecourse policy show",
         "duecourse users",
         f"duecourse documents render collection_letter --case {example or 1} --as-of {as_of}",
@@ -144,6 +168,7 @@ def demo_command(
             result = import_snapshot(engine, path, day, quarantine_dir=settings.quarantine_dir)
             summary = _run_cycle(engine, day, settings.policy_dir)
             totals.update(summary.get("actions", {}))
+            totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
             progress.console.print(
                 f"{day}  import: {result.imported} new, {result.updated} updated, "
                 f"{result.closed} closed, {result.quarantined} quarantined  |  cycle: "

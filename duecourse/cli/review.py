@@ -1,0 +1,148 @@
+"""`duecourse review list|show|approve|reject`: the legal and supervisor review queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from duecourse.cli.app import app
+from duecourse.cli.common import console, emit_json, parse_date, settings
+from models.review import ReviewStatus
+from rules.enums import Role
+from rules.errors import InputError, NotFoundError
+from rules.roster import User
+from tasks.policy import load_roster
+from tasks.reviews import decide_review, list_reviews, show_review
+
+review_app = typer.Typer(help="Review queue: approve or reject escalations.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+def _choice(kind: type[Any], value: str | None, option: str) -> Any:
+    if value is None or value == "all":
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(m.value for m in kind)
+        raise InputError(f"{option}: unknown value {value!r} (one of: {known}, all)") from None
+
+
+def _user(ctx: typer.Context, name: str) -> User:
+    for user in load_roster(settings(ctx).policy_dir):
+        if user.name == name:
+            return user
+    raise NotFoundError(f"--as: {name!r} is not in the roster (duecourse users)")
+
+
+def _line(r: dict[str, Any]) -> str:
+    decided = f" by {r['decided_by']}" if r["decided_by"] else ""
+    return (
+        f"review {r['id']}  case {r['case_id']} ({r['account_id']})  "
+        f"{r['stage'].value} -> {r['target_stage'].value}  needs {r['required_role'].value}  "
+        f"{r['status'].value}{decided}"
+    )
+
+
+@review_app.command("list")
+def review_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str, typer.Option("--status", help="pending, approved, rejected or all.")
+    ] = "pending",
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only reviews needing this role.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The queue, oldest first."""
+    with Session(settings(ctx).engine) as session:
+        items = list_reviews(
+            session,
+            status=_choice(ReviewStatus, status, "--status"),
+            role=_choice(Role, role, "--role"),
+            limit=limit,
+        )
+    if json_out:
+        emit_json({"count": len(items), "reviews": items})
+        return
+    table = Table(title=f"{len(items)} review(s)")
+    for name in ("id", "case", "debtor", "from", "to", "role", "risk", "DPD", "balance", "opened"):
+        table.add_column(name)
+    for r in items:
+        table.add_row(
+            str(r["id"]), str(r["case_id"]), r["debtor"], r["stage"].value,
+            r["target_stage"].value, r["required_role"].value,
+            r["risk"].value if r["risk"] else "-", str(r["dpd"]), f"{r['balance']:,.2f}",
+            str(r["opened_on"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@review_app.command("show")
+def review_show(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(metavar="ID")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """One review."""
+    with Session(settings(ctx).engine) as session:
+        item = show_review(session, review_id)
+    if json_out:
+        emit_json(item)
+    else:
+        console.print(_line(item), markup=False)
+
+
+def _decide(
+    ctx: typer.Context,
+    review_id: int,
+    user: str,
+    comment: str | None,
+    approve: bool,
+    as_of: str | None,
+    json_out: bool,
+) -> None:
+    reviewer = _user(ctx, user)
+    with Session(settings(ctx).engine) as session:
+        item = decide_review(
+            session, review_id, user=reviewer, approve=approve, comment=comment,
+            as_of=parse_date(as_of),
+        )  # fmt: skip
+        session.commit()
+    if json_out:
+        emit_json(item)
+    else:
+        console.print(_line(item), markup=False)
+        if approve:
+            console.print("the next daily cycle moves the case (duecourse run-day)")
+
+
+@review_app.command("approve")
+def review_approve(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(metavar="ID")],
+    as_user: Annotated[str, typer.Option("--as", help="Reviewer (a roster name).")],
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Approve: the next daily cycle moves the case to the target stage."""
+    _decide(ctx, review_id, as_user, comment, True, as_of, json_out)
+
+
+@review_app.command("reject")
+def review_reject(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(metavar="ID")],
+    as_user: Annotated[str, typer.Option("--as", help="Reviewer (a roster name).")],
+    comment: Annotated[str | None, typer.Option("--comment", help="Why (required).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Reject: the case stays where it is; the reason goes in its timeline."""
+    _decide(ctx, review_id, as_user, comment, False, as_of, json_out)
