@@ -66,12 +66,12 @@ class BatchEvaluator(Recorder):
         st = CaseState(
             row, row.stage, row.stage_entered_on, bucket, row.owner, result.tier, reasons
         )
-        if row.risk_tier is not None and row.risk_tier != result.tier:
+        if row.risk_tier is None:
+            self.plan.totals.risk_changes += 1  # first scoring: set, not a change to record
+        elif row.risk_tier != result.tier:
             self.plan.totals.risk_changes += 1
             why = "; ".join(result.reasons) or "no risk rule applies"
             self.timeline(row.id, "risk", f"{row.risk_tier.value} -> {result.tier.value}: {why}")
-        elif row.risk_tier is None or reasons != row.risk_reasons:
-            self.plan.totals.risk_changes += row.risk_tier is None
         events = self.batch.events.get(row.id, [])
         reviews = self.batch.reviews.get(row.id) or ReviewState(set(), set(), {})
         advance_to = self.check_milestones(st, events)
