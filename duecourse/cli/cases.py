@@ -9,20 +9,9 @@ from rich.table import Table
 from sqlmodel import Session
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, settings
+from duecourse.cli.common import console, emit_json, parse_choice, settings
 from rules.enums import Bucket, CaseStatus, Stage
-from rules.errors import InputError
 from tasks.case_file import build_case_file, list_cases
-
-
-def _enum(kind: type[Any], value: str | None, option: str) -> Any:
-    if value is None:
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(m.value for m in kind)
-        raise InputError(f"{option}: unknown value {value!r} (one of: {known})") from None
 
 
 @app.command("cases")
@@ -38,13 +27,13 @@ def cases_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """List cases, high risk and most overdue first."""
-    wanted_status = None if status == "all" else _enum(CaseStatus, status, "--status")
+    wanted_status = parse_choice(CaseStatus, status, "--status")
     with Session(settings(ctx).engine) as session:
         total, items = list_cases(
             session,
-            stage=_enum(Stage, stage, "--stage"),
+            stage=parse_choice(Stage, stage, "--stage"),
             owner=owner,
-            bucket=_enum(Bucket, bucket, "--bucket"),
+            bucket=parse_choice(Bucket, bucket, "--bucket"),
             status=wanted_status,
             limit=limit,
         )

@@ -36,6 +36,17 @@ def parse_date(value: str | None, option: str = "--as-of") -> date:
         raise InputError(f"{option}: {value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
+def parse_choice(kind: type[Any], value: str | None, option: str) -> Any:
+    """An enum member from its value, None for None or "all"; a bad one names the choices."""
+    if value is None or value == "all":
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(m.value for m in kind)
+        raise InputError(f"{option}: unknown value {value!r} (one of: {known})") from None
+
+
 def _default(obj: Any) -> Any:
     if isinstance(obj, Decimal):
         return str(obj)

@@ -9,10 +9,10 @@ from rich.table import Table
 from sqlmodel import Session
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, parse_date, settings
+from duecourse.cli.common import console, emit_json, parse_choice, parse_date, settings
 from models.review import ReviewStatus
 from rules.enums import Role
-from rules.errors import InputError, NotFoundError
+from rules.errors import NotFoundError
 from rules.roster import User
 from tasks.policy import load_roster
 from tasks.reviews import decide_review, list_reviews, show_review
@@ -20,15 +20,6 @@ from tasks.reviews import decide_review, list_reviews, show_review
 review_app = typer.Typer(help="Review queue: approve or reject escalations.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
 
-
-def _choice(kind: type[Any], value: str | None, option: str) -> Any:
-    if value is None or value == "all":
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(m.value for m in kind)
-        raise InputError(f"{option}: unknown value {value!r} (one of: {known}, all)") from None
 
 
 def _user(ctx: typer.Context, name: str) -> User:
@@ -63,8 +54,8 @@ def review_list(
     with Session(settings(ctx).engine) as session:
         items = list_reviews(
             session,
-            status=_choice(ReviewStatus, status, "--status"),
-            role=_choice(Role, role, "--role"),
+            status=parse_choice(ReviewStatus, status, "--status"),
+            role=parse_choice(Role, role, "--role"),
             limit=limit,
         )
     if json_out:
