@@ -217,3 +217,18 @@ def test_closed_and_unknown_cases_are_refused(sqlite_engine: Engine, tmp_path: P
         render_documents(
             sqlite_engine, tmp_path, BANK, "collection_letter", [999], AS_OF, [Format.PDF]
         )
+
+
+def test_text_kinds_are_stored_unnumbered(sqlite_engine: Engine, tmp_path: Path) -> None:
+    (case_id,) = _cases(sqlite_engine)
+    (doc,) = render_documents(
+        sqlite_engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT]
+    ).documents
+    assert doc.number is None and doc.format == "text"
+    assert doc.path == f"reminder_email/2026/case{case_id}-2026-11-23.txt"
+    text = (tmp_path / doc.path).read_text(encoding="utf-8")
+    assert text.startswith("[subject]\n") and "6225 **** **** 6789" in text
+    again = render_documents(
+        sqlite_engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT]
+    )
+    assert again.created == 0 and again.documents[0].id == doc.id
