@@ -183,7 +183,7 @@ def list_command(
         return
     table = Table(title=f"{len(items)} documents")
     for name in ("id", "number", "case", "kind", "format", "as of", "pages", "path"):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for d in items:
         table.add_row(
             str(d["id"]),
