@@ -35,10 +35,22 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: tuple[str, ...] = ("card_number",)
 
 _AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,2}))?")
-_ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
+_ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}", re.ASCII)  # full-width digits are not ID digits
 _PHONE = re.compile(r"\+?[\d\- ]{5,20}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# The widest text each column holds (models/customer.py, models/account.py); PostgreSQL refuses
+# longer text and any NUL character, so such a row is quarantined rather than failing the import.
+TEXT_LIMITS: dict[str, int] = {
+    "account_id": 64,
+    "customer_id": 64,
+    "name": 200,
+    "email": 254,
+    "address": 500,
+    "province": 32,
+    "emergency_contact_name": 200,
+}
+MAX_DPD = 2**31 - 1  # days_past_due and max_dpd are 32-bit integer columns
 
 
 class SnapshotRow(NamedTuple):
@@ -125,11 +137,14 @@ def parse_dpd(value: str) -> int:
     value = value.strip()
     if not value:
         raise RowError("days_past_due: missing")
-    if not (value.lstrip("-").isdigit() and value.isascii()):
+    digits = value[1:] if value.startswith("-") else value
+    if not (digits.isdigit() and digits.isascii()):
         raise RowError(f"days_past_due: {value!r} is not a whole number")
     dpd = int(value)
     if dpd < 0:
         raise RowError(f"days_past_due: {dpd} is negative")
+    if dpd > MAX_DPD:
+        raise RowError(f"days_past_due: {dpd} is too large")
     return dpd
 
 
@@ -138,6 +153,15 @@ def _required(value: str, column: str) -> str:
     if not value:
         raise RowError(f"{column}: missing")
     return value
+
+
+def _check_text(values: Sequence[str]) -> None:
+    """Raise RowError for the first value (in TEXT_LIMITS order) too long or holding a NUL."""
+    for (column, limit), value in zip(TEXT_LIMITS.items(), values, strict=True):
+        if len(value) > limit:
+            raise RowError(f"{column}: longer than {limit} characters")
+        if "\x00" in value:
+            raise RowError(f"{column}: contains a NUL character")
 
 
 def _id_number(value: str) -> str:
@@ -188,15 +212,30 @@ class RowParser:
             raise RowError("email: not an email address")
         if not name.strip():
             raise RowError("name: missing")
+        account_id = _required(account_id, "account_id")
+        customer_id = _required(customer_id, "customer_id")
+        address, province, em_name = address.strip(), province.strip(), em_name.strip()
+        texts = (account_id, customer_id, name, email, address, province, em_name)
+        if (  # TEXT_LIMITS inline: this runs a million times a file
+            len(account_id) > 64
+            or len(customer_id) > 64
+            or len(name) > 200
+            or len(email) > 254
+            or len(address) > 500
+            or len(province) > 32
+            or len(em_name) > 200
+            or "\x00" in "".join(texts)
+        ):
+            _check_text(texts)
         return SnapshotRow(
-            _required(account_id, "account_id"),
-            _required(customer_id, "customer_id"),
+            account_id,
+            customer_id,
             name,
             _id_number(id_number),
             _phone(phone, "phone"),
             email or None,
-            address.strip() or None,
-            province.strip() or None,
+            address or None,
+            province or None,
             parse_amount(credit_limit, "credit_limit") or 0,
             parse_amount(principal, "principal") or 0,
             parse_amount(interest, "interest") or 0,
@@ -206,7 +245,7 @@ class RowParser:
             parse_dpd(dpd),
             parse_date(last_payment_date, "last_payment_date", False),
             parse_amount(last_payment_amount, "last_payment_amount", False),
-            em_name.strip() or None,
+            em_name or None,
             _phone(em_phone, "emergency_contact_phone"),
             card,
         )

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from models.types import utcnow
 from rules.enums import RunStatus
+from rules.snapshot_row import TEXT_LIMITS
 from tasks.bulk import db_time, insert_many
 
 
@@ -59,6 +60,8 @@ class Quarantine:
             self._writer.writerow(["line", "reason", *self.columns])
         self._writer.writerow([line, reason, *(raw.get(c, "") for c in self.columns)])
         account_id = (raw.get("account_id") or "").strip() or None
+        if account_id and (len(account_id) > TEXT_LIMITS["account_id"] or "\x00" in account_id):
+            account_id = None  # not storable as an account id; the raw row keeps it
         if account_id:
             self.account_ids.add(account_id)
         self.pending.append((line, account_id, reason, json.dumps(raw, ensure_ascii=False)))

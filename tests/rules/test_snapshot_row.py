@@ -36,6 +36,18 @@ def test_a_good_row_parses_to_fen_and_dates() -> None:
         ({"phone": "call me"}, "phone: not a phone number"),
         ({"card_number": "6225-8801"}, "card_number: not 12 to 19 digits"),
         ({"email": "nobody"}, "email: not an email address"),
+        ({"days_past_due": "--5"}, "days_past_due: '--5' is not a whole number"),
+        ({"days_past_due": "3000000000"}, "days_past_due: 3000000000 is too large"),
+        ({"id_number": "１１０１０５１９７１０２２２８１３２"}, "id_number: not 18 characters"),
+        ({"name": "张" * 201}, "name: longer than 200 characters"),
+        ({"name": "张\x00三"}, "name: contains a NUL character"),
+        ({"account_id": "A" * 65}, "account_id: longer than 64 characters"),
+        ({"customer_id": "C" * 65}, "customer_id: longer than 64 characters"),
+        ({"email": "a@" + "b" * 253}, "email: longer than 254 characters"),
+        ({"address": "路" * 501}, "address: longer than 500 characters"),
+        ({"province": "省" * 33}, "province: longer than 32 characters"),
+        ({"emergency_contact_name": "李" * 201}, "emergency_contact_name: longer than 200"),
+        ({"address": "文三路\x00"}, "address: contains a NUL character"),
     ],
 )
 def test_bad_rows_give_one_readable_reason(overrides: dict[str, str], reason: str) -> None:
@@ -60,3 +72,8 @@ def test_amounts_with_spaces_are_trimmed_and_optional_ones_may_be_empty() -> Non
     row = parse_row(snapshot_row(last_payment_amount="", last_payment_date="", card_number=""))
     assert row.last_payment_amount is None and row.last_payment_date is None
     assert row.card_number is None
+
+
+def test_the_longest_text_each_column_holds_still_parses() -> None:
+    row = parse_row(snapshot_row(name="张" * 200, address="路" * 500, account_id="A" * 64))
+    assert (len(row.name), len(row.address or ""), len(row.account_id)) == (200, 500, 64)

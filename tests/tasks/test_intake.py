@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import (
     BalanceSnapshot,
@@ -153,6 +153,32 @@ def test_bad_rows_are_quarantined_with_line_and_reason(engine: Engine, tmp_path:
         stored = s.exec(select(QuarantinedRow).order_by(QuarantinedRow.line_number)).all()
         assert [q.line_number for q in stored] == [5, 6, 7, 8]
         assert '"principal": "-5.00"' in stored[0].raw
+
+
+def test_text_the_columns_cannot_hold_is_quarantined_on_both_backends(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # PostgreSQL refuses text longer than the column and NUL characters; SQLite takes both
+    rows = [
+        *_rows(),
+        snapshot_row(account_id="B1", name="张" * 201),
+        snapshot_row(account_id="B2", address="文三路\x00100号"),
+        snapshot_row(account_id="B" * 65),
+        snapshot_row(account_id="B3\x00"),
+        snapshot_row(account_id="B4", days_past_due="3000000000"),
+    ]
+    result = _import(engine, write_snapshot(tmp_path / "d1.csv", rows), DAY1, tmp_path)
+    assert (result.imported, result.quarantined) == (3, 5)
+    with Session(engine) as s:
+        stored = s.exec(select(QuarantinedRow).order_by(col(QuarantinedRow.line_number))).all()
+        assert [q.reason for q in stored] == [
+            "name: longer than 200 characters",
+            "address: contains a NUL character",
+            "account_id: longer than 64 characters",
+            "account_id: contains a NUL character",
+            "days_past_due: 3000000000 is too large",
+        ]
+        assert [q.account_id for q in stored] == ["B1", "B2", None, None, "B4"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "gb18030"])
