@@ -118,6 +118,10 @@ def open_snapshot(path: Path, on_bytes: Callable[[int], None] | None = None) -> 
     try:
         raw = path.open("rb")
         sample = raw.read(SAMPLE_BYTES)
+        while sample.isascii() and len(sample) == SAMPLE_BYTES:
+            # ASCII reads the same in UTF-8 and GB18030: judge by the first bytes that are not
+            sample = raw.read(SAMPLE_BYTES)
+        sample += raw.read(16)  # a character cut at the sample's end is judged whole
         raw.seek(0)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None

@@ -190,6 +190,25 @@ def test_chinese_encodings_are_read(sqlite_engine: Engine, tmp_path: Path, encod
         assert s.get(Customer, "C1").name == "张三"  # type: ignore[union-attr]
 
 
+def test_gbk_after_a_first_sample_of_ascii_is_read(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tasks.snapshot_file.SAMPLE_BYTES", 4096)
+    ascii_only = {"name": "Zhang San", "address": "1 Main St", "province": "ZJ"}
+    rows = [
+        snapshot_row(account_id=f"E{i}", customer_id=f"E{i}", emergency_contact_name="Li",
+                     **ascii_only)
+        for i in range(80)
+    ]  # fmt: skip
+    rows.append(snapshot_row(account_id="G1", customer_id="G1"))  # 张三, 浙江...
+    path = write_snapshot(tmp_path / "late.csv", rows, encoding="gbk")
+    assert path.stat().st_size > 3 * 4096 and path.read_bytes()[: 3 * 4096].isascii()
+    result = _import(sqlite_engine, path, DAY1, tmp_path)
+    assert (result.encoding, result.imported, result.quarantined) == ("gb18030", 81, 0)
+    with Session(sqlite_engine) as s:
+        assert s.get(Customer, "G1").name == "张三"  # type: ignore[union-attr]
+
+
 def test_hostile_names_are_stored_exactly(sqlite_engine: Engine, tmp_path: Path) -> None:
     name = '王<b>&"测{{ 7*7 }}{% if 1 %}<link href="file:///etc/passwd">'
     path = write_snapshot(tmp_path / "d1.csv", [snapshot_row(name=name)])
