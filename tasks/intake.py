@@ -96,8 +96,8 @@ def _apply_chunk(
         r[0]: r[1:]
         for r in select_in(
             conn,
-            "SELECT account_id, id, max_dpd, missing_since, bucket FROM collection_case "
-            "WHERE account_id",
+            "SELECT account_id, id, max_dpd, missing_since, bucket, customer_id "
+            "FROM collection_case WHERE account_id",
             ids,
             # `|| ''` keeps SQLite on the account index rather than scanning open cases by status
             "AND status || '' = 'open'",
@@ -186,7 +186,7 @@ def _apply_chunk(
                 )  # fmt: skip
                 out.opened += 1
             continue
-        case_id, max_dpd, missing_since, old_bucket = case
+        case_id, max_dpd, missing_since, old_bucket, holder = case
         outcome = closing_outcome(max_dpd=max_dpd, dpd=r.days_past_due, balance_fen=r.balance)
         if outcome is not None:
             closures.append(
@@ -199,8 +199,16 @@ def _apply_chunk(
         new_max = max(max_dpd, r.days_past_due)
         if missing_since is not None:
             timeline.append((case_id, now, day, "returned", "back in the snapshot", "intake"))
-        if missing_since is not None or new_max != max_dpd or old_bucket != bucket:
-            case_updates.append((bucket, new_max, now, case_id))
+        if holder != r.customer_id:  # the account moved to another customer: follow it
+            detail = f"account now held by customer {r.customer_id} (was {holder})"
+            timeline.append((case_id, now, day, "customer", detail, "intake"))
+        if (
+            missing_since is not None
+            or new_max != max_dpd
+            or old_bucket != bucket
+            or holder != r.customer_id
+        ):
+            case_updates.append((r.customer_id, bucket, new_max, now, case_id))
     insert_many(
         conn,
         "card_account",
@@ -221,8 +229,8 @@ def _apply_chunk(
     ph = placeholder(conn)
     if case_updates:
         conn.exec_driver_sql(
-            f"UPDATE collection_case SET bucket = {ph}, max_dpd = {ph}, missing_since = NULL, "
-            f"updated_at = {ph}, version = version + 1 WHERE id = {ph}",
+            f"UPDATE collection_case SET customer_id = {ph}, bucket = {ph}, max_dpd = {ph}, "
+            f"missing_since = NULL, updated_at = {ph}, version = version + 1 WHERE id = {ph}",
             case_updates,
         )
     if closures:

@@ -20,6 +20,7 @@ from models import (
 )
 from rules.enums import Bucket, CaseStatus, Outcome, Stage
 from rules.errors import DuecourseError, InputError
+from tasks.case_file import build_case_file
 from tasks.intake import import_snapshot
 from tests.factories import snapshot_row, write_snapshot
 
@@ -129,6 +130,26 @@ def test_absent_accounts_are_reported_and_flagged_not_closed(
     )
     assert result.missing == 0
     assert _cases(engine)["A3"].missing_since is None
+
+
+def test_an_account_that_moves_customer_takes_its_open_case_along(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _import(engine, write_snapshot(tmp_path / "d1.csv", _rows()), DAY1, tmp_path)
+    rows = _rows()
+    rows[1].update(customer_id="C9", name="赵六", id_number="11010519491231002X")
+    result = _import(engine, write_snapshot(tmp_path / "d2.csv", rows), DAY2, tmp_path)
+    assert (result.updated, result.unchanged) == (1, 2)
+    case = _cases(engine)["A2"]
+    assert case.customer_id == "C9"  # the case file, letters and queues show the new holder
+    with Session(engine) as s:
+        assert build_case_file(s, "A2")["debtor"]["name"] == "赵六"
+        events = s.exec(select(TimelineEvent).where(TimelineEvent.case_id == case.id)).all()
+        assert [(e.event, e.detail) for e in events] == [
+            ("customer", "account now held by customer C9 (was C2)")
+        ]
+    again = _import(engine, write_snapshot(tmp_path / "d2.csv", rows), DAY2, tmp_path)
+    assert again.unchanged == 3 and _cases(engine)["A2"].version == case.version
 
 
 def test_bad_rows_are_quarantined_with_line_and_reason(engine: Engine, tmp_path: Path) -> None:
