@@ -25,10 +25,11 @@ def _print_result(result: ImportResult) -> None:
         f"imported {result.file} as of {result.as_of} ({result.encoding}): "
         f"{result.rows} rows - {result.imported} new accounts, {result.updated} updated, "
         f"{result.unchanged} unchanged, {result.quarantined} quarantined; "
-        f"{result.opened} cases opened, {result.closed} closed, {result.missing} missing"
+        f"{result.opened} cases opened, {result.closed} closed, {result.missing} missing",
+        markup=False,
     )
     if result.quarantine_file:
-        console.print(f"quarantined rows (line and reason): {result.quarantine_file}")
+        console.print(f"quarantined rows (line and reason): {result.quarantine_file}", markup=False)
     if result.missing:
         console.print(
             f"{result.missing} open case(s) absent from this snapshot are flagged: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session
 
@@ -19,7 +20,6 @@ from tasks.reviews import decide_review, list_reviews, show_review
 
 review_app = typer.Typer(help="Review queue: approve or reject escalations.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
-
 
 
 def _user(ctx: typer.Context, name: str) -> User:
@@ -66,7 +66,7 @@ def review_list(
         table.add_column(name)
     for r in items:
         table.add_row(
-            str(r["id"]), str(r["case_id"]), r["debtor"], r["stage"].value,
+            str(r["id"]), str(r["case_id"]), escape(r["debtor"]), r["stage"].value,
             r["target_stage"].value, r["required_role"].value,
             r["risk"].value if r["risk"] else "-", str(r["dpd"]), f"{r['balance']:,.2f}",
             str(r["opened_on"]),

@@ -59,3 +59,18 @@ def test_unknown_case_is_one_line_exit_1(cli: Cli, tmp_path: Path) -> None:
     out = cli("case", "99999")
     assert out.code == 1
     assert out.err.strip() == "duecourse: no case with id or account '99999'"
+
+
+def test_names_and_ids_with_brackets_are_shown_as_given(cli: Cli, tmp_path: Path) -> None:
+    rows = [
+        snapshot_row(account_id="A[/]1", customer_id="C1", name="Li [jr]"),
+        snapshot_row(account_id="A2", customer_id="C2", name="王[/]五"),
+    ]
+    out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-02")
+    assert out.code == 0, out.err
+    listed = cli("cases")
+    assert listed.code == 0, listed.err
+    assert "Li [jr]" in listed.out and "王[/]五" in listed.out and "A[/]1" in listed.out
+    shown = cli("case", "A[/]1")
+    assert shown.code == 0, shown.err
+    assert "account A[/]1" in shown.out and "debtor Li [jr]" in shown.out

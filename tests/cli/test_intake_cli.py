@@ -66,3 +66,11 @@ def test_generated_defects_are_quarantined(cli: Cli, tmp_path: Path) -> None:
     cli("generate-portfolio", "100", "--defects", "5", "--as-of", "2026-11-02", "-o", str(path))
     data = json.loads(cli("import", str(path), "--as-of", "2026-11-02", "--json").out)
     assert data["quarantined"] == 5 and data["imported"] == 95
+
+
+def test_a_file_name_with_brackets_is_printed_as_given(cli: Cli, tmp_path: Path) -> None:
+    rows = [snapshot_row(), snapshot_row(account_id="BAD", days_past_due="x")]
+    path = write_snapshot(tmp_path / "snap[b]old.csv", rows)
+    out = cli("import", str(path), "--as-of", "2026-11-02")
+    assert out.code == 0, out.err
+    assert "snap[b]old.csv" in out.out.replace("\n", "")

@@ -13,10 +13,10 @@ from tests.cli.conftest import Cli
 from tests.factories import make_case
 
 
-def _seed(home: Path) -> int:
+def _seed(home: Path, name: str = "张三") -> int:
     engine = open_engine(f"sqlite:///{home}/duecourse.sqlite")
     with Session(engine) as s:
-        case = make_case(s, dpd=120)
+        case = make_case(s, dpd=120, name=name)
         review = Review(
             case_id=case.id, target_stage=Stage.LAWYER_LETTER, required_role=Role.LEGAL,
             opened_on=date(2026, 11, 2), key="k1", policy_version="v1",
@@ -42,3 +42,10 @@ def test_review_queue_and_decisions(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(cli("review", "list", "--json").out)["reviews"] == []
     missing = cli("review", "show", "999")
     assert missing.code == 1 and missing.err.strip() == "duecourse: no review with id 999"
+
+
+def test_review_list_shows_a_debtor_name_with_brackets(cli: Cli, tmp_path: Path) -> None:
+    _seed(tmp_path / "home", name="王[/]五")
+    listed = cli("review", "list")
+    assert listed.code == 0, listed.err
+    assert "王[/]" in listed.out  # the column may wrap the rest
