@@ -20,7 +20,7 @@ def find_case(session: Session, ref: str) -> Case:
     """A case by its numeric id, or by account id (the open case, else the latest)."""
     ref = ref.strip()
     case: Case | None = None
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and int(ref) < 2**63:  # a larger one is no row id
         case = session.get(Case, int(ref))
     if case is None:
         case = session.exec(

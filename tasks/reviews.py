@@ -66,7 +66,13 @@ def list_reviews(
     return [_item(r, c, a, n) for r, c, a, n in session.exec(query).all()]
 
 
+def _no_review(review_id: int) -> NotFoundError:
+    return NotFoundError(f"no review with id {review_id}")
+
+
 def show_review(session: Session, review_id: int) -> dict[str, Any]:
+    if not 0 <= review_id < 2**63:  # beyond a row id (SQLite would raise OverflowError)
+        raise _no_review(review_id)
     row = session.exec(
         select(Review, Case, CardAccount, Customer.name)
         .join(Case, col(Case.id) == col(Review.case_id))
@@ -75,7 +81,7 @@ def show_review(session: Session, review_id: int) -> dict[str, Any]:
         .where(Review.id == review_id)
     ).first()
     if row is None:
-        raise NotFoundError(f"no review with id {review_id}")
+        raise _no_review(review_id)
     return _item(*row)
 
 
@@ -89,9 +95,9 @@ def decide_review(
     as_of: date,
 ) -> dict[str, Any]:
     """Approve or reject a pending review as `user`; the caller commits."""
-    review = session.get(Review, review_id)
+    review = session.get(Review, review_id) if 0 <= review_id < 2**63 else None
     if review is None:
-        raise NotFoundError(f"no review with id {review_id}")
+        raise _no_review(review_id)
     if review.status != ReviewStatus.PENDING:
         raise DuecourseError(
             f"review {review_id} is already {review.status.value} by {review.decided_by}"

@@ -59,6 +59,10 @@ def test_unknown_case_is_one_line_exit_1(cli: Cli, tmp_path: Path) -> None:
     out = cli("case", "99999")
     assert out.code == 1
     assert out.err.strip() == "duecourse: no case with id or account '99999'"
+    huge = cli("case", "99999999999999999999")  # beyond any row id: no OverflowError
+    assert huge.code == 1
+    assert huge.err.strip() == "duecourse: no case with id or account '99999999999999999999'"
+    assert cli("case", "²").code == 1  # a digit to str.isdigit, not to int()
 
 
 def test_names_and_ids_with_brackets_are_shown_as_given(cli: Cli, tmp_path: Path) -> None:

@@ -42,6 +42,10 @@ def test_review_queue_and_decisions(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(cli("review", "list", "--json").out)["reviews"] == []
     missing = cli("review", "show", "999")
     assert missing.code == 1 and missing.err.strip() == "duecourse: no review with id 999"
+    huge = "99999999999999999999"  # beyond any row id: no OverflowError traceback
+    for args in (("show", huge), ("approve", huge, "--as", "demo.xulawyer")):
+        out = cli("review", *args)
+        assert out.code == 1 and out.err.strip() == f"duecourse: no review with id {huge}"
 
 
 def test_review_list_shows_a_debtor_name_with_brackets(cli: Cli, tmp_path: Path) -> None:
