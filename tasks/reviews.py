@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models import CardAccount, Case, Customer, TimelineEvent
@@ -109,15 +110,26 @@ def decide_review(
         )
     if not approve and not (comment or "").strip():
         raise InputError("a rejection needs --comment saying why")
-    review.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
-    review.decided_by = user.name
-    review.decided_at = utcnow()
-    review.comment = comment
+    # Only a review still pending is decided: two reviewers at once leave one decision, not two.
+    decided = session.connection().execute(
+        sa.update(Review)
+        .where(col(Review.id) == review_id, col(Review.status) == ReviewStatus.PENDING)
+        .values(
+            status=ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED,
+            decided_by=user.name,
+            decided_at=utcnow(),
+            comment=comment,
+        )
+    )
+    session.refresh(review)
+    if decided.rowcount != 1:
+        raise DuecourseError(
+            f"review {review_id} is already {review.status.value} by {review.decided_by}"
+        )
     verb = "approved" if approve else "rejected"
     detail = f"{verb} move to {review.target_stage.value}"
     if comment:
         detail += f": {scrub_text(comment)}"
-    session.add(review)
     session.add(
         TimelineEvent(
             case_id=review.case_id, as_of=as_of, event="review", detail=detail, actor=user.name

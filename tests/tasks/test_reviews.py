@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models import TimelineEvent
@@ -62,3 +63,23 @@ def test_queue_filters_by_role(session: Session) -> None:
     _review(session, Role.SUPERVISOR)
     assert [r["id"] for r in list_reviews(session, role=Role.LEGAL)] == [legal.id]
     assert len(list_reviews(session, status=None)) == 2
+
+
+def test_two_reviewers_at_once_leave_one_decision(engine: Engine) -> None:
+    with Session(engine) as setup:
+        rid = _review(setup).id or 0
+        setup.commit()
+    legal2 = User(name="zhao.legal", display_name="赵律", role=Role.LEGAL)
+    with Session(engine) as late, Session(engine) as first:
+        seen = late.get(Review, rid)  # read while still pending (and held: the map is weak)
+        assert seen is not None and seen.status == ReviewStatus.PENDING
+        decide_review(first, rid, user=LEGAL, approve=True, comment=None, as_of=DAY)
+        first.commit()
+        with pytest.raises(DuecourseError, match=r"already approved by li\.legal"):
+            decide_review(late, rid, user=legal2, approve=False, comment="不同意", as_of=DAY)
+        late.rollback()
+    with Session(engine) as s:
+        review = s.get(Review, rid)
+        assert review is not None and review.decided_by == "li.legal"
+        events = s.exec(select(TimelineEvent).where(TimelineEvent.event == "review")).all()
+        assert [e.actor for e in events] == ["li.legal"]
