@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import typer
 from duecourse.cli.app import app
 from duecourse.cli.common import err_console, parse_date
 from duecourse.synthetic import write_portfolio, write_portfolio_file
-from rules.errors import InputError
+from rules.errors import DuecourseError, InputError
 
 
 @app.command("generate-portfolio")
@@ -28,10 +29,15 @@ def generate_portfolio(
 ) -> None:
     """Write a realistic synthetic delinquency snapshot (CSV, UTF-8)."""
     day = parse_date(as_of)
+    if not date(1900, 1, 1) <= day <= date(9999, 11, 30):  # due and payment dates must fit
+        raise InputError(f"--as-of: {day} is outside 1900-01-01..9999-11-30")
     if defects < 0 or defects > n:
         raise InputError(f"--defects: must be between 0 and {n}")
     if out is None:
         write_portfolio(sys.stdout, n, seed, day, defects)
         return
-    rows = write_portfolio_file(out, n, seed, day, defects)
+    try:
+        rows = write_portfolio_file(out, n, seed, day, defects)
+    except OSError as exc:
+        raise DuecourseError(f"{out}: cannot write ({exc.strerror})") from None
     err_console.print(f"wrote {rows} accounts as of {day} to {out}")

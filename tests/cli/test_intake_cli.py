@@ -74,3 +74,11 @@ def test_a_file_name_with_brackets_is_printed_as_given(cli: Cli, tmp_path: Path)
     out = cli("import", str(path), "--as-of", "2026-11-02")
     assert out.code == 0, out.err
     assert "snap[b]old.csv" in out.out.replace("\n", "")
+
+
+def test_generate_portfolio_user_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
+    folder = cli("generate-portfolio", "5", "-o", str(tmp_path))
+    assert folder.code == 1 and folder.err.strip().count("\n") == 0
+    assert "cannot write (Is a directory)" in folder.err
+    early = cli("generate-portfolio", "5", "--as-of", "0001-01-05", "-o", str(tmp_path / "x"))
+    assert early.code == 2 and "--as-of: 0001-01-05 is outside" in early.err
