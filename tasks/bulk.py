@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+MAX_ROW_ID = 2**31 - 1  # surrogate ids are INTEGER columns: 32 bits on PostgreSQL
+
 
 def placeholder(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"

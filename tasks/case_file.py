@@ -12,6 +12,7 @@ from models import BalanceSnapshot, CardAccount, Case, ContactPoint, Customer, T
 from rules.enums import Bucket, CaseStatus, ContactRelation, Stage
 from rules.errors import NotFoundError
 from rules.masking import mask_address, mask_card, mask_email, mask_id_number, mask_phone
+from tasks.bulk import MAX_ROW_ID
 from tasks.documents import case_documents
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
 
@@ -20,7 +21,7 @@ def find_case(session: Session, ref: str) -> Case:
     """A case by its numeric id, or by account id (the open case, else the latest)."""
     ref = ref.strip()
     case: Case | None = None
-    if ref.isascii() and ref.isdigit() and int(ref) < 2**63:  # a larger one is no row id
+    if ref.isascii() and ref.isdigit() and int(ref) <= MAX_ROW_ID:  # else no case id: an account
         case = session.get(Case, int(ref))
     if case is None:
         case = session.exec(

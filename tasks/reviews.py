@@ -20,6 +20,7 @@ from rules.enums import Role
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
+from tasks.bulk import MAX_ROW_ID
 
 
 def _item(review: Review, case: Case, account: CardAccount, name: str) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def _no_review(review_id: int) -> NotFoundError:
 
 
 def show_review(session: Session, review_id: int) -> dict[str, Any]:
-    if not 0 <= review_id < 2**63:  # beyond a row id (SQLite would raise OverflowError)
+    if not 0 <= review_id <= MAX_ROW_ID:  # the database would refuse the number
         raise _no_review(review_id)
     row = session.exec(
         select(Review, Case, CardAccount, Customer.name)
@@ -96,7 +97,7 @@ def decide_review(
     as_of: date,
 ) -> dict[str, Any]:
     """Approve or reject a pending review as `user`; the caller commits."""
-    review = session.get(Review, review_id) if 0 <= review_id < 2**63 else None
+    review = session.get(Review, review_id) if 0 <= review_id <= MAX_ROW_ID else None
     if review is None:
         raise _no_review(review_id)
     if review.status != ReviewStatus.PENDING:

@@ -19,7 +19,7 @@ from models import (
     TimelineEvent,
 )
 from rules.enums import Bucket, CaseStatus, Outcome, Stage
-from rules.errors import DuecourseError, InputError
+from rules.errors import DuecourseError, InputError, NotFoundError
 from tasks.case_file import build_case_file
 from tasks.intake import import_snapshot
 from tests.factories import snapshot_row, write_snapshot
@@ -150,6 +150,17 @@ def test_an_account_that_moves_customer_takes_its_open_case_along(
         ]
     again = _import(engine, write_snapshot(tmp_path / "d2.csv", rows), DAY2, tmp_path)
     assert again.unchanged == 3 and _cases(engine)["A2"].version == case.version
+
+
+def test_a_case_is_found_by_a_long_numeric_account_id(engine: Engine, tmp_path: Path) -> None:
+    account = "6225880001234567"  # a number beyond a 32-bit case id (PostgreSQL refused it)
+    rows = [snapshot_row(account_id=account), snapshot_row(account_id="2147483648")]
+    _import(engine, write_snapshot(tmp_path / "d1.csv", rows), DAY1, tmp_path)
+    with Session(engine) as s:
+        assert build_case_file(s, account)["account_id"] == account
+        assert build_case_file(s, "2147483648")["account_id"] == "2147483648"
+        with pytest.raises(NotFoundError, match="no case with id or account '9223372036854775808'"):
+            build_case_file(s, "9223372036854775808")
 
 
 def test_bad_rows_are_quarantined_with_line_and_reason(engine: Engine, tmp_path: Path) -> None:

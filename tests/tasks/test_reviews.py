@@ -11,7 +11,7 @@ from models.review import Review, ReviewStatus
 from rules.enums import Role, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.roster import User
-from tasks.reviews import decide_review, list_reviews
+from tasks.reviews import decide_review, list_reviews, show_review
 from tests.factories import make_case
 
 DAY = date(2026, 11, 2)
@@ -56,6 +56,10 @@ def test_only_the_required_role_decides_and_only_once(session: Session) -> None:
         decide_review(session, rid, user=LEGAL, approve=True, comment=None, as_of=DAY)
     with pytest.raises(NotFoundError):
         decide_review(session, 9999, user=LEGAL, approve=True, comment=None, as_of=DAY)
+    with pytest.raises(NotFoundError):  # beyond a 32-bit id: PostgreSQL refused the number
+        decide_review(session, 2**31, user=LEGAL, approve=True, comment=None, as_of=DAY)
+    with pytest.raises(NotFoundError):
+        show_review(session, 2**31)
 
 
 def test_queue_filters_by_role(session: Session) -> None:
