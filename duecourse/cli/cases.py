@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
 from duecourse.cli.app import app
@@ -46,8 +46,8 @@ def cases_command(
         table.add_column(name, justify="right" if name in ("DPD", "balance", "id") else "left")
     for c in items:
         table.add_row(
-            str(c["id"]), escape(c["account_id"]), escape(c["name"]), c["bucket"].value,
-            c["stage"].value, c["risk"].value if c["risk"] else "-", escape(c["owner"] or "-"),
+            str(c["id"]), Text(c["account_id"]), Text(c["name"]), c["bucket"].value,
+            c["stage"].value, c["risk"].value if c["risk"] else "-", Text(c["owner"] or "-"),
             str(c["dpd"]),
             f"{c['balance']:,.2f}",
         )  # fmt: skip
@@ -66,10 +66,12 @@ SECTION_FIELDS = {
 def _print_case(data: dict[str, Any]) -> None:
     d, a = data["debtor"], data["account"]
     console.print(
-        f"[bold]case {data['id']}[/bold]  account {escape(data['account_id'])}  "
-        f"{data['status'].value}  stage {data['stage'].value}  bucket {data['bucket'].value}  "
-        f"risk {data['risk'].value if data['risk'] else '-'}  "
-        f"owner {escape(data['owner'] or '-')}"
+        Text.assemble(
+            (f"case {data['id']}", "bold"),
+            f"  account {data['account_id']}  {data['status'].value}  "
+            f"stage {data['stage'].value}  bucket {data['bucket'].value}  "
+            f"risk {data['risk'].value if data['risk'] else '-'}  owner {data['owner'] or '-'}",
+        )
     )
     console.print(
         f"debtor {d['name']}  ID {d['id_number']}  phone {d['phone']}  address {d['address']}",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
 from duecourse.cli.app import app
@@ -66,7 +66,7 @@ def review_list(
         table.add_column(name)
     for r in items:
         table.add_row(
-            str(r["id"]), str(r["case_id"]), escape(r["debtor"]), r["stage"].value,
+            str(r["id"]), str(r["case_id"]), Text(r["debtor"]), r["stage"].value,
             r["target_stage"].value, r["required_role"].value,
             r["risk"].value if r["risk"] else "-", str(r["dpd"]), f"{r['balance']:,.2f}",
             str(r["opened_on"]),

@@ -69,6 +69,7 @@ def test_names_and_ids_with_brackets_are_shown_as_given(cli: Cli, tmp_path: Path
     rows = [
         snapshot_row(account_id="A[/]1", customer_id="C1", name="Li [jr]"),
         snapshot_row(account_id="A2", customer_id="C2", name="王[/]五"),
+        snapshot_row(account_id="A3\\", customer_id="C3", name="路\\"),
     ]
     out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-02")
     assert out.code == 0, out.err
@@ -78,3 +79,5 @@ def test_names_and_ids_with_brackets_are_shown_as_given(cli: Cli, tmp_path: Path
     shown = cli("case", "A[/]1")
     assert shown.code == 0, shown.err
     assert "account A[/]1" in shown.out and "debtor Li [jr]" in shown.out
+    assert "路\\ " in listed.out and "A3\\ " in listed.out  # a backslash is not doubled
+    assert "account A3\\ " in cli("case", "A3\\").out
