@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,12 @@ class Quarantine:
             self._file.close()
 
 
+def file_text(name: str | Path) -> str:
+    """A file name as text a database and stdout take: bytes that are not UTF-8 (a GBK name
+    copied from Windows) show as U+FFFD instead of failing to encode."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def last_as_of(engine: Engine) -> date | None:
     with engine.connect() as conn:
         value = conn.execute(
@@ -103,7 +110,7 @@ def start_run(engine: Engine, path: Path, as_of: date, encoding: str) -> int:
                 "imported, updated, unchanged, quarantined, missing, closed, started_at) VALUES "
                 "(:f, '', :e, :a, 'running', 0, 0, 0, 0, 0, 0, 0, :t) RETURNING id"
             ),
-            {"f": path.name, "e": encoding, "a": as_of, "t": db_time(conn, utcnow())},
+            {"f": file_text(path.name), "e": encoding, "a": as_of, "t": db_time(conn, utcnow())},
         ).scalar_one()
     return int(run_id)
 

@@ -24,7 +24,14 @@ from rules.enums import Bucket, CaseStatus, ContactKind, ContactRelation, RunSta
 from rules.errors import DuecourseError
 from rules.snapshot_row import RowError, RowParser, SnapshotRow
 from tasks.bulk import db_date, db_time, insert_many, placeholder, select_in, update_many
-from tasks.import_run import ImportResult, Quarantine, finish_run, last_as_of, start_run
+from tasks.import_run import (
+    ImportResult,
+    Quarantine,
+    file_text,
+    finish_run,
+    last_as_of,
+    start_run,
+)
 from tasks.snapshot_file import open_snapshot
 
 CHUNK = 5000
@@ -303,10 +310,13 @@ def import_snapshot(
         )
     reader = open_snapshot(path, on_bytes)
     run_id = start_run(engine, path, as_of, reader.encoding)
-    result = ImportResult(run_id=run_id, file=str(path), as_of=as_of, encoding=reader.encoding)
+    result = ImportResult(
+        run_id=run_id, file=file_text(path), as_of=as_of, encoding=reader.encoding
+    )
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    stem = file_text(path.stem).encode()[:120].decode("utf-8", "ignore")  # a name <= 255 bytes
     quarantine = Quarantine(
-        quarantine_dir / f"{as_of}-run{run_id}-{stamp}-{path.stem}.quarantine.csv", reader.columns
+        quarantine_dir / f"{as_of}-run{run_id}-{stamp}-{stem}.quarantine.csv", reader.columns
     )
     seen: dict[str, int] = {}
     chunk: list[SnapshotRow] = []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date
 from pathlib import Path
 
@@ -239,6 +240,20 @@ def test_gbk_after_a_first_sample_of_ascii_is_read(
     assert (result.encoding, result.imported, result.quarantined) == ("gb18030", 81, 0)
     with Session(sqlite_engine) as s:
         assert s.get(Customer, "G1").name == "张三"  # type: ignore[union-attr]
+
+
+def test_odd_file_names_import(engine: Engine, tmp_path: Path) -> None:
+    rows = [*_rows(), snapshot_row(account_id="B1", principal="-5.00")]
+    gbk_name = tmp_path / os.fsdecode("快照".encode("gbk") + b".csv")  # not UTF-8 bytes
+    result = _import(engine, write_snapshot(gbk_name, rows), DAY1, tmp_path)
+    assert result.imported == 3 and result.file.endswith("\ufffd.csv")
+    long_name = tmp_path / ("每日逾期账户快照" * 10 + ".csv")  # 243 bytes: fine for the file
+    result = _import(engine, write_snapshot(long_name, rows), DAY2, tmp_path)
+    assert result.quarantined == 1 and result.quarantine_file is not None
+    assert Path(result.quarantine_file).is_file()
+    with engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT file_name FROM import_run ORDER BY id")).all()
+    assert names[0][0].endswith("\ufffd.csv") and names[1][0].endswith("快照.csv")
 
 
 def test_hostile_names_are_stored_exactly(sqlite_engine: Engine, tmp_path: Path) -> None:
