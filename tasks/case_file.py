@@ -21,7 +21,8 @@ def find_case(session: Session, ref: str) -> Case:
     """A case by its numeric id, or by account id (the open case, else the latest)."""
     ref = ref.strip()
     case: Case | None = None
-    if ref.isascii() and ref.isdigit() and int(ref) <= MAX_ROW_ID:  # else no case id: an account
+    # a case id is a plain number; '0042' or one beyond an id can only be an account id
+    if ref.isascii() and ref.isdigit() and ref[0] != "0" and int(ref) <= MAX_ROW_ID:
         case = session.get(Case, int(ref))
     if case is None:
         case = session.exec(

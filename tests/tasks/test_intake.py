@@ -164,6 +164,17 @@ def test_a_case_is_found_by_a_long_numeric_account_id(engine: Engine, tmp_path: 
             build_case_file(s, "9223372036854775808")
 
 
+def test_an_account_number_with_leading_zeros_is_not_a_case_id(
+    engine: Engine, tmp_path: Path
+) -> None:
+    rows = [snapshot_row(account_id="A1"), snapshot_row(account_id="0001")]
+    _import(engine, write_snapshot(tmp_path / "d1.csv", rows), DAY1, tmp_path)
+    first = _cases(engine)["A1"].id
+    with Session(engine) as s:
+        assert build_case_file(s, f"{first:04d}")["account_id"] == f"{first:04d}"
+        assert build_case_file(s, str(first))["account_id"] == "A1"
+
+
 def test_bad_rows_are_quarantined_with_line_and_reason(engine: Engine, tmp_path: Path) -> None:
     rows = [
         *_rows(),
