@@ -144,7 +144,7 @@ def parse_dpd(value: str) -> int:
     if dpd < 0:
         raise RowError(f"days_past_due: {dpd} is negative")
     if dpd > MAX_DPD:
-        raise RowError(f"days_past_due: {dpd} is too large")
+        raise RowError(f"days_past_due: more than {MAX_DPD}")  # not echoed: may be an ID
     return dpd
 
 
