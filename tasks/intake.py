@@ -88,7 +88,9 @@ def _apply_chunk(
     run_id: int,
     scheme: BucketScheme,
     entry_stage: Callable[[Bucket], Stage],
+    card_column: bool = True,
 ) -> _Chunk:
+    """Apply one chunk of rows; without a card_number column a stored card number is kept."""
     out = _Chunk()
     now = db_time(conn, utcnow())
     day = db_date(conn, as_of)
@@ -156,8 +158,10 @@ def _apply_chunk(
     for r in rows:
         b = scheme.bucket_for(r.days_past_due)
         bucket = bucket_value[b]
+        existing = accounts.get(r.account_id)
+        card = r.card_number if card_column or existing is None else existing[1]
         values = (
-            r.customer_id, r.card_number, r.credit_limit, r.principal, r.interest, r.fees,
+            r.customer_id, card, r.credit_limit, r.principal, r.interest, r.fees,
             r.minimum_due, db_date(conn, r.due_date), r.days_past_due,
             db_date(conn, r.last_payment_date), r.last_payment_amount,
         )  # fmt: skip
@@ -165,7 +169,6 @@ def _apply_chunk(
             r.account_id, day, r.principal, r.interest, r.fees, r.minimum_due, r.days_past_due,
             bucket, run_id,
         )  # fmt: skip
-        existing = accounts.get(r.account_id)
         if existing is None:
             new_accounts.append((r.account_id, *values, day, now, now))
             new_snapshots.append(snapshot)
@@ -321,10 +324,11 @@ def import_snapshot(
     seen: dict[str, int] = {}
     chunk: list[SnapshotRow] = []
     parse = RowParser(reader.columns).parse
+    card_column = "card_number" in reader.columns
 
     def flush() -> None:
         with engine.begin() as conn:
-            counts = _apply_chunk(conn, chunk, as_of, run_id, scheme, entry_stage)
+            counts = _apply_chunk(conn, chunk, as_of, run_id, scheme, entry_stage, card_column)
             quarantine.flush(conn, run_id)
         for name in ("imported", "updated", "unchanged", "opened", "closed"):
             setattr(result, name, getattr(result, name) + getattr(counts, name))

@@ -91,6 +91,21 @@ def test_next_day_updates_balances_and_keeps_history(engine: Engine, tmp_path: P
         assert sorted(h.days_past_due for h in history) == [45, 46]
 
 
+def test_a_file_without_the_card_number_column_keeps_stored_card_numbers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _import(engine, write_snapshot(tmp_path / "d1.csv", _rows()), DAY1, tmp_path)
+    header = [c for c in _rows()[0] if c != "card_number"]  # the design's schema has none
+    rows = _rows()
+    rows[1]["days_past_due"] = "46"
+    path = write_snapshot(tmp_path / "d2.csv", rows, header=header)
+    result = _import(engine, path, DAY2, tmp_path)
+    assert (result.updated, result.unchanged) == (1, 2)
+    with Session(engine) as s:
+        cards = {a.id: a.card_number for a in s.exec(select(CardAccount)).all()}
+    assert cards == dict.fromkeys(("A1", "A2", "A3"), "6225880123456789")
+
+
 def test_cured_paid_and_early_warning_rules(engine: Engine, tmp_path: Path) -> None:
     _import(engine, write_snapshot(tmp_path / "d1.csv", _rows()), DAY1, tmp_path)
     rows = _rows()
