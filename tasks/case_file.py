@@ -173,6 +173,7 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
     customer = session.get(Customer, case.customer_id)
     if account is None or customer is None:
         raise NotFoundError(f"case {case.id}: its account or customer is missing")
+    balances = _balances(session, case.account_id, history)
     data: dict[str, Any] = {
         "id": case.id,
         "account_id": case.account_id,
@@ -190,7 +191,7 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "version": case.version,
         "debtor": _debtor(session, customer),
         "account": _account(account),
-        "balances": _balances(session, case.account_id, history),
+        "balances": balances,
         "milestones": milestones_for_case(session, case.id),
         "contacts": [],  # contact log: the channels issue
         "documents": case_documents(session, case.id),
@@ -199,4 +200,6 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "actions": cycle_actions_for_case(session, case.id, limit=50),
         "timeline": _timeline(session, case),
     }
+    if balances:  # the figures are those of the latest snapshot, even when unchanged since
+        data["account"]["as_of"] = balances[0]["as_of"]
     return data

@@ -16,7 +16,7 @@ from models import CardAccount, Case, Customer, TimelineEvent
 from models.review import Review, ReviewStatus
 from models.types import utcnow
 from rules.approval import may_decide
-from rules.enums import Role
+from rules.enums import CaseStatus, Role
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
@@ -63,6 +63,8 @@ def list_reviews(
     )
     if status is not None:
         query = query.where(Review.status == status)
+    if status == ReviewStatus.PENDING:  # a case closed since (cured, paid) needs no decision
+        query = query.where(Case.status == CaseStatus.OPEN)
     if role is not None:
         query = query.where(Review.required_role == role)
     return [_item(r, c, a, n) for r, c, a, n in session.exec(query).all()]

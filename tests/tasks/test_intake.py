@@ -318,3 +318,14 @@ def test_import_runs_are_recorded(sqlite_engine: Engine, tmp_path: Path) -> None
         run = conn.execute(sa.text("SELECT status, rows, imported, sha256 FROM import_run")).one()
     assert run[:3] == ("succeeded", 3, 3)
     assert len(run[3]) == 64
+
+
+def test_case_file_figures_are_as_of_the_latest_snapshot(engine: Engine, tmp_path: Path) -> None:
+    from tasks.case_file import build_case_file
+
+    _import(engine, write_snapshot(tmp_path / "d1.csv", _rows()), DAY1, tmp_path)
+    _import(engine, write_snapshot(tmp_path / "d2.csv", _rows()), DAY2, tmp_path)  # unchanged
+    with Session(engine) as s:
+        data = build_case_file(s, "A2")
+    assert data["account"]["as_of"] == DAY2
+    assert [b["as_of"] for b in data["balances"]] == [DAY2, DAY1]

@@ -87,3 +87,17 @@ def test_two_reviewers_at_once_leave_one_decision(engine: Engine) -> None:
         assert review is not None and review.decided_by == "li.legal"
         events = s.exec(select(TimelineEvent).where(TimelineEvent.event == "review")).all()
         assert [e.actor for e in events] == ["li.legal"]
+
+
+def test_pending_queue_leaves_out_closed_cases(session: Session) -> None:
+    from models import Case
+    from rules.enums import CaseStatus
+
+    review = _review(session)
+    case = session.get(Case, review.case_id)
+    assert case is not None
+    case.status = CaseStatus.CLOSED
+    session.add(case)
+    session.flush()
+    assert list_reviews(session) == []
+    assert [r["id"] for r in list_reviews(session, status=None)] == [review.id]
