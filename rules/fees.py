@@ -16,7 +16,7 @@ exact), so the total equals the sum of the rounded breakdown lines.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -75,7 +75,10 @@ HALVED_RULE = "halved per Arts. 15-16 (simple procedure, mediation settlement or
 
 
 def to_fen(value: Decimal) -> Decimal:
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f"amount too large to count in fen: {value}") from None
 
 
 @dataclass(frozen=True)

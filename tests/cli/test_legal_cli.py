@@ -123,6 +123,7 @@ def test_fee_human_output(home: Path):
         (("legal", "fee", "--", "-5"), "non-negative"),
         (("legal", "fee", "100", "--kind", "appeal"), "known kinds: lawsuit"),
         (("legal", "fee", "100", "--kind", "preservation", "--halved"), "lawsuit fee only"),
+        (("legal", "fee", "1e400"), "too large"),
     ],
 )
 def test_people_errors_are_input_errors_with_one_line(

@@ -150,3 +150,8 @@ def test_json_document():
         "rate": "0.025",
         "fee": "1000.00",
     }
+
+
+def test_an_amount_beyond_decimal_precision_is_refused_not_crashed():
+    with pytest.raises(ValueError, match="too large"):
+        court_fee(D("1e400"))
