@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from models.db import database_url, home_dir, open_engine
+from rules.errors import DuecourseError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +24,24 @@ ENV_POLICY = "DUECOURSE_POLICY_DIR"
 def today() -> date:
     """Today in Asia/Shanghai: the default as-of date of every command."""
     return datetime.now(SHANGHAI).date()
+
+
+def _shown_url(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(unparseable URL)"
+
+
+@contextmanager
+def opening_database(url: str) -> Iterator[None]:
+    """Turn a database that cannot be opened (bad URL, unknown driver, unreachable server)
+    into one line for people, with the password hidden."""
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, ImportError, OSError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DuecourseError(f"cannot open the database {_shown_url(url)}: {reason}") from None
 
 
 def default_policy_dir(home: Path) -> Path:
@@ -48,7 +70,8 @@ class Settings:
         """The store's engine, migrated on first use."""
         if self._engine is None:
             self.home.mkdir(parents=True, exist_ok=True)
-            self._engine = open_engine(self.url)
+            with opening_database(self.url):
+                self._engine = open_engine(self.url)
         return self._engine
 
     @property

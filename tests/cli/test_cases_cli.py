@@ -81,3 +81,18 @@ def test_names_and_ids_with_brackets_are_shown_as_given(cli: Cli, tmp_path: Path
     assert "account A[/]1" in shown.out and "debtor Li [jr]" in shown.out
     assert "路\\ " in listed.out and "A3\\ " in listed.out  # a backslash is not doubled
     assert "account A3\\ " in cli("case", "A3\\").out
+
+
+def test_a_database_url_pointing_nowhere_is_one_line_with_the_password_hidden(cli: Cli) -> None:
+    for url in (
+        "postgresql+psycopg://clerk:s3cret@127.0.0.1:1/duecourse",
+        "nosuchdb://x",
+        "not a url",
+    ):
+        for args in (("cases", "--json"), ("db", "upgrade")):
+            out = cli("--database-url", url, *args)
+            assert out.code == 1, out.err
+            assert out.out == ""
+            lines = out.err.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("duecourse: cannot open the database")
+            assert "s3cret" not in out.err
