@@ -31,8 +31,13 @@ def load_bank(policy_dir: Path) -> dict[str, Any]:
     path = policy_dir / BANK_FILE
     try:
         bank = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
         raise InputError(f"{path}: cannot read the bank's details: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}{line}: not valid YAML: {problem}") from None
     if not isinstance(bank, dict) or "name" not in bank:
         raise InputError(f"{path}: expected a mapping with at least `name`")
     return bank

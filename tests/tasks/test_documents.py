@@ -232,3 +232,11 @@ def test_text_kinds_are_stored_unnumbered(sqlite_engine: Engine, tmp_path: Path)
         sqlite_engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT]
     )
     assert again.created == 0 and again.documents[0].id == doc.id
+
+
+def test_a_broken_bank_file_is_one_line_with_its_line_number(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text("name: x\nfoo: [\n", "utf-8")
+    with pytest.raises(DuecourseError) as caught:
+        load_bank(tmp_path)
+    message = str(caught.value)
+    assert "\n" not in message and "bank.yaml:3: not valid YAML" in message
