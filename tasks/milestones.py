@@ -97,7 +97,7 @@ def deadlines(
     milestones of cases still open; high risk first, then by due date."""
     m = Milestone.__table__  # type: ignore[attr-defined]
     c = Case.__table__  # type: ignore[attr-defined]
-    horizon = as_of + timedelta(days=within)
+    horizon = as_of + timedelta(days=min(within, (date.max - as_of).days))  # no overflow
     query = (
         sa.select(
             m.c.id,

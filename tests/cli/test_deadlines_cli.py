@@ -27,3 +27,11 @@ def test_deadlines_json_and_owner_filter(cli: Cli, tmp_path: Path) -> None:
     assert "13812345678" not in out.out
     table = cli("deadlines", "--as-of", "2026-11-20", "--within", "0")
     assert table.code == 0 and "overdue" in table.out
+
+
+def test_a_huge_within_lists_everything_instead_of_overflowing(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")
+    assert cli("run-day", "--as-of", "2026-11-02", "--no-prefect").code == 0
+    out = cli("deadlines", "--as-of", "2026-11-02", "--within", "100000000", "--json")
+    assert out.code == 0, out.err
+    assert json.loads(out.out)["count"] >= 3
