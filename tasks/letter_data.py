@@ -140,8 +140,23 @@ def _figures(
 
 
 def _deadline_days(bank: dict[str, Any], kind: str) -> int:
-    letters = bank.get("letters") or {}
-    return int((letters.get(kind) or {}).get("deadline_days", DEFAULT_DEADLINE_DAYS))
+    try:
+        letters = bank.get("letters") or {}
+        days = int((letters.get(kind) or {}).get("deadline_days", DEFAULT_DEADLINE_DAYS))
+    except (AttributeError, TypeError, ValueError):
+        days = -1
+    if days < 0:
+        raise InputError(f"{BANK_FILE}: letters.{kind}.deadline_days must be a whole number >= 0")
+    return days
+
+
+def _deadline(as_of: date, days: int) -> date:
+    try:
+        return as_of + timedelta(days=days)
+    except OverflowError:
+        raise InputError(
+            f"--as-of: a deadline {days} days after {as_of} is past 9999-12-31"
+        ) from None
 
 
 def collection_letter(f: CaseFigures, as_of: date, bank: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +175,7 @@ def collection_letter(f: CaseFigures, as_of: date, bank: dict[str, Any]) -> dict
         "fees": f.fees,
         "total": f.total,
         "minimum_due": f.minimum_due,
-        "deadline": as_of + timedelta(days=_deadline_days(bank, "collection_letter")),
+        "deadline": _deadline(as_of, _deadline_days(bank, "collection_letter")),
         "bank": bank,
     }
 

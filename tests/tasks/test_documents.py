@@ -240,3 +240,16 @@ def test_a_broken_bank_file_is_one_line_with_its_line_number(tmp_path: Path) -> 
         load_bank(tmp_path)
     message = str(caught.value)
     assert "\n" not in message and "bank.yaml:3: not valid YAML" in message
+
+
+def test_a_bad_letter_deadline_or_a_date_at_the_end_of_time_is_refused(
+    sqlite_engine: Engine,
+) -> None:
+    with Session(sqlite_engine) as session:
+        case = make_case(session, as_of=date(9999, 12, 30))
+        assert case.id is not None
+        with pytest.raises(DuecourseError, match="past 9999-12-31"):
+            build_data(session, "collection_letter", [case.id], date(9999, 12, 30), BANK)
+        odd = {**BANK, "letters": {"collection_letter": {"deadline_days": "ten"}}}
+        with pytest.raises(DuecourseError, match="deadline_days"):
+            build_data(session, "collection_letter", [case.id], date(9999, 12, 30), odd)
