@@ -62,7 +62,7 @@ def list_cases(
         .join(Customer, col(Customer.id) == col(Case.customer_id))
         .where(*conditions)
         .order_by(risk_order, col(CardAccount.days_past_due).desc(), col(Case.id))
-        .limit(limit)
+        .limit(min(limit, MAX_ROW_ID))  # a larger number would overflow the driver
     ).all()
     items = [
         {

@@ -29,6 +29,7 @@ from documents.engine import check_format, render_prepared
 from documents.manifest import Format, Manifest
 from documents.registry import get_manifest
 from models import Document, DocumentSequence
+from tasks.bulk import MAX_ROW_ID
 from tasks.letter_data import build_data
 
 Progress = Callable[[int], None]
@@ -296,7 +297,7 @@ def list_documents(
         query = query.where(Document.case_id == case_id)
     if kind is not None:
         query = query.where(Document.kind == kind)
-    return [document_dict(d) for d in session.exec(query.limit(limit))]
+    return [document_dict(d) for d in session.exec(query.limit(min(limit, MAX_ROW_ID)))]
 
 
 def case_documents(session: Session, case_id: int) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ def list_reviews(
         .join(CardAccount, col(CardAccount.id) == col(Case.account_id))
         .join(Customer, col(Customer.id) == col(Case.customer_id))
         .order_by(col(Review.opened_on), col(Review.id))
-        .limit(limit)
+        .limit(min(limit, MAX_ROW_ID))  # a larger number would overflow the driver
     )
     if status is not None:
         query = query.where(Review.status == status)

@@ -16,7 +16,7 @@ from rules.errors import DuecourseError, NotFoundError
 from rules.owners import assign_owners
 from rules.policy import Policy
 from rules.roster import User
-from tasks.bulk import db_date, db_time, insert_many, placeholder
+from tasks.bulk import MAX_ROW_ID, db_date, db_time, insert_many, placeholder
 from tasks.cycle.read import CASE, open_case_loads
 
 
@@ -78,6 +78,8 @@ def assign_case(
 ) -> dict[str, Any]:
     """Give one open case to `to` (who must hold the stage's owner role)."""
     user = _user(users, to)
+    if not 0 <= case_id <= MAX_ROW_ID:  # the database would refuse the number
+        raise NotFoundError(f"no case {case_id}")
     with engine.begin() as conn:
         row = conn.execute(
             sa.select(CASE.c.owner, CASE.c.stage, CASE.c.status).where(CASE.c.id == case_id)

@@ -44,3 +44,17 @@ def test_reassign_spreads_a_desk_by_load_or_moves_it_to_one_user(cli: Cli, tmp_p
     assert to_one.code == 0 and json.loads(to_one.out)["to"] == {"demo.zhaojun": data["to"][target]}
     case = json.loads(cli("case", str(ids[0]), "--json").out)
     assert any("left the bank" in e["detail"] for e in case["timeline"])
+
+
+def test_a_case_id_beyond_the_database_integer_is_just_unknown(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")
+    out = cli("assign", "99999999999999999999", "--to", "demo.huangli")
+    assert out.code == 1 and out.err.strip() == "duecourse: no case 99999999999999999999"
+
+
+def test_a_huge_limit_lists_everything_instead_of_overflowing(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")
+    for command in (("cases",), ("review", "list"), ("documents", "list")):
+        out = cli(*command, "--limit", "99999999999999999999", "--json")
+        assert out.code == 0, (command, out.err)
+        json.loads(out.out)
