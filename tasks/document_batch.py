@@ -126,8 +126,7 @@ def render_batch(
                 )
         layouts.append(layout)
     batch = pdf.combine(layouts, duplex=duplex)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(batch.pdf)
+    _write(out, batch.pdf)
     who = _addressees(engine, [d.case_id for d in rendered.documents])
     rows, sheet_page = [], 1
     for doc, pages in zip(rendered.documents, batch.pages, strict=True):
@@ -150,7 +149,7 @@ def render_batch(
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    manifest_csv.write_text(buffer.getvalue(), encoding="utf-8")
+    _write(manifest_csv, buffer.getvalue().encode("utf-8"))
     return BatchReport(
         out=out,
         manifest_csv=manifest_csv,
@@ -163,6 +162,14 @@ def render_batch(
         warnings=warnings,
         stored=[document_dict(d) for d in rendered.documents],
     )
+
+
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as exc:
+        raise DuecourseError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def select_case_ids(

@@ -220,8 +220,11 @@ def preview_command(
     if not isinstance(values, dict):
         raise InputError(f"{source}: expected a JSON object")
     content = render(kind, values, fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(content)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(content)
+    except OSError as exc:
+        raise DuecourseError(f"{out}: cannot write ({exc.strerror or exc})") from None
     console.print(f"wrote {out}", markup=False)
 
 

@@ -93,3 +93,20 @@ def test_user_errors_are_one_line_with_exit_codes(cli: Cli, tmp_path: Path) -> N
     assert fmt.code == 2 and "--format" in fmt.err
     text_kind = cli("documents", "render", "reminder_sms", "--case", "A1", "--format", "pdf")
     assert text_kind.code == 2 and "not rendered as pdf" in text_kind.err
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    preview = cli("documents", "preview", "collection_letter", "--out", str(blocker / "p.pdf"))
+    assert preview.code == 1 and preview.err.count("\n") == 1, preview.err
+    assert "cannot write" in preview.err
+    folder = tmp_path / "mail.pdf"
+    folder.mkdir()
+    batch = cli(
+        "documents", "render", "collection_letter", "--bucket", "M2",
+        "--as-of", "2026-11-23", "--batch", str(folder),
+    )  # fmt: skip
+    assert batch.code == 1 and batch.err.count("\n") == 1, batch.err
+    assert "cannot write" in batch.err
