@@ -65,11 +65,20 @@ class Settings:
         h = home_dir(home)
         return cls(home=h, url=database_url(url, h), policy_dir=default_policy_dir(h))
 
+    def make_home(self) -> None:
+        """Create the home folder; one that cannot be made is one line for people."""
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DuecourseError(
+                f"--home {self.home}: cannot create the folder ({exc.strerror or exc})"
+            ) from None
+
     @property
     def engine(self) -> Engine:
         """The store's engine, migrated on first use."""
         if self._engine is None:
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.make_home()
             with opening_database(self.url):
                 self._engine = open_engine(self.url)
         return self._engine

@@ -17,7 +17,7 @@ app.add_typer(db_app, name="db")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply every migration not yet applied (also done automatically on first use)."""
     s = settings(ctx)
-    s.home.mkdir(parents=True, exist_ok=True)
+    s.make_home()
     with opening_database(s.url):
         engine = make_engine(s.url)
         if not pending_migrations(engine):

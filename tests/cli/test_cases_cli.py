@@ -96,3 +96,12 @@ def test_a_database_url_pointing_nowhere_is_one_line_with_the_password_hidden(cl
             lines = out.err.strip().splitlines()
             assert len(lines) == 1 and lines[0].startswith("duecourse: cannot open the database")
             assert "s3cret" not in out.err
+
+
+def test_a_home_that_cannot_be_created_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    for args in (("cases", "--json"), ("db", "upgrade")):
+        out = cli(*args, home_dir=blocker / "home")
+        assert out.code == 1 and out.out == ""
+        assert out.err.count("\n") == 1 and "cannot create the folder" in out.err, out.err
