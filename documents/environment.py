@@ -34,6 +34,8 @@ def html_env() -> jinja2.Environment:
 
 @cache
 def text_env() -> jinja2.Environment:
+    """SMS and email bodies are plain text: HTML escaping would print `&amp;` to the debtor.
+    Data still arrives only as variables, so template syntax in it is never evaluated."""
     return _env(autoescape=False, loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
 
 
