@@ -16,7 +16,14 @@ from tasks.cycle.context import action_key, step_slot
 from tasks.cycle.core import PolicyBundle
 from tasks.cycle.deadlines import DueDates, alert_lead, event_names, met_event, milestone_def
 from tasks.cycle.plan import BatchPlan
-from tasks.cycle.read import CASE, MILESTONE, MilestoneRow, read_done_steps, read_events
+from tasks.cycle.read import (
+    CASE,
+    MILESTONE,
+    MilestoneRow,
+    milestone_columns,
+    read_done_steps,
+    read_events,
+)
 from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
 from tasks.cycle.write import write_plan
 
@@ -24,19 +31,7 @@ from tasks.cycle.write import write_plan
 def _open_milestones(conn: Any) -> list[MilestoneRow]:
     m, c = MILESTONE, CASE
     rows = conn.execute(
-        sa.select(
-            m.c.id,
-            m.c.case_id,
-            m.c.kind,
-            m.c.stage,
-            m.c.entry_on,
-            m.c.opened_on,
-            m.c.due,
-            m.c.status,
-            m.c.owner,
-            m.c.on_miss,
-            m.c.alerted_on,
-        )
+        sa.select(*milestone_columns())
         .select_from(m.join(c, c.c.id == m.c.case_id))
         .where(m.c.status == MilestoneStatus.OPEN, c.c.status == CaseStatus.OPEN)
         .order_by(m.c.case_id, m.c.id)

@@ -172,23 +172,29 @@ def flags_from(events: list[tuple[str, date]], flag_names: frozenset[str]) -> fr
     return frozenset(k for k, v in state.items() if v)
 
 
+def milestone_columns() -> list[Any]:
+    """The milestone columns in MilestoneRow's order."""
+    m = MILESTONE
+    return [
+        m.c.id,
+        m.c.case_id,
+        m.c.kind,
+        m.c.stage,
+        m.c.entry_on,
+        m.c.opened_on,
+        m.c.due,
+        m.c.status,
+        m.c.owner,
+        m.c.on_miss,
+        m.c.alerted_on,
+    ]
+
+
 def read_milestones(conn: Connection, lo: int, hi: int) -> dict[int, list[MilestoneRow]]:
     """Open milestones of the batch's open cases, and every milestone of their current entry."""
     m, c = MILESTONE, CASE
     rows = conn.execute(
-        sa.select(
-            m.c.id,
-            m.c.case_id,
-            m.c.kind,
-            m.c.stage,
-            m.c.entry_on,
-            m.c.opened_on,
-            m.c.due,
-            m.c.status,
-            m.c.owner,
-            m.c.on_miss,
-            m.c.alerted_on,
-        )
+        sa.select(*milestone_columns())
         .select_from(m.join(c, c.c.id == m.c.case_id))
         .where(
             m.c.case_id >= lo,
