@@ -6,9 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,14 +14,8 @@ from sqlalchemy.engine import Engine
 from models.db import database_url, home_dir, open_engine
 from rules.errors import DuecourseError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_POLICY = "DUECOURSE_POLICY_DIR"
-
-
-def today() -> date:
-    """Today in Asia/Shanghai: the default as-of date of every command."""
-    return datetime.now(SHANGHAI).date()
 
 
 def _shown_url(url: str) -> str:

@@ -8,10 +8,9 @@ milestones, plan the day's actions and open reviews, in batches of thousands of 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
@@ -21,17 +20,11 @@ from sqlalchemy.engine import Engine
 from models.db import database_url as resolve_url
 from models.db import open_engine
 from rules.enums import RunStatus
+from tasks.clock import today
 from tasks.cycle.core import BATCH_SIZE
 from tasks.cycle.days import run_days_core, run_range
 from tasks.cycle.prefect_tasks import batch_task, finish_task, load_bundle_task, prepare_task
 from tasks.cycle.report import run_markdown
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today_shanghai() -> date:
-    return datetime.now(SHANGHAI).date()
-
 
 _ENGINES: dict[str, Engine] = {}
 
@@ -61,7 +54,7 @@ def daily_cycle(
     batch_size: int = BATCH_SIZE,
 ) -> dict[str, Any]:
     """One day of the cycle; `as_of` defaults to today in Asia/Shanghai."""
-    day = as_of or today_shanghai()
+    day = as_of or today()
     engine = engine_for(database_url)
     bundle = load_bundle_task(policy_dir)
     run = prepare_task(engine, day, bundle, batch_size)

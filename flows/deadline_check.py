@@ -11,7 +11,8 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.daily_cycle import engine_for, today_shanghai
+from flows.daily_cycle import engine_for
+from tasks.clock import today
 from tasks.cycle.core import PolicyBundle
 from tasks.cycle.intraday import check_deadlines, intraday_markdown
 
@@ -27,7 +28,7 @@ def deadline_check(
     as_of: date | None = None, database_url: str | None = None, policy_dir: str | None = None
 ) -> dict[str, Any]:
     """Check open milestones on `as_of` (default today in Asia/Shanghai)."""
-    day = as_of or today_shanghai()
+    day = as_of or today()
     summary = check_task(day, database_url, policy_dir)
     create_markdown_artifact(
         markdown=intraday_markdown(summary),

@@ -10,6 +10,7 @@ from models.cycle import CycleAction, CycleRun
 from models.document import Document, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
 from models.milestone import Milestone
+from models.policy_version import PolicyVersion
 from models.review import Review
 from models.snapshot import BalanceSnapshot
 from models.timeline import TimelineEvent
@@ -26,6 +27,7 @@ __all__ = [
     "DocumentSequence",
     "ImportRun",
     "Milestone",
+    "PolicyVersion",
     "QuarantinedRow",
     "Review",
     "TimelineEvent",

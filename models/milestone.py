@@ -28,7 +28,11 @@ class Milestone(SQLModel, table=True):
     stage: Stage = Field(sa_column=enum_column(Stage, nullable=False))
     entry_on: date = Field(description="the stage entry this milestone belongs to")
     opened_on: date
-    due: date
+    due: date = Field(description="the earliest the deadline can fall (what the owner works to)")
+    due_latest: date | None = Field(
+        default=None,
+        description="the latest it can fall once an undeclared year's make-up days are known",
+    )
     status: MilestoneStatus = Field(
         default=MilestoneStatus.OPEN, sa_column=enum_column(MilestoneStatus, nullable=False)
     )

@@ -109,7 +109,12 @@ def parse_event(value: str) -> PeriodEvent:
 @dataclass(frozen=True)
 class PeriodEnd:
     """Where a period counted from `on` ends: `deadline` (moved off rest days), `nominal` (before
-    any move), `moved_from` (= nominal when a rest day or holiday moved it, else None)."""
+    any move), `moved_from` (= nominal when a rest day or holiday moved it, else None).
+
+    `deadline_latest` equals `deadline` in a known year; in a year whose make-up days and bridges
+    are not yet declared it is the latest date the period could end on once they are, while
+    `deadline` is the earliest (see `BusinessCalendar`): a deadline the bank must meet uses the
+    earliest, a period that protects the debtor the latest."""
 
     on: date
     start: date
@@ -117,6 +122,11 @@ class PeriodEnd:
     deadline: date
     moved_from: date | None
     calendar_warning: str | None
+    deadline_latest: date | None = None
+
+    @property
+    def latest(self) -> date:
+        return self.deadline_latest if self.deadline_latest is not None else self.deadline
 
 
 def add_months(d: date, months: int) -> date:
@@ -174,6 +184,11 @@ class PeriodResult:
     unit: PeriodUnit
     moved_from: date | None
     calendar_warning: str | None
+    deadline_latest: date | None = None
+
+    @property
+    def latest(self) -> date:
+        return self.deadline_latest if self.deadline_latest is not None else self.deadline
 
     @property
     def length(self) -> str:
@@ -187,6 +202,7 @@ class PeriodResult:
             "event_date": self.event_date.isoformat(),
             "start": self.start.isoformat(),
             "deadline": self.deadline.isoformat(),
+            "deadline_latest": self.latest.isoformat(),
             "length": self.length,
             "rule": self.rule,
             "moved_from": self.moved_from.isoformat() if self.moved_from else None,
@@ -211,4 +227,5 @@ def statutory_deadline(
         unit=spec.unit,
         moved_from=end.moved_from,
         calendar_warning=end.calendar_warning,
+        deadline_latest=end.latest,
     )

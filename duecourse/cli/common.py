@@ -13,8 +13,9 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from duecourse.settings import Settings, today
+from duecourse.settings import Settings
 from rules.errors import InputError
+from tasks.clock import today
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -51,6 +51,7 @@ def test_period_json(home: Path):
         "event_date": "2026-09-18",
         "start": "2026-09-19",
         "deadline": "2026-10-08",
+        "deadline_latest": "2026-10-08",
         "length": "15 days",
         "rule": doc["rule"],
         "moved_from": "2026-10-03",
