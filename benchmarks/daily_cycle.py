@@ -36,12 +36,25 @@ AS_OF = date(2026, 11, 2)
 CHUNK = 50_000
 
 
+class _Opening:
+    """What the ladder's entry conditions see of a new case (rules.policy.EntryFacts)."""
+
+    def __init__(self, bucket: Any, dpd: int, balance: Any) -> None:
+        self.bucket, self.dpd, self.balance = bucket, dpd, balance
+        self.risk_tier = None
+        self.events: frozenset[str] = frozenset()
+
+
 def generate(url: str, cases: int, seed: int) -> None:
     """Customers, accounts and open cases, bulk-inserted with executemany."""
+    from decimal import Decimal
+
     from models.db import make_engine, upgrade
-    from rules.buckets import DEFAULT_SCHEME
-    from rules.case_rules import initial_stage
+    from rules.case_rules import opening_stage
     from tasks.bulk import db_date, db_time, insert_many
+    from tasks.policy import load_policy
+
+    policy = load_policy(None)  # the shipped ladder: its buckets and opening stages
 
     engine = make_engine(url)
     upgrade(engine)
@@ -54,7 +67,7 @@ def generate(url: str, cases: int, seed: int) -> None:
             for n in range(start, min(start + CHUNK, cases)):
                 dpd = rng.choice((0, rng.randint(1, 30), rng.randint(31, 90), rng.randint(91, 240)))
                 principal = rng.randint(1_000_00, 200_000_00)
-                bucket = DEFAULT_SCHEME.bucket_for(dpd)
+                bucket = policy.buckets.bucket_for(dpd)
                 entered = AS_OF - timedelta(days=rng.randint(0, 20))
                 paid = AS_OF - timedelta(days=rng.randint(1, 200)) if rng.random() < 0.6 else None
                 customers.append(
@@ -96,7 +109,9 @@ def generate(url: str, cases: int, seed: int) -> None:
                         f"C{n:09d}",
                         "open",
                         bucket.value,
-                        initial_stage(bucket).value,
+                        opening_stage(
+                            policy, _Opening(bucket, dpd, Decimal(principal) / 100)
+                        ).value,
                         db_date(conn, entered),
                         db_date(conn, entered),
                         dpd,

@@ -40,10 +40,12 @@ def phase_generate(path: Path, rows: int) -> dict[str, float]:
 def phase_import(path: Path, db: Path) -> dict[str, float]:
     from models.db import open_engine
     from tasks.intake import import_snapshot
+    from tasks.policy import load_policy
 
     engine = open_engine(f"sqlite:///{db}")
     start, cpu = time.perf_counter(), time.process_time()
-    result = import_snapshot(engine, path, AS_OF, quarantine_dir=db.parent / "q")
+    policy = load_policy(None)
+    result = import_snapshot(engine, path, AS_OF, quarantine_dir=db.parent / "q", policy=policy)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "cpu": time.process_time() - cpu, "peak_mb": _peak_mb(),
             "rows": result.rows, "imported": result.imported}  # fmt: skip

@@ -1,19 +1,42 @@
-"""When intake opens and closes cases. Stated in the README ("Case rules")."""
+"""When intake opens and closes cases, and in which stage. Stated in the README ("Case rules").
+
+The opening stage comes from the policy's ladder, never from a table of its own: the intake and
+the daily cycle read the same bucket scheme and the same entry conditions.
+"""
 
 from __future__ import annotations
 
-from rules.enums import Bucket, Outcome, Stage
-
-_INITIAL: dict[Bucket, Stage] = {
-    Bucket.M0: Stage.EARLY_WARNING,
-    Bucket.M1: Stage.SOFT_REMINDER,
-}
+from rules.enums import Outcome, Stage
+from rules.policy import EntryFacts, Policy, StageDef
 
 
-def initial_stage(bucket: Bucket) -> Stage:
-    """The stage a new case opens in. M0 is early warning, M1 soft reminders, anything later a
-    formal demand; the daily cycle moves it further (legal stages need a review first)."""
-    return _INITIAL.get(bucket, Stage.FORMAL_DEMAND)
+def _opens_here(stage: StageDef) -> bool:
+    """A stage a case may be opened in without anyone's approval or a recorded event."""
+    return (
+        not stage.stage.is_closed
+        and stage.review is None
+        and stage.entry is not None
+        and not stage.entry.needs_event
+    )
+
+
+def opening_stage(policy: Policy, facts: EntryFacts) -> Stage:
+    """The stage a new case opens in: the ladder stage whose entry condition the facts match
+    (a new case has no risk tier and no events yet). When that stage needs a review (the legal
+    stages) or nothing matches, the case opens in the nearest earlier stage that needs neither
+    a review nor an event, and the daily cycle takes it on from there (opening the review).
+    Without any such stage, the first open stage of the ladder."""
+    target = policy.entry_stage_for(facts)
+    if target is not None and _opens_here(policy.stage_def(target)):
+        return target
+    limit = policy.stage_index(target) if target is not None else len(policy.stages)
+    earlier = [s for s in policy.stages[:limit] if _opens_here(s)]
+    if earlier:
+        return earlier[-1].stage
+    first = [s for s in policy.stages if not s.stage.is_closed]
+    if not first:
+        raise ValueError("the ladder has no open stage to open a case in")
+    return first[0].stage
 
 
 def closing_outcome(*, max_dpd: int, dpd: int, balance_fen: int) -> Outcome | None:

@@ -9,6 +9,8 @@ command's own option.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -32,3 +34,17 @@ def today() -> date:
 def shanghai_time(moment: datetime) -> datetime:
     """A stored UTC-aware timestamp as people read it (Asia/Shanghai)."""
     return moment.astimezone(SHANGHAI)
+
+
+@contextmanager
+def pinned_today(day: date) -> Iterator[None]:
+    """Within the block, `today()` is `day` (the demo's simulated days); restored after."""
+    before = os.environ.get(ENV_TODAY)
+    os.environ[ENV_TODAY] = day.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENV_TODAY, None)
+        else:
+            os.environ[ENV_TODAY] = before

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from models.types import utcnow
-from rules.buckets import DEFAULT_SCHEME, BucketScheme
-from rules.case_rules import closing_outcome, initial_stage, opens_case
-from rules.enums import Bucket, CaseStatus, ContactKind, ContactRelation, RunStatus, Stage
+from rules.case_rules import closing_outcome, opening_stage, opens_case
+from rules.enums import (
+    Bucket,
+    CaseStatus,
+    ContactKind,
+    ContactRelation,
+    RiskTier,
+    RunStatus,
+    Stage,
+)
 from rules.errors import DuecourseError
+from rules.policy import Policy
 from rules.snapshot_row import RowError, RowParser, SnapshotRow
 from tasks.bulk import db_date, db_time, insert_many, placeholder, select_in, update_many
 from tasks.import_run import (
@@ -70,6 +79,18 @@ _CONTACT_COLUMNS = (
 _TIMELINE_COLUMNS = ("case_id", "at", "as_of", "event", "detail", "actor")
 
 
+@dataclass(frozen=True)
+class _NewCase:
+    """What the ladder's entry conditions see of an account opening a case: no risk tier is
+    scored yet and no event is recorded (rules.policy.EntryFacts)."""
+
+    bucket: Bucket
+    dpd: int
+    balance: Decimal
+    risk_tier: RiskTier | None = None
+    events: frozenset[str] = frozenset()
+
+
 @dataclass
 class _Chunk:
     """Counters one chunk adds to the run."""
@@ -86,11 +107,12 @@ def _apply_chunk(
     rows: list[SnapshotRow],
     as_of: date,
     run_id: int,
-    scheme: BucketScheme,
-    entry_stage: Callable[[Bucket], Stage],
+    policy: Policy,
     card_column: bool = True,
 ) -> _Chunk:
-    """Apply one chunk of rows; without a card_number column a stored card number is kept."""
+    """Apply one chunk of rows; without a card_number column a stored card number is kept.
+    Buckets and the opening stage come from `policy` (its bucket scheme and ladder)."""
+    scheme = policy.buckets
     out = _Chunk()
     now = db_time(conn, utcnow())
     day = db_date(conn, as_of)
@@ -151,7 +173,6 @@ def _apply_chunk(
     timeline: list[tuple[Any, ...]] = []
     contacts: list[tuple[Any, ...]] = []
     bucket_value = {b: b.value for b in Bucket}
-    stage_value = {b: entry_stage(b).value for b in Bucket}
     emergency, phone, is_open = (
         ContactRelation.EMERGENCY.value, ContactKind.PHONE.value, CaseStatus.OPEN.value,
     )  # fmt: skip
@@ -190,8 +211,10 @@ def _apply_chunk(
             if opens_case(
                 is_new_account=existing is None, dpd=r.days_past_due, balance_fen=r.balance
             ):
+                facts = _NewCase(b, r.days_past_due, Decimal(r.balance).scaleb(-2))
+                stage = opening_stage(policy, facts).value
                 new_cases.append(
-                    (r.account_id, r.customer_id, is_open, bucket, stage_value[b], day, day,
+                    (r.account_id, r.customer_id, is_open, bucket, stage, day, day,
                      r.days_past_due, 1, now, now)
                 )  # fmt: skip
                 out.opened += 1
@@ -296,12 +319,12 @@ def import_snapshot(
     as_of: date,
     *,
     quarantine_dir: Path,
-    scheme: BucketScheme = DEFAULT_SCHEME,
-    entry_stage: Callable[[Bucket], Stage] = initial_stage,
+    policy: Policy,
     on_bytes: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK,
 ) -> ImportResult:
-    """Import one snapshot file as of `as_of`. Idempotent: the same file again changes nothing.
+    """Import one snapshot file as of `as_of` under `policy` (buckets, opening stages).
+    Idempotent: the same file again changes nothing.
 
     Raises InputError for an unreadable file or header, DuecourseError for an as-of date before
     the last successful import.
@@ -328,7 +351,7 @@ def import_snapshot(
 
     def flush() -> None:
         with engine.begin() as conn:
-            counts = _apply_chunk(conn, chunk, as_of, run_id, scheme, entry_stage, card_column)
+            counts = _apply_chunk(conn, chunk, as_of, run_id, policy, card_column)
             quarantine.flush(conn, run_id)
         for name in ("imported", "updated", "unchanged", "opened", "closed"):
             setattr(result, name, getattr(result, name) + getattr(counts, name))

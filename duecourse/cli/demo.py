@@ -23,8 +23,9 @@ from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
 from rules.enums import Role
 from rules.errors import DuecourseError
+from tasks.clock import pinned_today
 from tasks.intake import import_snapshot
-from tasks.policy import load_roster
+from tasks.policy import load_policy, load_roster
 from tasks.reviews import decide_review, list_reviews
 
 DEMO_FILES = ("duecourse.sqlite", "duecourse.sqlite-wal", "duecourse.sqlite-shm")
@@ -148,6 +149,7 @@ def demo_command(
     write_portfolio_file(path, cases, seed, first, defects=max(1, cases // 400))
     rows = list(synthetic_rows(cases, seed, first))
     engine = settings.engine
+    policy = load_policy(settings.policy_dir)
     console.print(f"demo home: {settings.home}  ({cases} accounts, {days} days from {first})")
     totals: Counter[str] = Counter()
     with Progress(
@@ -165,10 +167,13 @@ def demo_command(
                 rows = next_day_rows(rows, day, rng)
                 path = snapshots / f"snapshot-{day}.csv"
                 _write_rows(path, rows)
-            result = import_snapshot(engine, path, day, quarantine_dir=settings.quarantine_dir)
-            summary = _run_cycle(engine, day, settings.policy_dir)
-            totals.update(summary.get("actions", {}))
-            totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
+            with pinned_today(day):  # each simulated day is "today" for what it records
+                result = import_snapshot(
+                    engine, path, day, quarantine_dir=settings.quarantine_dir, policy=policy
+                )
+                summary = _run_cycle(engine, day, settings.policy_dir)
+                totals.update(summary.get("actions", {}))
+                totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
             progress.console.print(
                 f"{day}  import: {result.imported} new, {result.updated} updated, "
                 f"{result.closed} closed, {result.quarantined} quarantined  |  cycle: "

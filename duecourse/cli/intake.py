@@ -13,6 +13,7 @@ from duecourse.cli.common import console, emit_json, err_console, parse_date, pr
 from duecourse.cli.common import settings as get_settings
 from tasks.import_run import ImportResult
 from tasks.intake import import_snapshot
+from tasks.policy import load_policy
 
 JSON_KEYS = (
     "run_id", "file", "as_of", "encoding", "rows", "imported", "updated", "unchanged",
@@ -49,6 +50,7 @@ def import_command(
     """Load a delinquency snapshot: open, update and close cases; quarantine bad rows."""
     settings = get_settings(ctx)
     day = parse_date(as_of)
+    policy = load_policy(settings.policy_dir)  # buckets and opening stages: the bank's ladder
     engine = settings.engine
     if progress_enabled(json_out) and file.is_file():
         with Progress(
@@ -65,10 +67,13 @@ def import_command(
                 file,
                 day,
                 quarantine_dir=settings.quarantine_dir,
+                policy=policy,
                 on_bytes=lambda n: progress.advance(task, n),
             )
     else:
-        result = import_snapshot(engine, file, day, quarantine_dir=settings.quarantine_dir)
+        result = import_snapshot(
+            engine, file, day, quarantine_dir=settings.quarantine_dir, policy=policy
+        )
     if json_out:
         data = result.as_json()
         emit_json({k: data[k] for k in JSON_KEYS})

@@ -23,6 +23,7 @@ from rules.enums import Bucket, CaseStatus, Outcome, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from tasks.case_file import build_case_file
 from tasks.intake import import_snapshot
+from tasks.policy import load_policy
 from tests.factories import snapshot_row, write_snapshot
 
 DAY1 = date(2026, 11, 2)
@@ -30,7 +31,9 @@ DAY2 = date(2026, 11, 3)
 
 
 def _import(engine: Engine, path: Path, as_of: date, tmp_path: Path):  # type: ignore[no-untyped-def]
-    return import_snapshot(engine, path, as_of, quarantine_dir=tmp_path / "q", chunk_size=2)
+    return import_snapshot(
+        engine, path, as_of, quarantine_dir=tmp_path / "q", policy=load_policy(None), chunk_size=2
+    )
 
 
 def _rows() -> list[dict[str, str]]:
