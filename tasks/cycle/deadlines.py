@@ -3,7 +3,9 @@ days, and whether recorded events meet a milestone. Pure apart from the calendar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from rules.calendar import BusinessCalendar
 from rules.enums import Stage
@@ -46,10 +48,9 @@ class DueDates:
 
 
 def alert_lead(mdef: MilestoneDef | None, default: int) -> int:
-    """Working days before the due day to alert the owner: the policy's `alert_working_days`
-    on the milestone when the policy model has one, else `default`."""
-    value = getattr(mdef, "alert_working_days", None)
-    return value if isinstance(value, int) and value >= 0 else default
+    """Working days before the due day to alert the owner: the milestone's `alert_working_days`
+    in the policy, or `default` for a milestone whose kind the policy in force dropped."""
+    return mdef.alert_working_days if mdef is not None else default
 
 
 def milestone_def(policy: Policy, stage: Stage, kind: str) -> MilestoneDef | None:
@@ -85,3 +86,46 @@ def event_names(policy: Policy) -> tuple[frozenset[str], frozenset[str]]:
         for m in s.milestones:
             met.update(m.met_by)
     return frozenset(flags), frozenset(met)
+
+
+class Verdict(StrEnum):
+    """What a check finds for one open milestone on a day."""
+
+    MET = "met"  # an event in `met_by` was recorded since it opened
+    MISSED = "missed"  # its due day is over (the daily cycle records the miss and its on_miss)
+    ALERT = "alert"  # within its alert lead and not alerted yet
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class MilestoneCheck:
+    verdict: Verdict
+    met: tuple[str, date] | None = None
+
+    @property
+    def met_reason(self) -> str:
+        return f"{self.met[0]} on {self.met[1].isoformat()}" if self.met else ""
+
+
+def check_milestone(
+    *,
+    due: date,
+    opened_on: date,
+    alerted_on: date | None,
+    mdef: MilestoneDef | None,
+    events: list[tuple[str, date]],
+    as_of: date,
+    dues: DueDates,
+    default_lead: int,
+) -> MilestoneCheck:
+    """The one milestone check, shared by the daily cycle and the intraday deadline check:
+    met from recorded events first, then missed once its due day is over, then an alert when
+    the milestone's alert lead (working days) has come and it was not alerted yet."""
+    met = met_event(mdef.met_by if mdef else [], events, opened_on, as_of)
+    if met is not None:
+        return MilestoneCheck(Verdict.MET, met)
+    if due < as_of:
+        return MilestoneCheck(Verdict.MISSED)
+    if alerted_on is None and dues.alert_day(due, alert_lead(mdef, default_lead)) <= as_of:
+        return MilestoneCheck(Verdict.ALERT)
+    return MilestoneCheck(Verdict.NONE)

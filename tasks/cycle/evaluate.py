@@ -20,7 +20,13 @@ from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, 
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.owners import assign_owners
 from tasks.cycle.context import CycleContext, step_slot
-from tasks.cycle.deadlines import DueDates, alert_lead, event_names, met_event, milestone_def
+from tasks.cycle.deadlines import (
+    DueDates,
+    Verdict,
+    check_milestone,
+    event_names,
+    milestone_def,
+)
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
@@ -213,19 +219,23 @@ class BatchEvaluator(Recorder):
                 )
                 self.action(case_id, ActionKind.MILESTONE_WAIVED, f"waive:{m.id}", reason)
                 continue
-            mdef = milestone_def(self.policy, m.stage, m.kind)
-            met = met_event(mdef.met_by if mdef else [], events, m.opened_on, as_of)
-            if met is not None:
-                reason = f"{met[0]} on {met[1].isoformat()}"
+            check = check_milestone(
+                due=m.due,
+                opened_on=m.opened_on,
+                alerted_on=m.alerted_on,
+                mdef=milestone_def(self.policy, m.stage, m.kind),
+                events=events,
+                as_of=as_of,
+                dues=self.dues,
+                default_lead=self.ctx.alert_working_days,
+            )
+            if check.verdict is Verdict.MET:
+                reason = check.met_reason
                 self.milestone_update(m, status=MilestoneStatus.MET, closed_on=as_of, reason=reason)
                 self.action(case_id, ActionKind.MILESTONE_MET, f"met:{m.id}", f"{m.kind}: {reason}")
-            elif m.due < as_of:
+            elif check.verdict is Verdict.MISSED:
                 advance = self.missed(st, m) or advance
-            elif (
-                m.alerted_on is None
-                and self.dues.alert_day(m.due, alert_lead(mdef, self.ctx.alert_working_days))
-                <= as_of
-            ):
+            elif check.verdict is Verdict.ALERT:
                 self.milestone_update(m, alerted_on=as_of)
                 self.action(
                     case_id,

@@ -1,20 +1,25 @@
 """The intraday deadline check: between daily cycles, mark milestones met from the events
 recorded since, and alert owners of milestones coming due. Misses are left to the next daily
-cycle (a deadline is missed once its day is over), which also applies the policy's on_miss."""
+cycle (a deadline is missed once its day is over), which also applies the policy's on_miss.
+
+It never races the daily cycle: it takes the cycle's lock (PostgreSQL advisory lock; on SQLite
+its transaction writes its run row before it reads, which takes the database's write lock), uses
+the cycle's own milestone check (`tasks.cycle.deadlines.check_milestone`), and its updates apply
+only to milestones still open (`write_plan`), so a milestone a cycle closed is never reopened."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from models.cycle import ActionKind
 from rules.enums import ActionStatus, CaseStatus, Channel, MilestoneStatus, RunStatus
 from tasks.cycle.context import action_key, step_slot
 from tasks.cycle.core import PolicyBundle
-from tasks.cycle.deadlines import DueDates, alert_lead, event_names, met_event, milestone_def
+from tasks.cycle.deadlines import DueDates, Verdict, check_milestone, event_names, milestone_def
 from tasks.cycle.plan import BatchPlan
 from tasks.cycle.read import (
     CASE,
@@ -24,7 +29,7 @@ from tasks.cycle.read import (
     read_done_steps,
     read_events,
 )
-from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
+from tasks.cycle.runs import DEADLINE_CHECK, CycleLock, finish_run, start_run
 from tasks.cycle.write import write_plan
 
 
@@ -43,80 +48,102 @@ def check_deadlines(
     engine: Engine, as_of: date, bundle: PolicyBundle, alert_working_days: int = 1
 ) -> dict[str, Any]:
     """Mark met milestones, alert upcoming ones; one run row (flow `deadline_check`)."""
-    policy = bundle.policy
-    dues = DueDates(bundle.calendar)
-    _flags, met_names = event_names(policy)
     plan = BatchPlan()
     totals = plan.totals
-    due_today = overdue = 0
-    with engine.begin() as conn:
-        run_id = start_run(conn, as_of, policy.version, flow=DEADLINE_CHECK)
-        milestones = _open_milestones(conn)
-        lo = min((m.case_id for m in milestones), default=0)
-        hi = max((m.case_id for m in milestones), default=-1)
-        events = read_events(conn, lo, hi, met_names, as_of)
-        done = read_done_steps(conn, lo, hi, as_of)
-
-        def act(m: MilestoneRow, kind: ActionKind, step: str, reason: str) -> None:
-            key = action_key(m.case_id, step, policy.version, as_of)
-            if step_slot(m.case_id, step) in done:
-                totals.skipped += 1
-                return
-            done.add(step_slot(m.case_id, step))
-            totals.actions[kind.value] += 1
-            plan.actions.append(
-                {
-                    "run_id": run_id, "as_of": as_of, "case_id": m.case_id, "kind": kind,
-                    "step": step, "key": key, "policy_version": policy.version,
-                    "status": ActionStatus.DONE, "reason": reason, "channel": Channel.INTERNAL,
-                    "template": None,
-                }
-            )  # fmt: skip
-
-        for m in milestones:
-            mdef = milestone_def(policy, m.stage, m.kind)
-            met = met_event(
-                mdef.met_by if mdef else [], events.get(m.case_id, []), m.opened_on, as_of
-            )
-            base = {"b_id": m.id, "status": m.status, "closed_on": None, "reason": None,
-                    "alerted_on": m.alerted_on, "owner": m.owner}  # fmt: skip
-            if met is not None:
-                reason = f"{met[0]} on {met[1].isoformat()}"
-                plan.milestone_updates[m.id] = {
-                    **base,
-                    "status": MilestoneStatus.MET,
-                    "closed_on": as_of,
-                    "reason": reason,
-                }
-                act(m, ActionKind.MILESTONE_MET, f"met:{m.id}", f"{m.kind}: {reason}")
-                continue
-            if m.due < as_of:
-                overdue += 1
-            elif m.due == as_of:
-                due_today += 1
-            if (
-                m.alerted_on is None
-                and dues.alert_day(m.due, alert_lead(mdef, alert_working_days)) <= as_of
-            ):
-                plan.milestone_updates[m.id] = {**base, "alerted_on": as_of}
-                act(m, ActionKind.MILESTONE_ALERT, f"alert:{m.id}",
-                    f"{m.kind} due {m.due.isoformat()} ({m.owner or 'no owner'})")  # fmt: skip
-        write_plan(conn, plan)
+    lock = CycleLock(engine)
+    lock.acquire()  # waits for a daily cycle in progress: the check then sees its results
+    try:
+        with engine.begin() as conn:
+            run_id = start_run(conn, as_of, bundle.policy.version, flow=DEADLINE_CHECK)
+            found = _check(conn, run_id, as_of, bundle, plan, alert_working_days)
+            write_plan(conn, plan)
+    finally:
+        lock.release()
     warning = bundle.calendar.warning_for(as_of)
     if warning:
         totals.warn(warning)
-    totals.cases = len(milestones)
+    totals.cases = found.open
     finish_run(engine, run_id, totals, RunStatus.SUCCEEDED)
     return {
         "run_id": run_id,
         "as_of": as_of.isoformat(),
-        "open_milestones": len(milestones),
-        "due_today": due_today,
-        "overdue": overdue,
+        "open_milestones": found.open,
+        "due_today": found.due_today,
+        "overdue": found.overdue,
         "actions": dict(sorted(totals.actions.items())),
         "skipped": totals.skipped,
         "warnings": list(totals.warnings),
     }
+
+
+class _Found(NamedTuple):
+    open: int
+    due_today: int
+    overdue: int
+
+
+def _check(
+    conn: Connection,
+    run_id: int,
+    as_of: date,
+    bundle: PolicyBundle,
+    plan: BatchPlan,
+    alert_working_days: int,
+) -> _Found:
+    """Check every open milestone of an open case with the daily cycle's own check; the plan
+    gets the met and alerted ones (a miss is left to the next daily cycle)."""
+    policy, totals = bundle.policy, plan.totals
+    dues = DueDates(bundle.calendar)
+    _flags, met_names = event_names(policy)
+    milestones = _open_milestones(conn)
+    lo = min((m.case_id for m in milestones), default=0)
+    hi = max((m.case_id for m in milestones), default=-1)
+    events = read_events(conn, lo, hi, met_names, as_of)
+    done = read_done_steps(conn, lo, hi, as_of)
+
+    def act(m: MilestoneRow, kind: ActionKind, step: str, reason: str) -> None:
+        if step_slot(m.case_id, step) in done:
+            totals.skipped += 1
+            return
+        done.add(step_slot(m.case_id, step))
+        totals.actions[kind.value] += 1
+        plan.actions.append(
+            {
+                "run_id": run_id, "as_of": as_of, "case_id": m.case_id, "kind": kind,
+                "step": step, "key": action_key(m.case_id, step, policy.version, as_of),
+                "policy_version": policy.version, "status": ActionStatus.DONE,
+                "reason": reason, "channel": Channel.INTERNAL, "template": None,
+            }
+        )  # fmt: skip
+
+    due_today = overdue = 0
+    for m in milestones:
+        check = check_milestone(
+            due=m.due,
+            opened_on=m.opened_on,
+            alerted_on=m.alerted_on,
+            mdef=milestone_def(policy, m.stage, m.kind),
+            events=events.get(m.case_id, []),
+            as_of=as_of,
+            dues=dues,
+            default_lead=alert_working_days,
+        )
+        base = {"b_id": m.id, "status": m.status, "closed_on": None, "reason": None,
+                "alerted_on": m.alerted_on, "owner": m.owner}  # fmt: skip
+        due_today += check.verdict is not Verdict.MET and m.due == as_of
+        if check.verdict is Verdict.MET:
+            reason = check.met_reason
+            plan.milestone_updates[m.id] = {
+                **base, "status": MilestoneStatus.MET, "closed_on": as_of, "reason": reason
+            }  # fmt: skip
+            act(m, ActionKind.MILESTONE_MET, f"met:{m.id}", f"{m.kind}: {reason}")
+        elif check.verdict is Verdict.MISSED:
+            overdue += 1
+        elif check.verdict is Verdict.ALERT:
+            plan.milestone_updates[m.id] = {**base, "alerted_on": as_of}
+            act(m, ActionKind.MILESTONE_ALERT, f"alert:{m.id}",
+                f"{m.kind} due {m.due.isoformat()} ({m.owner or 'no owner'})")  # fmt: skip
+    return _Found(len(milestones), due_today, overdue)
 
 
 def intraday_markdown(summary: dict[str, Any]) -> str:

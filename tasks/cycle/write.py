@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from models.types import utcnow
+from rules.enums import MilestoneStatus
 from tasks.bulk import db_date, db_time, insert_many, placeholder
 from tasks.cycle.plan import BatchPlan
 
@@ -106,8 +107,11 @@ def write_plan(conn: Connection, plan: BatchPlan) -> None:
         )
     if plan.milestone_updates:
         conn.exec_driver_sql(
+            # Only a milestone still open is changed (every update is of one read open): a
+            # check that raced another never reopens what that one closed.
             f"UPDATE milestone SET status = {ph}, closed_on = {ph}, reason = {ph}, "
-            f"alerted_on = {ph}, owner = {ph}, updated_at = {ph} WHERE id = {ph}",
+            f"alerted_on = {ph}, owner = {ph}, updated_at = {ph} "
+            f"WHERE id = {ph} AND status = '{MilestoneStatus.OPEN.value}'",
             [
                 (
                     _v(r["status"]),
