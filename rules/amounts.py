@@ -9,6 +9,7 @@ after whole jiao, so we quantise half-up to fen first and add the 整 ourselves.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import cn2an
@@ -33,9 +34,43 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
     return result
 
 
+# Figures as people type them: plain digits ("1000", "12345.67"), or commas every three digits
+# ("1,000", "12,345.67"). "10,00" or "1,0000" are not thousands separators: a European decimal
+# comma or a typo, so refused rather than guessed (10,00 is not 1,000.00).
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
+_SIGNED = re.compile(r"[+-][0-9.,]+", re.ASCII)
+
+
+def parse_yuan(text: str) -> Decimal:
+    """A positive amount of yuan typed by a person: "1000", "1,000", "12,345.67".
+
+    Refused (ValueError, one line): commas that are not thousands separators ("10,00",
+    "1,0000", ",100", "1,,000"), signs, exponents, zero and anything that is not a figure.
+    """
+    value = text.strip()
+    if _PLAIN.fullmatch(value) is None and _GROUPED.fullmatch(value) is None:
+        if _SIGNED.fullmatch(value):
+            raise ValueError(f"{text} is not a positive amount of yuan")
+        if "," in value:
+            raise ValueError(
+                f"{text!r} is not an amount in yuan: commas may only separate thousands "
+                "(1,000 or 12,345.67)"
+            )
+        raise ValueError(f"{text!r} is not an amount in yuan (e.g. 50000.00 or 50,000.00)")
+    amount = Decimal(value.replace(",", ""))
+    if amount == 0:
+        raise ValueError(f"{text} is not a positive amount of yuan")
+    return amount
+
+
 def quantize_fen(value: Decimal | int | str) -> Decimal:
-    """Round to fen, half up: 12345.675 -> 12345.68, 0.005 -> 0.01."""
-    return to_decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+    """Round to fen, half up: 12345.675 -> 12345.68, 0.005 -> 0.01.
+
+    A negative amount that rounds to nothing is zero, not "-0.00" (-0.001 -> 0.00).
+    """
+    amount = to_decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+    return abs(amount) if amount.is_zero() else amount
 
 
 def format_yuan(value: Decimal | int | str) -> str:

@@ -5,12 +5,24 @@
 - Payment order (Art. 14(3)): one third of the property-case fee.
 - Preservation (Art. 14(2)): 30 yuan up to 1,000; 1% of the part 1,000-100,000; 0.5% above;
   at most 5,000 yuan.
+- Enforcement (申请执行费, Art. 14(1)): with an amount, cumulative by tranche like Art. 13: up
+  to 10,000 yuan a flat 50 yuan; then 1.5% to 500,000, 1% to 5M, 0.5% to 10M, 0.1% above.
+  Without an amount the law gives a range, 50-500 yuan a case, and the court fixes the figure:
+  we output the range, never a guess. Not prepaid: paid after enforcement (Art. 20) and borne by
+  the person subject to enforcement (Art. 38).
+- Lawsuit after a payment order (补交案件受理费): when the payment order lapses on the debtor's
+  objection and the matter turns into litigation (CPL 2023 Art. 228), the creditor tops up the
+  case acceptance fee: the lawsuit fee less the payment-order fee already paid (SPC
+  interpretation of the CPL, Art. 195 (R)). The payment-order fee that the applicant bears when
+  the procedure ends on an objection may instead be added to the claims of a separate suit
+  (Art. 36 of the 办法 (R)).
 - Halved (Arts. 15-16) for the simple procedure, or a case settled by mediation or withdrawn:
-  this applies to the lawsuit acceptance fee only.
+  this applies to the lawsuit acceptance fee only (also before the top-up after a payment order).
 
-Money is Decimal yuan, each amount rounded ROUND_HALF_UP to the fen. Only the top tranche can
-carry fractions of a fen (every tranche edge is a whole yuan and each full tranche's fee is
-exact), so the total equals the sum of the rounded breakdown lines.
+(R): article numbers read in reproductions of the texts (court and law-firm websites), not in
+the official gazette; re-read before relying on them. They correct an earlier recollection that
+put the top-up in 办法 Art. 36 and the applicant's burden in Art. 37 (Art. 37 is 公示催告).
+Art. 14(1) is reproduced verbatim by court websites; Arts. 20, 36 and 38 by law-firm sites.
 """
 
 from __future__ import annotations
@@ -28,6 +40,8 @@ class FeeKind(StrEnum):
     LAWSUIT = "lawsuit"
     PAYMENT_ORDER = "payment-order"
     PRESERVATION = "preservation"
+    ENFORCEMENT = "enforcement"
+    LAWSUIT_AFTER_PAYMENT_ORDER = "lawsuit-after-payment-order"
 
 
 @dataclass(frozen=True)
@@ -65,11 +79,55 @@ PRESERVATION_TRANCHES: tuple[Tranche, ...] = (
 )
 PRESERVATION_CAP = _d("5000")
 
+# Art. 14(1)2: enforcement with an amount, cumulative by tranche.
+ENFORCEMENT_TRANCHES: tuple[Tranche, ...] = (
+    Tranche(_d("0"), _d("10000"), flat=_d("50")),
+    Tranche(_d("10000"), _d("500000"), rate=_d("0.015")),
+    Tranche(_d("500000"), _d("5000000"), rate=_d("0.01")),
+    Tranche(_d("5000000"), _d("10000000"), rate=_d("0.005")),
+    Tranche(_d("10000000"), None, rate=_d("0.001")),
+)
+# Art. 14(1)1: enforcement without an amount: 50-500 yuan a case, the court fixes the figure.
+ENFORCEMENT_NO_AMOUNT_RANGE = (_d("50"), _d("500"))
+# Art. 14(2): preservation not involving an amount of property: 30 yuan a case.
+PRESERVATION_NO_AMOUNT = _d("30")
+
 RULES: dict[FeeKind, str] = {
     FeeKind.LAWSUIT: "诉讼费用交纳办法 2006 Art. 13(1): property case acceptance fee by tranche",
     FeeKind.PAYMENT_ORDER: "诉讼费用交纳办法 2006 Art. 14(3): payment order, one third of the "
     "property case fee",
     FeeKind.PRESERVATION: "诉讼费用交纳办法 2006 Art. 14(2): preservation, at most 5,000 yuan",
+    FeeKind.ENFORCEMENT: "诉讼费用交纳办法 2006 Art. 14(1): enforcement application fee by tranche",
+    FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER: "top-up when a lapsed payment order turns into a "
+    "lawsuit (SPC CPL interpretation Art. 195 (R)): the Art. 13(1) lawsuit fee less the "
+    "Art. 14(3) payment-order fee already paid",
+}
+NO_AMOUNT_RULES: dict[FeeKind, str] = {
+    FeeKind.ENFORCEMENT: "诉讼费用交纳办法 2006 Art. 14(1)1: enforcement without an amount, "
+    "50-500 yuan a case",
+    FeeKind.PRESERVATION: "诉讼费用交纳办法 2006 Art. 14(2): preservation not involving an "
+    "amount of property, 30 yuan a case",
+}
+NOTES: dict[FeeKind, tuple[str, ...]] = {
+    FeeKind.ENFORCEMENT: (
+        "not prepaid by the applicant: paid after enforcement (Art. 20) and borne by the person "
+        "subject to enforcement (Art. 38)",
+    ),
+    FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER: (
+        "applies when the payment order lapses on the debtor's objection and the matter turns "
+        "into litigation (CPL Art. 228)",
+        "a payment order revoked (撤销) and a new suit: the full lawsuit fee, nothing credited "
+        "(same interpretation article)",
+        "the debtor's objection ended the procedure and the creditor sues separately instead: "
+        "it bore the payment-order fee and may add it to its claims (诉讼费用交纳办法 Art. 36 (R))",
+    ),
+}
+NO_AMOUNT_NOTES: dict[FeeKind, tuple[str, ...]] = {
+    FeeKind.ENFORCEMENT: (
+        "no enforcement amount: the law gives 50-500 yuan a case and the court (or the "
+        "province's standard) fixes the figure; no single fee is computed",
+        *NOTES[FeeKind.ENFORCEMENT],
+    ),
 }
 HALVED_RULE = "halved per Arts. 15-16 (simple procedure, mediation settlement or withdrawal)"
 
@@ -100,23 +158,53 @@ class FeeLine:
 
 
 @dataclass(frozen=True)
+class TopUp:
+    """A lapsed payment order turned lawsuit: the lawsuit fee, the payment-order fee already
+    paid, and the balance the creditor pays now (never below zero; a refund is the court's)."""
+
+    lawsuit_fee: Decimal
+    payment_order_fee_paid: Decimal
+    balance: Decimal
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "lawsuit_fee": str(self.lawsuit_fee),
+            "payment_order_fee_paid": str(self.payment_order_fee_paid),
+            "balance": str(self.balance),
+        }
+
+
+@dataclass(frozen=True)
 class CourtFee:
-    amount: Decimal
+    """`fee` is None only where the law leaves the figure to the court (enforcement without an
+    amount): then `fee_range` holds the statutory range and `notes` says so."""
+
+    amount: Decimal | None
     kind: FeeKind
-    fee: Decimal
+    fee: Decimal | None
     breakdown: tuple[FeeLine, ...]
     halved: bool
     rule: str
+    fee_range: tuple[Decimal, Decimal] | None = None
+    notes: tuple[str, ...] = ()
+    top_up: TopUp | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe: the `legal fee --json` document (amounts as decimal strings)."""
         return {
-            "amount": str(self.amount),
+            "amount": str(self.amount) if self.amount is not None else None,
             "kind": self.kind.value,
-            "fee": str(self.fee),
+            "fee": str(self.fee) if self.fee is not None else None,
+            "fee_range": (
+                {"min": str(self.fee_range[0]), "max": str(self.fee_range[1])}
+                if self.fee_range is not None
+                else None
+            ),
             "breakdown": [line.as_dict() for line in self.breakdown],
             "halved": self.halved,
             "rule": self.rule,
+            "notes": list(self.notes),
+            "top_up": self.top_up.as_dict() if self.top_up is not None else None,
         }
 
 
@@ -146,16 +234,50 @@ def _by_tranche(amount: Decimal, tranches: tuple[Tranche, ...]) -> list[FeeLine]
     return lines
 
 
+def _no_amount_fee(k: FeeKind) -> CourtFee:
+    """Enforcement or preservation where no amount is involved (Art. 14(1)1, 14(2))."""
+    if k is FeeKind.ENFORCEMENT:
+        low, high = ENFORCEMENT_NO_AMOUNT_RANGE
+        return CourtFee(
+            None, k, None, (), False, NO_AMOUNT_RULES[k], fee_range=(to_fen(low), to_fen(high)),
+            notes=NO_AMOUNT_NOTES[k],
+        )  # fmt: skip
+    if k is FeeKind.PRESERVATION:
+        fee = to_fen(PRESERVATION_NO_AMOUNT)
+        line = FeeLine("no amount of property: flat", None, None, fee)
+        return CourtFee(None, k, fee, (line,), False, NO_AMOUNT_RULES[k])
+    raise ValueError(f"the {k.value} fee needs an amount")
+
+
+def _lawsuit_fee(amount: Decimal) -> tuple[list[FeeLine], Decimal]:
+    lines = _by_tranche(amount, LAWSUIT_TRANCHES)
+    return lines, sum((line.fee for line in lines), ZERO)
+
+
 def court_fee(
-    amount: Decimal, kind: FeeKind | str = FeeKind.LAWSUIT, halved: bool = False
+    amount: Decimal | None,
+    kind: FeeKind | str = FeeKind.LAWSUIT,
+    halved: bool = False,
+    *,
+    paid: Decimal | None = None,
 ) -> CourtFee:
-    """The court fee for a claim (or preserved property) of `amount` yuan, with its breakdown."""
+    """The court fee for a claim (or preserved property, or enforced amount) of `amount` yuan,
+    with its breakdown. `amount` None: enforcement or preservation involving no amount.
+    `paid`: for a lawsuit after a payment order, the payment-order fee already paid (default:
+    the Art. 14(3) fee on the same amount)."""
     k = FeeKind(kind)
-    if amount < 0:
-        raise ValueError(f"amount cannot be negative: {amount}")
-    if halved and k is not FeeKind.LAWSUIT:
+    if halved and k not in (FeeKind.LAWSUIT, FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER):
         raise ValueError("halving (Arts. 15-16) applies to the lawsuit fee only")
+    if paid is not None and k is not FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER:
+        raise ValueError(f"the payment-order fee paid counts only for {_TOP_UP}")
+    if amount is None:
+        if halved:
+            raise ValueError("halving (Arts. 15-16) applies to the lawsuit fee only")
+        return _no_amount_fee(k)
+    if amount <= 0:
+        raise ValueError(f"a claim must be a positive amount: {amount}")
     amount = to_fen(amount)
+    top_up: TopUp | None = None
     if k is FeeKind.PRESERVATION:
         lines = _by_tranche(amount, PRESERVATION_TRANCHES)
         subtotal = sum((line.fee for line in lines), ZERO)
@@ -163,9 +285,11 @@ def court_fee(
         if subtotal > PRESERVATION_CAP:
             fee = PRESERVATION_CAP
             lines.append(FeeLine("cap 5,000", None, None, PRESERVATION_CAP - subtotal))
-    else:
-        lines = _by_tranche(amount, LAWSUIT_TRANCHES)
+    elif k is FeeKind.ENFORCEMENT:
+        lines = _by_tranche(amount, ENFORCEMENT_TRANCHES)
         fee = sum((line.fee for line in lines), ZERO)
+    else:
+        lines, fee = _lawsuit_fee(amount)
         if k is FeeKind.PAYMENT_ORDER:
             third = to_fen(fee / 3)
             lines.append(FeeLine("payment order: one third", fee, None, third - fee))
@@ -176,4 +300,34 @@ def court_fee(
         lines.append(FeeLine("halved", fee, None, half - fee))
         fee = half
         rule = f"{rule}; {HALVED_RULE}"
-    return CourtFee(amount, k, to_fen(fee), tuple(lines), halved, rule)
+    if k is FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER:
+        lines, fee, top_up = _top_up(amount, lines, fee, paid)
+    return CourtFee(
+        amount, k, to_fen(fee), tuple(lines), halved, rule, notes=NOTES.get(k, ()), top_up=top_up
+    )
+
+
+_TOP_UP = FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER.value
+
+
+def _top_up(
+    amount: Decimal, lines: list[FeeLine], lawsuit_fee: Decimal, paid: Decimal | None
+) -> tuple[list[FeeLine], Decimal, TopUp]:
+    """SPC CPL interpretation Art. 195 (R): the creditor tops up (补交) the case acceptance fee,
+    i.e. pays the lawsuit fee less the payment-order fee already paid. A balance below zero is
+    shown as nothing to pay: whether anything is refunded is for the court."""
+    if paid is None:
+        paid = court_fee(amount, FeeKind.PAYMENT_ORDER).fee
+        assert paid is not None
+        label = "less payment-order fee paid"
+    else:
+        if paid < 0:
+            raise ValueError(f"the payment-order fee paid cannot be negative: {paid}")
+        paid = to_fen(paid)
+        label = "less payment-order fee (--paid)"
+    lines.append(FeeLine(label, None, None, -paid))
+    balance = lawsuit_fee - paid
+    if balance < 0:
+        lines.append(FeeLine("no balance below zero", None, None, -balance))
+        balance = ZERO
+    return lines, balance, TopUp(to_fen(lawsuit_fee), paid, to_fen(balance))

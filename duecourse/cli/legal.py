@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, err_console, parse_date, settings
+from rules.amounts import parse_yuan
 from rules.errors import InputError
-from rules.fees import FeeKind, court_fee
+from rules.fees import NO_AMOUNT_RULES, CourtFee, FeeKind, court_fee
 from rules.periods import parse_event, statutory_deadline
 from tasks.calendar import load_calendar
 
@@ -56,15 +57,14 @@ def legal_period(
     console.print(f"  calendar  {calendar.source}", markup=False)
 
 
-def _amount(value: str) -> Decimal:
-    text = value.strip().replace(",", "")
+def _amount(value: str | None, option: str = "AMOUNT") -> Decimal | None:
+    """A positive amount of yuan ("1000", "1,000", "12,345.67"); None when not given."""
+    if value is None:
+        return None
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InputError(f"AMOUNT: {value!r} is not an amount in yuan (e.g. 50000.00)") from None
-    if not amount.is_finite() or amount < 0:
-        raise InputError(f"AMOUNT: {value!r} must be a non-negative amount in yuan")
-    return amount
+        return parse_yuan(value)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
 
 
 def _kind(value: str) -> FeeKind:
@@ -75,13 +75,55 @@ def _kind(value: str) -> FeeKind:
         raise InputError(f"--kind: unknown kind {value!r}; known kinds: {known}") from None
 
 
-@legal_app.command("fee", short_help="Court fee with its breakdown by tranche.")
+def _print_fee(fee: CourtFee) -> None:
+    if fee.fee is None and fee.fee_range is not None:  # the law leaves the figure to the court
+        low, high = fee.fee_range
+        head = f"{fee.kind.value} fee, no amount: {low:,.2f}-{high:,.2f} yuan (the court fixes it)"
+    elif fee.amount is None:
+        head = f"{fee.kind.value} fee, no amount: {fee.fee:,.2f} yuan"
+    elif fee.top_up is not None:
+        head = f"{fee.kind.value} on {fee.amount:,.2f} yuan: {fee.fee:,.2f} yuan to top up"
+    else:
+        head = f"{fee.kind.value} fee on {fee.amount:,.2f} yuan: {fee.fee:,.2f} yuan"
+    console.print(head, markup=False)
+    for line in fee.breakdown:
+        base = f"{line.base:>16,.2f}" if line.base is not None else " " * 16
+        console.print(f"  {line.label:<32}{base}  {line.fee:>12,.2f}", markup=False)
+    if fee.top_up is not None:
+        t = fee.top_up
+        console.print(
+            f"  lawsuit fee {t.lawsuit_fee:,.2f}, payment-order fee paid "
+            f"{t.payment_order_fee_paid:,.2f}, balance to pay {t.balance:,.2f}",
+            markup=False,
+        )
+    console.print(f"  {fee.rule}", markup=False, soft_wrap=True)
+    for note in fee.notes:
+        console.print(f"  note: {note}", markup=False, soft_wrap=True)
+
+
+# ignore_unknown_options: "-1" is a (refused) amount, not an unknown option of the command.
+@legal_app.command(
+    "fee",
+    short_help="Court fee with its breakdown by tranche.",
+    context_settings={"ignore_unknown_options": True},
+)
 def legal_fee(
     amount: Annotated[
-        str, typer.Argument(metavar="AMOUNT", help="Claim (or preserved property) in yuan.")
-    ],
+        str | None,
+        typer.Argument(
+            metavar="AMOUNT",
+            help="Claim, preserved property or enforced amount in yuan (1000, 1,000 or "
+            "12,345.67); omit only for enforcement or preservation involving no amount.",
+            show_default=False,
+        ),
+    ] = None,
     kind: Annotated[
-        str, typer.Option("--kind", help="lawsuit, payment-order or preservation.")
+        str,
+        typer.Option(
+            "--kind",
+            help="lawsuit, payment-order, preservation, enforcement or "
+            "lawsuit-after-payment-order.",
+        ),
     ] = FeeKind.LAWSUIT.value,
     halved: Annotated[
         bool,
@@ -91,20 +133,29 @@ def legal_fee(
             help="Halve the lawsuit fee: simple procedure, settlement or withdrawal.",
         ),
     ] = False,
+    paid: Annotated[
+        str | None,
+        typer.Option(
+            "--paid",
+            help="lawsuit-after-payment-order: the payment-order fee already paid "
+            "(default: the fee on AMOUNT).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """The court fee per 诉讼费用交纳办法 Arts. 13-16, with its breakdown by tranche."""
+    """The court fee per 诉讼费用交纳办法 Arts. 13-16, with its breakdown by tranche; the
+    enforcement fee (Art. 14(1)); the top-up when a lapsed payment order becomes a lawsuit."""
+    fee_kind = _kind(kind)
+    value = _amount(amount)
+    if value is None and fee_kind not in NO_AMOUNT_RULES:
+        raise InputError(
+            "AMOUNT: missing; only enforcement and preservation are priced without an amount"
+        )
     try:
-        fee = court_fee(_amount(amount), _kind(kind), halved=halved)
+        fee = court_fee(value, fee_kind, halved=halved, paid=_amount(paid, "--paid"))
     except ValueError as exc:
         raise InputError(str(exc)) from None
     if json_out:
         emit_json(fee.as_dict())
         return
-    console.print(
-        f"{fee.kind.value} fee on {fee.amount:,.2f} yuan: {fee.fee:,.2f} yuan", markup=False
-    )
-    for line in fee.breakdown:
-        base = f"{line.base:>16,.2f}" if line.base is not None else " " * 16
-        console.print(f"  {line.label:<32}{base}  {line.fee:>12,.2f}", markup=False)
-    console.print(f"  {fee.rule}", markup=False, soft_wrap=True)
+    _print_fee(fee)

@@ -108,6 +108,51 @@ def test_fee_halved_by_either_flag(home: Path):
         assert doc["fee"] == "525.00" and doc["halved"] is True
 
 
+@pytest.mark.parametrize(("text", "amount"), [("1,000", "1000.00"), ("12,345.67", "12345.67")])
+def test_fee_accepts_thousands_separators(home: Path, text: str, amount: str):
+    code, out, _ = invoke(home, "legal", "fee", text, "--json")
+    assert code == 0
+    assert json.loads(out)["amount"] == amount
+
+
+def test_enforcement_fee(home: Path):
+    code, out, _ = invoke(home, "legal", "fee", "600,000", "--kind", "enforcement", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["kind"] == "enforcement" and doc["fee"] == "8400.00"
+    assert [line["fee"] for line in doc["breakdown"]] == ["50.00", "7350.00", "1000.00"]
+    assert "Art. 14(1)" in doc["rule"]
+
+
+def test_enforcement_without_an_amount_gives_the_range_as_the_law_does(home: Path):
+    code, out, _ = invoke(home, "legal", "fee", "--kind", "enforcement", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["amount"] is None and doc["fee"] is None
+    assert doc["fee_range"] == {"min": "50.00", "max": "500.00"}
+    assert any("court" in note for note in doc["notes"])
+    code, out, _ = invoke(home, "legal", "fee", "--kind", "enforcement")
+    assert code == 0 and "50.00-500.00 yuan" in out and "the court fixes it" in out
+
+
+def test_lawsuit_after_payment_order_shows_fee_paid_and_balance(home: Path):
+    args = ("legal", "fee", "50000", "--kind", "lawsuit-after-payment-order")
+    code, out, _ = invoke(home, *args, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["fee"] == "700.00"
+    assert doc["top_up"] == {
+        "lawsuit_fee": "1050.00",
+        "payment_order_fee_paid": "350.00",
+        "balance": "700.00",
+    }
+    code, out, _ = invoke(home, *args, "--paid", "300")
+    assert code == 0
+    assert "750.00 yuan to top up" in out
+    assert "lawsuit fee 1,050.00, payment-order fee paid 300.00, balance to pay 750.00" in out
+    assert "Art. 195 (R)" in out
+
+
 def test_fee_human_output(home: Path):
     code, out, _ = invoke(home, "legal", "fee", "2000000", "--kind", "preservation")
     assert code == 0
@@ -121,10 +166,24 @@ def test_fee_human_output(home: Path):
         (("legal", "period", "judgment-served", "2026-02-30"), "is not a date"),
         (("legal", "period", "demand-delivered", "9999-06-01"), "past year 9999"),
         (("legal", "fee", "fifty"), "is not an amount"),
-        (("legal", "fee", "--", "-5"), "non-negative"),
+        (("legal", "fee", "--", "-5"), "-5 is not a positive amount of yuan"),
+        (("legal", "fee", "-1"), "AMOUNT: -1 is not a positive amount of yuan"),  # not an option
+        (("legal", "fee", "--kind", "payment-order", "-1.5"), "not a positive amount"),
+        (("legal", "fee", "0"), "AMOUNT: 0 is not a positive amount of yuan"),
+        (("legal", "fee", "10,00"), "commas may only separate thousands"),  # was 1,000.00
+        (("legal", "fee", "1,0000"), "commas may only separate thousands"),
+        (("legal", "fee", ",100"), "commas may only separate thousands"),
+        (("legal", "fee", "1,,000"), "commas may only separate thousands"),
+        (("legal", "fee", "--kind", "lawsuit"), "AMOUNT: missing"),
+        (("legal", "fee", "100", "--paid", "350"), "lawsuit-after-payment-order"),
+        (
+            ("legal", "fee", "100", "--kind", "lawsuit-after-payment-order", "--paid", "-3"),
+            "--paid: -3 is not a positive amount",
+        ),
         (("legal", "fee", "100", "--kind", "appeal"), "known kinds: lawsuit"),
         (("legal", "fee", "100", "--kind", "preservation", "--halved"), "lawsuit fee only"),
-        (("legal", "fee", "1e400"), "too large"),
+        (("legal", "fee", "1" + "0" * 400), "too large"),
+        (("legal", "fee", "1e400"), "is not an amount"),
     ],
 )
 def test_people_errors_are_input_errors_with_one_line(
@@ -143,6 +202,9 @@ def test_people_errors_are_input_errors_with_one_line(
     [
         (("legal", "period", "appeal", "2026-01-05"), "known events: payment-order-filed"),
         (("legal", "fee", "100", "--kind", "appeal"), "known kinds: lawsuit"),
+        (("legal", "fee", "-1"), "AMOUNT: -1 is not a positive amount of yuan"),
+        (("legal", "fee", "0"), "AMOUNT: 0 is not a positive amount of yuan"),
+        (("legal", "fee", "10,00"), "commas may only separate thousands"),
     ],
 )
 def test_main_exits_2_with_one_line(home: Path, args: tuple[str, ...], fragment: str):

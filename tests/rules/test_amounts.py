@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from rules.amounts import format_yuan, quantize_fen, rmb_capitals
+from rules.amounts import format_yuan, parse_yuan, quantize_fen, rmb_capitals
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,55 @@ def test_quantize_and_figures() -> None:
 def test_refuses_what_is_not_a_plain_amount(bad: object) -> None:
     with pytest.raises(ValueError):
         rmb_capitals(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("tiny", ["-0.001", "-0.004", Decimal("-0.00"), Decimal("-0")])
+def test_negative_zero_is_zero(tiny: str | Decimal) -> None:
+    assert rmb_capitals(tiny) == "人民币零元整"  # not 负零元整
+    assert format_yuan(tiny) == "0.00"
+    assert str(quantize_fen(tiny)) == "0.00"
+
+
+def test_a_negative_amount_that_rounds_to_a_fen_is_still_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        rmb_capitals("-0.005")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("1,000", "1000"),
+        ("12,345.67", "12345.67"),
+        ("1000", "1000"),
+        ("1,234,567.8", "1234567.8"),
+        (" 50000 ", "50000"),
+        ("0.01", "0.01"),
+    ],
+)
+def test_parse_yuan_accepts_plain_figures_and_thousands_separators(text: str, amount: str):
+    assert parse_yuan(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("10,00", "commas may only separate thousands"),  # not 1,000.00
+        ("1,0000", "commas may only separate thousands"),
+        (",100", "commas may only separate thousands"),
+        ("1,,000", "commas may only separate thousands"),
+        ("12,34.5", "commas may only separate thousands"),
+        ("-1", "-1 is not a positive amount of yuan"),
+        ("-1,000", "not a positive amount"),
+        ("0", "0 is not a positive amount of yuan"),
+        ("0.00", "not a positive amount"),
+        ("1e5", "is not an amount in yuan"),
+        ("fifty", "is not an amount in yuan"),
+        ("NaN", "is not an amount in yuan"),
+        ("１０", "is not an amount in yuan"),  # full-width digits
+        ("", "is not an amount in yuan"),
+    ],
+)
+def test_parse_yuan_refuses_what_is_not_a_positive_figure(text: str, fragment: str):
+    with pytest.raises(ValueError) as caught:
+        parse_yuan(text)
+    assert fragment in str(caught.value) and "\n" not in str(caught.value)
