@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from decimal import Decimal
+from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal, Protocol
 
@@ -121,9 +122,20 @@ class ActionDef(_Frozen):
         return k + 1 if k < self.max_times else None
 
 
+class MilestoneOpens(StrEnum):
+    """When a milestone opens: on entering its stage (the default), or when the daily cycle
+    requests the review that entering its stage needs (it then measures the review and is met
+    by its decision; the stage must declare `review`)."""
+
+    STAGE_ENTRY = "stage_entry"
+    REVIEW_REQUESTED = "review_requested"
+
+
 class MilestoneDef(_Frozen):
-    """A deadline opened on stage entry: `offset` days (calendar or working) after entry, or the
-    statutory period of `statutory_event` (counted from stage entry by rules.periods)."""
+    """A deadline opened on stage entry (or, with `opens: review_requested`, when the stage's
+    review is requested): `offset` days (calendar or working) after that day, or the statutory
+    period of `statutory_event` (counted from it by rules.periods). The owner is alerted
+    `alert_working_days` working days before the due day (0: on the due day itself)."""
 
     kind: str = Field(min_length=1)
     offset: int | None = Field(default=None, ge=0)
@@ -132,6 +144,8 @@ class MilestoneDef(_Frozen):
     owner_role: Role
     on_miss: OnMiss = "escalate"
     met_by: list[str] = Field(default_factory=list)
+    opens: MilestoneOpens = MilestoneOpens.STAGE_ENTRY
+    alert_working_days: int = Field(default=1, ge=0, strict=True)
 
 
 class StageDef(_Frozen):
@@ -145,6 +159,16 @@ class StageDef(_Frozen):
     next: list[Stage] = Field(default_factory=list)
     review: Role | None = None
     sticky: bool = False
+
+    @property
+    def entry_milestones(self) -> list[MilestoneDef]:
+        """The milestones opened on entering the stage."""
+        return [m for m in self.milestones if m.opens == MilestoneOpens.STAGE_ENTRY]
+
+    @property
+    def review_milestones(self) -> list[MilestoneDef]:
+        """The milestones opened when the review that entering the stage needs is requested."""
+        return [m for m in self.milestones if m.opens == MilestoneOpens.REVIEW_REQUESTED]
 
 
 class RiskRule(_Frozen):
@@ -175,20 +199,38 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def policy_version(
-    stages: Sequence[StageDef], risk: RiskPolicy, buckets: BucketScheme, label: str = ""
-) -> str:
-    """sha256 (hex) of the canonical content of ladder + risk + buckets (never the roster).
-
-    Computed from the validated models, so comments, key order and spelling of defaults in the
-    YAML do not change it; any change of meaning does.
-    """
-    content = {
+def policy_content(
+    stages: Sequence[StageDef],
+    risk: RiskPolicy,
+    buckets: BucketScheme,
+    label: str = "",
+    calendar: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the policy version hashes, as plain data: the ladder, risk and buckets, and the
+    business calendar (the bank's calendar file as parsed, and the versions of the libraries
+    that supply holidays), since a calendar change moves deadlines. Never the roster."""
+    return {
         "label": label,
         "ladder": [s.model_dump(mode="json") for s in stages],
         "risk": risk.model_dump(mode="json"),
         "buckets": [[b.value, lo, hi] for b, lo, hi in buckets.ranges()],
+        "calendar": calendar or {},
     }
+
+
+def policy_version(
+    stages: Sequence[StageDef],
+    risk: RiskPolicy,
+    buckets: BucketScheme,
+    label: str = "",
+    calendar: dict[str, Any] | None = None,
+) -> str:
+    """sha256 (hex) of `policy_content`.
+
+    Computed from the validated models, so comments, key order and spelling of defaults in the
+    YAML do not change it; any change of meaning does.
+    """
+    content = policy_content(stages, risk, buckets, label, calendar)
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
@@ -202,6 +244,7 @@ class Policy(_Frozen):
     buckets: BucketScheme
     stages: list[StageDef]
     risk: RiskPolicy
+    calendar: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def build(
@@ -210,15 +253,23 @@ class Policy(_Frozen):
         risk: RiskPolicy,
         buckets: BucketScheme,
         label: str = "",
+        calendar: dict[str, Any] | None = None,
     ) -> Policy:
-        """A policy whose version is computed from its content."""
+        """A policy whose version is computed from its content (`calendar`: see
+        `policy_content`)."""
         return cls(
             label=label,
-            version=policy_version(stages, risk, buckets, label),
+            version=policy_version(stages, risk, buckets, label, calendar),
             buckets=buckets,
             stages=list(stages),
             risk=risk,
+            calendar=dict(calendar or {}),
         )
+
+    def content(self) -> dict[str, Any]:
+        """What `version` is the sha256 of (stored with the version in the policy_version
+        table, so that a version on an action line can be read years later)."""
+        return policy_content(self.stages, self.risk, self.buckets, self.label, self.calendar)
 
     # Lookups built once (the daily cycle asks them for every case); cached_property stores
     # them in the instance dict, outside the fields (not dumped, not compared, not frozen).

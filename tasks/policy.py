@@ -18,10 +18,11 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from rules.buckets import DEFAULT_SCHEME, BucketScheme, scheme_from_data
-from rules.errors import DuecourseError
+from rules.errors import DuecourseError, InputError
 from rules.policy import Policy, RiskPolicy, StageDef
 from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
+from tasks.policy_versions import calendar_content
 
 SHIPPED_POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 ENV_POLICY = "DUECOURSE_POLICY_DIR"
@@ -308,6 +309,19 @@ def _build_buckets(part: _Part | None) -> tuple[BucketScheme | None, list[Locate
         return None, [part.locate(path, text)]
 
 
+def _calendar(source: Path) -> tuple[dict[str, Any], list[LocatedProblem]]:
+    """The calendar part of the version: the policy folder's calendar.yaml (the folder of a
+    single policy file); a malformed one is a problem at its file and line."""
+    try:
+        return calendar_content(source if source.is_dir() else source.parent), []
+    except InputError as exc:
+        where, _, message = str(exc).partition(": ")
+        file, _, line = where.rpartition(":")
+        if not line.isdigit():
+            file, line = where, "1"
+        return {}, [LocatedProblem(file, int(line), message)]
+
+
 def check_policy(
     source: Path | None = None, *, templates: Collection[str] | Literal["lookup"] | None = "lookup"
 ) -> PolicyCheck:
@@ -339,9 +353,11 @@ def check_policy(
         problems += errs
         roster_ok = roster is not None
         users = list(roster.users) if roster is not None else []
+    calendar, errs = _calendar(source)
+    problems += errs
     policy = None
     if stages is not None and risk is not None and scheme is not None:
-        policy = Policy.build(stages, risk, scheme, label)
+        policy = Policy.build(stages, risk, scheme, label, calendar)
         for p in validate_policy(policy, kinds, users if roster_ok else None):
             part = parts.get(p.part)
             if part is not None:

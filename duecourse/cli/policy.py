@@ -12,10 +12,11 @@ from rich.text import Text
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, settings
-from rules.buckets import BucketScheme
+from rules.buckets import BucketScheme, scheme_from_data
 from rules.errors import DuecourseError, InputError
-from rules.policy import ActionDef, EntryCondition, MilestoneDef, Policy, StageDef
+from rules.policy import ActionDef, EntryCondition, MilestoneDef, Policy, RiskPolicy, StageDef
 from tasks.policy import PolicyError, check_policy
+from tasks.policy_versions import stored_version
 
 WIDE = 200  # columns for the ladder table when not on a terminal (piped, redirected)
 
@@ -137,6 +138,29 @@ def _row(s: StageDef, scheme: BucketScheme) -> list[str]:
     ]
 
 
+def _stored(ctx: typer.Context, version: str) -> Policy:
+    """A policy version as it was stored when a run first used it."""
+    full, content = stored_version(settings(ctx).engine, version)
+    try:
+        buckets = [
+            {"bucket": b, "max_dpd": hi} if hi is not None else {"bucket": b}
+            for b, _lo, hi in content["buckets"]
+        ]
+        return Policy(
+            label=content.get("label", ""),
+            version=full,
+            buckets=scheme_from_data({"buckets": buckets}),
+            stages=[StageDef.model_validate(d) for d in content["ladder"]],
+            risk=RiskPolicy.model_validate(content["risk"]),
+            calendar=content.get("calendar") or {},
+        )
+    except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError included
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DuecourseError(
+            f"policy version {full[:12]} is stored but this release cannot read it ({first})"
+        ) from None
+
+
 def policy_json(p: Policy, files: dict[str, str]) -> dict[str, Any]:
     """The whole policy as plain data (stages and risk as the models dump them)."""
     return {
@@ -148,6 +172,7 @@ def policy_json(p: Policy, files: dict[str, str]) -> dict[str, Any]:
         ],
         "stages": [s.model_dump(mode="json") for s in p.stages],
         "risk": p.risk.model_dump(mode="json"),
+        "calendar": p.calendar,
     }
 
 
@@ -159,14 +184,27 @@ def policy_show(
         typer.Argument(help="A policy folder or file (default: the policy folder in use)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help="A version recorded on a run, action or review (or a prefix of >= 6 "
+            "characters): show the policy as it was, from the store.",
+        ),
+    ] = None,
 ) -> None:
     """Print the ladder: stage, entry, owner role, actions, milestones, next, review."""
-    result = check_policy(_source(ctx, file))
-    if result.problems or result.policy is None:
-        raise PolicyError(result.problems)
-    p = result.policy
+    if version is not None:
+        if file is not None:
+            raise InputError("give either a policy FILE or --version, not both")
+        p, files = _stored(ctx, version), {"source": "policy_version table"}
+    else:
+        result = check_policy(_source(ctx, file))
+        if result.problems or result.policy is None:
+            raise PolicyError(result.problems)
+        p, files = result.policy, result.files
     if json_out:
-        emit_json(policy_json(p, result.files))
+        emit_json(policy_json(p, files))
         return
     table = Table(title=f"{p.label or 'policy'} · version {p.short_version}", show_lines=True)
     for column in ("stage", "entry", "owner", "actions", "milestones", "next", "review"):

@@ -27,6 +27,8 @@ from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, rea
 from tasks.cycle.runs import CycleLock, check_order, finish_run, start_run, touch_run
 from tasks.cycle.write import write_plan
 from tasks.policy import load_policy, load_roster
+from tasks.policy_versions import record_version
+from tasks.reviews import withdraw_closed_reviews
 
 BATCH_SIZE = 20_000
 MISSED_SHOWN = 50
@@ -64,8 +66,10 @@ def prepare(engine: Engine, as_of: date, bundle: PolicyBundle, batch_size: int =
     try:
         with engine.begin() as conn:
             warnings = check_order(conn, as_of)
+            withdraw_closed_reviews(conn, as_of)  # a closed case's pending review has no decision
             loads = open_case_loads(conn)
             run_id = start_run(conn, as_of, bundle.policy.version)
+            record_version(conn, bundle.policy)  # readable years later: policy show --version
             bounds = batch_bounds(conn, batch_size)
     except BaseException:
         lock.release()

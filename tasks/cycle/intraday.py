@@ -31,6 +31,7 @@ from tasks.cycle.read import (
 )
 from tasks.cycle.runs import DEADLINE_CHECK, CycleLock, finish_run, start_run
 from tasks.cycle.write import write_plan
+from tasks.policy_versions import record_version
 
 
 def _open_milestones(conn: Any) -> list[MilestoneRow]:
@@ -55,6 +56,7 @@ def check_deadlines(
     try:
         with engine.begin() as conn:
             run_id = start_run(conn, as_of, bundle.policy.version, flow=DEADLINE_CHECK)
+            record_version(conn, bundle.policy)
             found = _check(conn, run_id, as_of, bundle, plan, alert_working_days)
             write_plan(conn, plan)
     finally:
