@@ -1,7 +1,9 @@
 """Reviews: a stage that needs approval opens one instead of moving; an approval lets it move.
 
 The daily cycle opens them (one pending review per case and target stage); the legal and
-supervisor queues decide them (decided_by, decided_at, comment).
+supervisor queues decide them (decided_by, decided_at, comment). A review still pending when its
+case closes is withdrawn (no one decides it). `status` is a non-native enum (a string of up to
+24 characters, no CHECK constraint), so a new status needs no migration.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the case closed (paid, cured...) while the review was pending
 
 
 class Review(SQLModel, table=True):

@@ -1,7 +1,11 @@
 """The review queue: reviews the daily cycle opened, listed and decided by the right role.
 
 An approval lets the next daily cycle move the case to the target stage; a rejection keeps it
-where it is. Every decision lands in the case's timeline with the reviewer and comment.
+where it is. Every decision lands in the case's timeline (event `review_decided`, which meets the
+review's milestone) with the reviewer and comment, dated the day it is taken: today
+(`tasks.clock.today()`), or an earlier day since the review was requested, never a later one.
+A review whose case has closed (paid, cured...) is withdrawn, not decided: set-based at the start
+of each daily cycle, and for the case at hand when someone tries to decide it.
 """
 
 from __future__ import annotations
@@ -10,17 +14,29 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models import CardAccount, Case, Customer, TimelineEvent
 from models.review import Review, ReviewStatus
 from models.types import utcnow
+from rules import events
 from rules.approval import may_decide
 from rules.enums import CaseStatus, Role
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
 from tasks.bulk import MAX_ROW_ID
+from tasks.clock import today
+
+REVIEW = Review.__table__  # type: ignore[attr-defined]
+CASE = Case.__table__  # type: ignore[attr-defined]
+TIMELINE = TimelineEvent.__table__  # type: ignore[attr-defined]
+
+
+class ReviewWithdrawn(DuecourseError):
+    """A decision was asked on a review whose case has closed: the review was withdrawn instead
+    (the caller commits the withdrawal, then lets the error through: exit 1, one line)."""
 
 
 def _item(review: Review, case: Case, account: CardAccount, name: str) -> dict[str, Any]:
@@ -89,6 +105,65 @@ def show_review(session: Session, review_id: int) -> dict[str, Any]:
     return _item(*row)
 
 
+def withdraw_closed_reviews(
+    conn: Connection, as_of: date, *, case_id: int | None = None, actor: str = "daily_cycle"
+) -> int:
+    """Withdraw the pending reviews of closed cases (of `case_id` only, when given): one UPDATE
+    returning what it withdrew, then one timeline line per review. Returns how many."""
+    r, c = REVIEW, CASE
+    closed = sa.select(c.c.id).where(c.c.status == CaseStatus.CLOSED)
+    if case_id is not None:
+        closed = closed.where(c.c.id == case_id)
+    outcome = sa.select(c.c.outcome).where(c.c.id == r.c.case_id).scalar_subquery()
+    now = utcnow()
+    withdrawn = conn.execute(
+        sa.update(r)
+        .where(r.c.status == ReviewStatus.PENDING, r.c.case_id.in_(closed))
+        .values(status=ReviewStatus.WITHDRAWN, decided_at=now, comment="case closed")
+        .returning(r.c.id, r.c.case_id, r.c.target_stage, outcome)
+    ).all()
+    if withdrawn:
+        conn.execute(
+            sa.insert(TIMELINE),
+            [
+                {
+                    "case_id": cid,
+                    "at": now,
+                    "as_of": as_of,
+                    "event": events.REVIEW_WITHDRAWN,
+                    "detail": f"review {rid} of the move to {target.value} withdrawn: "
+                    f"the case closed{f' as {closed_as.value}' if closed_as else ''}",
+                    "actor": actor,
+                }
+                for rid, cid, target, closed_as in withdrawn
+            ],
+        )
+    return len(withdrawn)
+
+
+def _decided_already(review: Review) -> DuecourseError:
+    by = f" by {review.decided_by}" if review.decided_by else ""
+    why = " (its case closed)" if review.status == ReviewStatus.WITHDRAWN else ""
+    return DuecourseError(f"review {review.id} is already {review.status.value}{by}{why}")
+
+
+def _decision_day(review: Review, as_of: date | None) -> date:
+    """The day a decision is dated: today, or a day from the request to today (never later:
+    a decision cannot be recorded before it is taken, nor before there was anything to
+    decide)."""
+    now = today()
+    day = now if as_of is None else as_of
+    if day > now:
+        raise DuecourseError(
+            f"--as-of {day} is after today ({now}): a decision is dated the day it is taken"
+        )
+    if day < review.opened_on:
+        raise DuecourseError(
+            f"--as-of {day} is before review {review.id} was requested ({review.opened_on})"
+        )
+    return day
+
+
 def decide_review(
     session: Session,
     review_id: int,
@@ -96,21 +171,31 @@ def decide_review(
     user: User,
     approve: bool,
     comment: str | None,
-    as_of: date,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
-    """Approve or reject a pending review as `user`; the caller commits."""
+    """Approve or reject a pending review as `user`, dated `as_of` (default today; see
+    `_decision_day`); the caller commits. A review whose case has closed is withdrawn and
+    `ReviewWithdrawn` raised (commit, then report it)."""
     review = session.get(Review, review_id) if 0 <= review_id <= MAX_ROW_ID else None
     if review is None:
         raise _no_review(review_id)
     if review.status != ReviewStatus.PENDING:
-        raise DuecourseError(
-            f"review {review_id} is already {review.status.value} by {review.decided_by}"
+        raise _decided_already(review)
+    case = session.get(Case, review.case_id)
+    if case is not None and case.status == CaseStatus.CLOSED:
+        withdraw_closed_reviews(session.connection(), today(), case_id=case.id)
+        closed_as = f" as {case.outcome.value}" if case.outcome else ""
+        closed_on = f" on {case.closed_on}" if case.closed_on else ""
+        raise ReviewWithdrawn(
+            f"review {review_id} withdrawn: case {case.id} closed{closed_as}{closed_on}; "
+            "there is no move left to decide"
         )
     if not may_decide(user.role, review.required_role):
         raise DuecourseError(
             f"review {review_id} needs the {review.required_role.value} role; "
             f"{user.name} is {user.role.value}"
         )
+    day = _decision_day(review, as_of)
     if not approve and not (comment or "").strip():
         raise InputError("a rejection needs --comment saying why")
     # Only a review still pending is decided: two reviewers at once leave one decision, not two.
@@ -126,16 +211,18 @@ def decide_review(
     )
     session.refresh(review)
     if decided.rowcount != 1:
-        raise DuecourseError(
-            f"review {review_id} is already {review.status.value} by {review.decided_by}"
-        )
+        raise _decided_already(review)
     verb = "approved" if approve else "rejected"
     detail = f"{verb} move to {review.target_stage.value}"
     if comment:
         detail += f": {scrub_text(comment)}"
     session.add(
         TimelineEvent(
-            case_id=review.case_id, as_of=as_of, event="review", detail=detail, actor=user.name
+            case_id=review.case_id,
+            as_of=day,
+            event=events.REVIEW_DECIDED,
+            detail=detail,
+            actor=user.name,
         )
     )
     session.flush()

@@ -16,7 +16,7 @@ from rules.enums import Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from tasks.policy import load_roster
-from tasks.reviews import decide_review, list_reviews, show_review
+from tasks.reviews import ReviewWithdrawn, decide_review, list_reviews, show_review
 
 review_app = typer.Typer(help="Review queue: approve or reject escalations.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -99,11 +99,15 @@ def _decide(
     json_out: bool,
 ) -> None:
     reviewer = _user(ctx, user)
+    day = parse_date(as_of) if as_of is not None else None  # None: today, per tasks.clock
     with Session(settings(ctx).engine) as session:
-        item = decide_review(
-            session, review_id, user=reviewer, approve=approve, comment=comment,
-            as_of=parse_date(as_of),
-        )  # fmt: skip
+        try:
+            item = decide_review(
+                session, review_id, user=reviewer, approve=approve, comment=comment, as_of=day
+            )
+        except ReviewWithdrawn:
+            session.commit()  # the withdrawal stands; the decision is refused (exit 1)
+            raise
         session.commit()
     if json_out:
         emit_json(item)
@@ -119,7 +123,14 @@ def review_approve(
     review_id: Annotated[int, typer.Argument(metavar="ID")],
     as_user: Annotated[str, typer.Option("--as", help="Reviewer (a roster name).")],
     comment: Annotated[str | None, typer.Option("--comment")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The day the decision was taken (default today; not before the review was "
+            "requested, not after today).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Approve: the next daily cycle moves the case to the target stage."""
@@ -132,7 +143,14 @@ def review_reject(
     review_id: Annotated[int, typer.Argument(metavar="ID")],
     as_user: Annotated[str, typer.Option("--as", help="Reviewer (a roster name).")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why (required).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The day the decision was taken (default today; not before the review was "
+            "requested, not after today).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Reject: the case stays where it is; the reason goes in its timeline."""

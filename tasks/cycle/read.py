@@ -230,7 +230,7 @@ def read_reviews(conn: Connection, lo: int, hi: int) -> dict[int, ReviewState]:
             state.approved_since[target] = opened_on if prev is None else max(prev, opened_on)
         elif status == ReviewStatus.PENDING:
             state.pending.add(target)
-        else:
+        elif status == ReviewStatus.REJECTED:
             prev = state.rejected_since.get(target)
             state.rejected_since[target] = opened_on if prev is None else max(prev, opened_on)
     return out

@@ -4,6 +4,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.db import open_engine
@@ -53,3 +55,49 @@ def test_review_list_shows_a_debtor_name_with_brackets(cli: Cli, tmp_path: Path)
     listed = cli("review", "list")
     assert listed.code == 0, listed.err
     assert "王[/]" in listed.out  # the column may wrap the rest
+
+
+def test_a_decision_cannot_be_backdated_or_postdated(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-05")
+    rid = _seed(tmp_path / "home")  # requested 2026-11-02
+    for as_of, why in (
+        ("2020-01-01", f"--as-of 2020-01-01 is before review {rid} was requested (2026-11-02)"),
+        ("2030-01-01", "--as-of 2030-01-01 is after today (2026-11-05): a decision is dated"),
+    ):
+        out = cli("review", "approve", str(rid), "--as", "demo.xulawyer", "--as-of", as_of)
+        assert out.code == 1 and len(out.err.strip().splitlines()) == 1
+        assert why in out.err
+    assert json.loads(cli("review", "show", str(rid), "--json").out)["status"] == "pending"
+    ok = cli("review", "approve", str(rid), "--as", "demo.xulawyer", "--json")
+    assert ok.code == 0, ok.err
+    case = json.loads(cli("case", str(json.loads(ok.out)["case_id"]), "--json").out)
+    decided = [e for e in case["timeline"] if e["event"] == "review_decided"]
+    assert [e["as_of"] for e in decided] == ["2026-11-05"]
+
+
+def test_approving_the_review_of_a_paid_case_is_refused_and_withdraws_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    rid = _seed(tmp_path / "home")
+    engine = open_engine(f"sqlite:///{tmp_path}/home/duecourse.sqlite")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE collection_case SET status = 'closed', stage = 'paid', outcome = 'paid', "
+                "closed_on = '2026-11-03'"
+            )
+        )
+    engine.dispose()
+    out = cli("review", "approve", str(rid), "--as", "demo.xulawyer")
+    assert out.code == 1
+    assert out.err.strip().splitlines() == [
+        f"duecourse: review {rid} withdrawn: case 1 closed as paid on 2026-11-03; "
+        "there is no move left to decide"
+    ]
+    assert "moves the case" not in out.out
+    shown = json.loads(cli("review", "show", str(rid), "--json").out)
+    assert shown["status"] == "withdrawn"  # the withdrawal was kept
+    listed = json.loads(cli("review", "list", "--status", "withdrawn", "--json").out)
+    assert [r["id"] for r in listed["reviews"]] == [rid]

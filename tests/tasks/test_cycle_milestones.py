@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from rules.enums import Stage
-from tasks.cycle.core import run_day
+from tasks.cycle.core import PolicyBundle, run_day
 from tasks.cycle.days import run_days_core
 from tasks.cycle.intraday import check_deadlines
 from tests.factories import make_case
@@ -137,3 +137,35 @@ def test_the_intraday_check_marks_met_and_alerts(engine: Engine) -> None:
     # the daily cycle of the next day finds nothing left to alert or mark for these
     nxt = run_day(engine, THURSDAY, bundle())
     assert "milestone_alert" not in nxt["actions"] and "milestone_met" not in nxt["actions"]
+
+
+def _bundle_with(old: str, new: str) -> PolicyBundle:
+    from tasks.calendar import load_calendar
+    from tests.tasks.cycle_data import LADDER, ROSTER, policy
+
+    assert old in LADDER
+    return PolicyBundle(policy(LADDER.replace(old, new)), load_calendar(None), list(ROSTER))
+
+
+def test_each_milestone_has_its_own_alert_lead(engine: Engine) -> None:
+    """first_contact is due Thursday; with alert_working_days 2 its owner hears on Tuesday (the
+    policy's lead used to be ignored: every alert came one working day ahead)."""
+    with Session(engine) as s:
+        daily = int(make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=MONDAY).id or 0)
+        s.commit()
+    lead2 = _bundle_with("met_by: [contact_made]", "alert_working_days: 2, met_by: [contact_made]")
+    for day in (MONDAY, TUESDAY):
+        run_day(engine, day, lead2)
+    (m,) = table(engine, "milestone")
+    assert (m.case_id, m.due, m.alerted_on) == (daily, THURSDAY, TUESDAY)
+
+
+def test_the_intraday_check_uses_the_milestones_alert_lead(engine: Engine) -> None:
+    with Session(engine) as s:
+        make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=MONDAY)
+        s.commit()
+    lead0 = _bundle_with("met_by: [contact_made]", "alert_working_days: 0, met_by: [contact_made]")
+    run_day(engine, MONDAY, lead0)
+    for day in (TUESDAY, WEDNESDAY):  # a day-1 lead would alert on Wednesday
+        assert check_deadlines(engine, day, lead0)["actions"] == {}
+    assert check_deadlines(engine, THURSDAY, lead0)["actions"] == {"milestone_alert": 1}

@@ -1,0 +1,78 @@
+"""Timeline event names: the one vocabulary of what is recorded on a case and what the policy reads.
+
+A case's timeline holds one row per event (`timeline_event.event`). The policy reads two kinds
+of them: case flags in entry conditions (`events`, `without_events`: `<flag>` sets a flag,
+`<flag>_cleared` clears it, the latest wins) and milestone events in `met_by` (a milestone is met
+when one of its events is recorded after it opened). Code that writes or reads an event uses the
+constants below, never a string of its own; `duecourse policy check` reports a `met_by` event
+outside `MILESTONE_EVENTS`, so a typo cannot leave a milestone waiting for an event that never
+comes.
+
+Each name says which command records it. Several are conventions the later issues implement
+(the channels, negotiation and court-step commands of the design): the shipped ladder already
+waits for them, and until those commands exist a test or an import of the bank's own records
+writes them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# -- recorded by the product today -----------------------------------------------------------
+OPENED: Final = "opened"  # the case file's first line (intake opens the case)
+CLOSED: Final = "closed"  # `duecourse import`: the snapshot shows the account paid or cured
+MISSING: Final = "missing"  # `duecourse import`: the account is absent from the snapshot
+RETURNED: Final = "returned"  # `duecourse import`: back in the snapshot
+CUSTOMER: Final = "customer"  # `duecourse import`: the account moved to another customer
+STAGE: Final = "stage"  # `run-day`: a stage move
+RISK: Final = "risk"  # `run-day`: a change of risk tier
+OWNER: Final = "owner"  # `run-day`, `assign`, `reassign`: a change of owner
+MILESTONE_MISSED: Final = "milestone_missed"  # `run-day`: a deadline missed, and what followed
+REVIEW_REQUESTED: Final = "review_requested"  # `run-day`: entering a stage needs a review
+REVIEW_DECIDED: Final = "review_decided"  # `duecourse review approve|reject`
+REVIEW_WITHDRAWN: Final = "review_withdrawn"  # `run-day` or a decision: the case has closed
+
+# -- milestone events the ladder's conventions define (README "Conventions later tracks hang
+#    off"); which command records each ----------------------------------------------------------
+CONTACT_MADE: Final = "contact_made"  # `duecourse contact log` (channels issue)
+LETTER_SENT: Final = "letter_sent"  # `duecourse mail delivered` (channels issue)
+PLAN_PROPOSED: Final = "plan_proposed"  # `duecourse plan propose` (negotiation issue)
+HARDSHIP_DECIDED: Final = "hardship_decided"  # the negotiation issue's hardship decision
+PAYMENT_ORDER_FILED: Final = "payment_order_filed"  # `duecourse legal event` (legal issue)
+PAYMENT_ORDER_ACCEPTED: Final = "payment_order_accepted"  # `duecourse legal event`
+PAYMENT_ORDER_REJECTED: Final = "payment_order_rejected"  # `duecourse legal event`
+LAWSUIT_FILED: Final = "lawsuit_filed"  # `duecourse legal event`
+ENFORCEMENT_APPLIED: Final = "enforcement_applied"  # `duecourse legal event`
+
+# -- case flags (entry conditions); `<flag>_cleared` clears one -------------------------------
+HARDSHIP_CLAIMED: Final = "hardship_claimed"  # the negotiation issue's commands
+PLAN_REQUESTED: Final = "plan_requested"  # `duecourse plan propose` (negotiation issue)
+PROMISE_TO_PAY: Final = "promise_to_pay"  # `duecourse ptp` (negotiation issue); a broken
+#                                             promise records promise_to_pay_cleared
+
+CLEARED_SUFFIX: Final = "_cleared"
+
+CASE_FLAGS: Final = frozenset({HARDSHIP_CLAIMED, PLAN_REQUESTED, PROMISE_TO_PAY})
+
+# What a milestone's `met_by` may name: the milestone events above and the case flags (a
+# milestone may be met when the debtor engages, e.g. by a promise to pay).
+MILESTONE_EVENTS: Final = frozenset(
+    {
+        REVIEW_DECIDED,
+        CONTACT_MADE,
+        LETTER_SENT,
+        PLAN_PROPOSED,
+        HARDSHIP_DECIDED,
+        PAYMENT_ORDER_FILED,
+        PAYMENT_ORDER_ACCEPTED,
+        PAYMENT_ORDER_REJECTED,
+        LAWSUIT_FILED,
+        ENFORCEMENT_APPLIED,
+    }
+    | CASE_FLAGS
+)
+
+
+def cleared(flag: str) -> str:
+    """The event that clears a case flag: `promise_to_pay` -> `promise_to_pay_cleared`."""
+    return f"{flag}{CLEARED_SUFFIX}"
