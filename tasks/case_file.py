@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from rules.enums import Bucket, CaseStatus, ContactRelation, Stage
 from rules.errors import NotFoundError
 from rules.masking import mask_address, mask_card, mask_email, mask_id_number, mask_phone
 from tasks.bulk import MAX_ROW_ID
+from tasks.clock import shanghai_time
 from tasks.documents import case_documents
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
 
@@ -160,13 +162,33 @@ def _timeline(session: Session, case: Case) -> list[dict[str, Any]]:
         "actor": "intake",
     }
     return [opened] + [
-        {"at": e.at, "as_of": e.as_of, "event": e.event, "detail": e.detail, "actor": e.actor}
+        {
+            "at": _shanghai(e.at),
+            "as_of": e.as_of,
+            "event": e.event,
+            "detail": e.detail,
+            "actor": e.actor,
+        }
         for e in events
     ]
 
 
+def _shanghai(moment: datetime | str | None) -> datetime | None:
+    """A stored UTC moment (a datetime, or the ISO text other readers give) as people read it:
+    Asia/Shanghai, with its +08:00 offset in JSON too."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return shanghai_time(moment)
+
+
+def _times_in_shanghai(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [{**item, key: _shanghai(item.get(key))} for item in items]
+
+
 def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[str, Any]:
-    """The case file as a JSON-safe dict; personal data masked."""
+    """The case file as a JSON-safe dict; personal data masked; times in Asia/Shanghai."""
     case = find_case(session, ref)
     assert case.id is not None
     account = session.get(CardAccount, case.account_id)
@@ -194,9 +216,9 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "balances": balances,
         "milestones": milestones_for_case(session, case.id),
         "contacts": [],  # contact log: the channels issue
-        "documents": case_documents(session, case.id),
+        "documents": _times_in_shanghai(case_documents(session, case.id), "rendered_at"),
         "plans": [],  # repayment plans: the negotiation issue
-        "reviews": reviews_for_case(session, case.id),
+        "reviews": _times_in_shanghai(reviews_for_case(session, case.id), "decided_at"),
         "actions": cycle_actions_for_case(session, case.id, limit=50),
         "timeline": _timeline(session, case),
     }

@@ -74,16 +74,38 @@ def list_reviews(
         .join(Case, col(Case.id) == col(Review.case_id))
         .join(CardAccount, col(CardAccount.id) == col(Case.account_id))
         .join(Customer, col(Customer.id) == col(Case.customer_id))
+        .where(*_list_conditions(status, role))
         .order_by(col(Review.opened_on), col(Review.id))
         .limit(min(limit, MAX_ROW_ID))  # a larger number would overflow the driver
     )
-    if status is not None:
-        query = query.where(Review.status == status)
-    if status == ReviewStatus.PENDING:  # a case closed since (cured, paid) needs no decision
-        query = query.where(Case.status == CaseStatus.OPEN)
-    if role is not None:
-        query = query.where(Review.required_role == role)
     return [_item(r, c, a, n) for r, c, a, n in session.exec(query).all()]
+
+
+def _list_conditions(status: ReviewStatus | None, role: Role | None) -> list[Any]:
+    conditions: list[Any] = []
+    if status is not None:
+        conditions.append(Review.status == status)
+    if status == ReviewStatus.PENDING:  # a case closed since (cured, paid) needs no decision
+        conditions.append(Case.status == CaseStatus.OPEN)
+    if role is not None:
+        conditions.append(Review.required_role == role)
+    return conditions
+
+
+def count_reviews(
+    session: Session,
+    *,
+    status: ReviewStatus | None = ReviewStatus.PENDING,
+    role: Role | None = None,
+) -> int:
+    """How many reviews `list_reviews` would list without a limit."""
+    query = (
+        select(sa.func.count())
+        .select_from(Review)
+        .join(Case, col(Case.id) == col(Review.case_id))
+        .where(*_list_conditions(status, role))
+    )
+    return int(session.exec(query).one())
 
 
 def _no_review(review_id: int) -> NotFoundError:

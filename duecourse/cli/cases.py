@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -38,10 +39,19 @@ def cases_command(
             status=wanted_status,
             limit=limit,
         )
+    truncated = len(items) < total
     if json_out:
-        emit_json({"total": total, "count": len(items), "cases": items})
+        emit_json(
+            {
+                "total": total,
+                "count": len(items),
+                "shown": len(items),
+                "truncated": truncated,
+                "cases": items,
+            }
+        )
         return
-    table = Table(title=f"{len(items)} of {total} cases")
+    table = Table(title=f"{total} case(s)")
     for name in ("id", "account", "name", "bucket", "stage", "risk", "owner", "DPD", "balance"):
         table.add_column(name, justify="right" if name in ("DPD", "balance", "id") else "left")
     for c in items:
@@ -52,11 +62,20 @@ def cases_command(
             f"{c['balance']:,.2f}",
         )  # fmt: skip
     console.print(table)
+    if truncated:
+        console.print(f"{len(items)} of {total} shown (--limit {limit}; raise it to see more)")
+
+
+def _shown(value: Any) -> str:
+    """A field as people read it: a moment as Asia/Shanghai minutes (the case file converts)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 SECTION_FIELDS = {
     "milestones": ("kind", "due", "status", "owner", "rule"),
-    "reviews": ("target_stage", "required_role", "status", "opened_on", "decided_by"),
+    "reviews": ("target_stage", "required_role", "status", "opened_on", "decided_by", "decided_at"),
     "documents": ("number", "kind", "format", "rendered_at", "path"),
     "contacts": ("at", "channel", "outcome"),
     "plans": ("kind", "status", "amount"),
@@ -88,11 +107,12 @@ def _print_case(data: dict[str, Any]) -> None:
         if data.get(key):
             console.print(f"[bold]{key}[/bold]")
             for item in data[key]:
-                shown = [f"{item[f]}" for f in fields if item.get(f) is not None]
+                shown = [_shown(item[f]) for f in fields if item.get(f) is not None]
                 console.print("  " + "  ".join(shown), markup=False)
-    console.print("[bold]timeline[/bold]")
+    console.print("[bold]timeline[/bold] (recorded times in Asia/Shanghai)")
     for e in data["timeline"]:
-        console.print(f"  {e['as_of']}  {e['event']:<10} {e['detail']}", markup=False)
+        recorded = f"  (recorded {_shown(e['at'])})" if e["at"] is not None else ""
+        console.print(f"  {e['as_of']}  {e['event']:<10} {e['detail']}{recorded}", markup=False)
 
 
 @app.command("case")

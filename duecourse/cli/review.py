@@ -5,18 +5,27 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, parse_choice, parse_date, settings
+from duecourse.cli.policy import WIDE
 from models.review import ReviewStatus
 from rules.enums import Role
 from rules.errors import NotFoundError
 from rules.roster import User
+from tasks.clock import shanghai_time
 from tasks.policy import load_roster
-from tasks.reviews import ReviewWithdrawn, decide_review, list_reviews, show_review
+from tasks.reviews import (
+    ReviewWithdrawn,
+    count_reviews,
+    decide_review,
+    list_reviews,
+    show_review,
+)
 
 review_app = typer.Typer(help="Review queue: approve or reject escalations.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -50,28 +59,46 @@ def review_list(
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """The queue, oldest first."""
+    """The queue, oldest first; times in Asia/Shanghai."""
+    wanted_status = parse_choice(ReviewStatus, status, "--status")
+    wanted_role = parse_choice(Role, role, "--role")
     with Session(settings(ctx).engine) as session:
-        items = list_reviews(
-            session,
-            status=parse_choice(ReviewStatus, status, "--status"),
-            role=parse_choice(Role, role, "--role"),
-            limit=limit,
-        )
+        items = list_reviews(session, status=wanted_status, role=wanted_role, limit=limit)
+        total = count_reviews(session, status=wanted_status, role=wanted_role)
+    for r in items:  # stored in UTC, shown (and in JSON) as people read it: +08:00
+        r["decided_at"] = shanghai_time(r["decided_at"]) if r["decided_at"] else None
+    truncated = len(items) < total
     if json_out:
-        emit_json({"count": len(items), "reviews": items})
+        emit_json(
+            {
+                "count": len(items),
+                "total": total,
+                "shown": len(items),
+                "truncated": truncated,
+                "reviews": items,
+            }
+        )
         return
-    table = Table(title=f"{len(items)} review(s)")
-    for name in ("id", "case", "debtor", "from", "to", "role", "risk", "DPD", "balance", "opened"):
+    decided = any(r["decided_at"] for r in items)
+    table = Table(title=f"{total} review(s)")
+    columns = ["id", "case", "debtor", "from", "to", "role", "risk", "DPD", "balance", "opened"]
+    for name in columns + (["decided (Shanghai)"] if decided else []):
         table.add_column(name)
     for r in items:
-        table.add_row(
+        row = [
             str(r["id"]), str(r["case_id"]), Text(r["debtor"]), r["stage"].value,
             r["target_stage"].value, r["required_role"].value,
             r["risk"].value if r["risk"] else "-", str(r["dpd"]), f"{r['balance']:,.2f}",
             str(r["opened_on"]),
-        )  # fmt: skip
-    console.print(table)
+        ]  # fmt: skip
+        if decided:
+            at = r["decided_at"]
+            row.append(at.strftime("%Y-%m-%d %H:%M") if at else "-")
+        table.add_row(*row)
+    out = console if console.is_terminal else Console(highlight=False, width=WIDE)  # piped
+    out.print(table)
+    if truncated:
+        console.print(f"{len(items)} of {total} shown (--limit {limit}; raise it to see more)")
 
 
 @review_app.command("show")

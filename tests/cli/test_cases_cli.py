@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlmodel import Session
+
+from models import TimelineEvent
+from models.db import open_engine
+from models.document import Document
+from models.review import Review, ReviewStatus
+from rules.enums import Role, Stage
 from tests.cli.conftest import Cli
-from tests.factories import snapshot_row, write_snapshot
+from tests.factories import make_case, snapshot_row, write_snapshot
 
 
 def _load(cli: Cli, tmp_path: Path) -> None:
@@ -105,3 +113,71 @@ def test_a_home_that_cannot_be_created_is_one_line(cli: Cli, tmp_path: Path) -> 
         out = cli(*args, home_dir=blocker / "home")
         assert out.code == 1 and out.out == ""
         assert out.err.count("\n") == 1 and "cannot create the folder" in out.err, out.err
+
+
+def test_cases_say_how_many_are_shown_when_the_limit_stops_them(cli: Cli, tmp_path: Path) -> None:
+    rows = [
+        snapshot_row(account_id=f"A{i}", customer_id=f"C{i}", days_past_due=str(30 + i))
+        for i in range(3)
+    ]
+    out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-02")
+    assert out.code == 0, out.err
+    cut = json.loads(cli("cases", "--limit", "2", "--json").out)
+    assert (cut["total"], cut["count"], cut["shown"], cut["truncated"]) == (3, 2, 2, True)
+    assert len(cut["cases"]) == 2
+    whole = json.loads(cli("cases", "--json").out)
+    assert (whole["total"], whole["shown"], whole["truncated"]) == (3, 3, False)
+    human = cli("cases", "--limit", "2")
+    assert human.code == 0 and "2 of 3 shown" in human.out and "--limit 2" in human.out
+    assert "shown" not in cli("cases").out
+
+
+def _case_with_times(home: Path) -> int:
+    """A case with a review decided, a document and a timeline line, each stored at a UTC
+    moment that is already the next day in Shanghai."""
+    engine = open_engine(f"sqlite:///{home}/duecourse.sqlite")
+    with Session(engine) as s:
+        case = make_case(s, dpd=120)
+        assert case.id is not None
+        s.add(
+            Review(
+                case_id=case.id, target_stage=Stage.LAWYER_LETTER, required_role=Role.LEGAL,
+                opened_on=date(2026, 11, 2), key="k1", policy_version="v1",
+                status=ReviewStatus.APPROVED, decided_by="demo.xulawyer",
+                decided_at=datetime(2026, 11, 2, 17, 0, tzinfo=UTC),
+            )
+        )  # fmt: skip
+        s.add(
+            Document(
+                case_id=case.id, kind="collection_letter", number="CL-2026-000001",
+                format="pdf", as_of=date(2026, 11, 2), path="x.pdf", sha256="0" * 64,
+                template="t.html", template_version=1, data="{}", idempotency_key="k",
+                rendered_at=datetime(2026, 11, 2, 23, 5, tzinfo=UTC),
+            )
+        )  # fmt: skip
+        s.add(
+            TimelineEvent(
+                case_id=case.id, as_of=date(2026, 11, 2), event="review", detail="approved",
+                actor="demo.xulawyer", at=datetime(2026, 11, 2, 16, 30, tzinfo=UTC),
+            )
+        )  # fmt: skip
+        s.commit()
+        case_id = case.id
+    engine.dispose()
+    return case_id
+
+
+def test_case_file_times_are_in_shanghai(cli: Cli, tmp_path: Path) -> None:
+    case_id = _case_with_times(tmp_path / "home")
+    out = cli("case", str(case_id), "--json")
+    assert out.code == 0, out.err
+    data = json.loads(out.out)
+    assert data["reviews"][0]["decided_at"] == "2026-11-03T01:00:00+08:00"
+    assert data["documents"][0]["rendered_at"] == "2026-11-03T07:05:00+08:00"
+    assert data["timeline"][-1]["at"] == "2026-11-03T00:30:00+08:00"
+    human = cli("case", str(case_id))
+    assert human.code == 0, human.err
+    assert "2026-11-03 01:00" in human.out  # decided
+    assert "2026-11-03 07:05" in human.out  # rendered
+    assert "(recorded 2026-11-03 00:30)" in human.out  # timeline
+    assert "+00:00" not in human.out and "T17:00" not in human.out

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.db import open_engine
-from models.review import Review
+from models.review import Review, ReviewStatus
 from rules.enums import Role, Stage
 from tests.cli.conftest import Cli
 from tests.factories import make_case
@@ -101,3 +101,40 @@ def test_approving_the_review_of_a_paid_case_is_refused_and_withdraws_it(
     assert shown["status"] == "withdrawn"  # the withdrawal was kept
     listed = json.loads(cli("review", "list", "--status", "withdrawn", "--json").out)
     assert [r["id"] for r in listed["reviews"]] == [rid]
+
+
+def test_review_list_says_how_many_are_shown_and_decision_times_are_in_shanghai(
+    cli: Cli, tmp_path: Path
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path}/home/duecourse.sqlite")
+    with Session(engine) as s:
+        for n in range(3):
+            case = make_case(s, dpd=120)
+            s.add(
+                Review(
+                    case_id=case.id, target_stage=Stage.LAWYER_LETTER, required_role=Role.LEGAL,
+                    opened_on=date(2026, 11, 2), key=f"shown-{n}", policy_version="v1",
+                )
+            )  # fmt: skip
+        s.add(
+            Review(
+                case_id=case.id, target_stage=Stage.LAWYER_LETTER, required_role=Role.LEGAL,
+                opened_on=date(2026, 11, 1), key="decided", policy_version="v1",
+                status=ReviewStatus.REJECTED, decided_by="demo.xulawyer", comment="证据不足",
+                decided_at=datetime(2026, 11, 2, 17, 0, tzinfo=UTC),  # 01:00 next day, Shanghai
+            )
+        )  # fmt: skip
+        s.commit()
+    engine.dispose()
+    cut = json.loads(cli("review", "list", "--limit", "2", "--json").out)
+    assert (cut["count"], cut["total"], cut["shown"], cut["truncated"]) == (2, 3, 2, True)
+    assert len(cut["reviews"]) == 2
+    whole = json.loads(cli("review", "list", "--json").out)
+    assert (whole["total"], whole["truncated"]) == (3, False)
+    human = cli("review", "list", "--limit", "2")
+    assert human.code == 0 and "2 of 3 shown" in human.out
+    assert "shown" not in cli("review", "list").out
+    decided = json.loads(cli("review", "list", "--status", "rejected", "--json").out)
+    assert decided["reviews"][0]["decided_at"] == "2026-11-03T01:00:00+08:00"
+    table = cli("review", "list", "--status", "rejected")
+    assert "2026-11-03 01:00" in table.out and "17:00" not in table.out
