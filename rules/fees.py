@@ -110,8 +110,8 @@ NO_AMOUNT_RULES: dict[FeeKind, str] = {
 }
 NOTES: dict[FeeKind, tuple[str, ...]] = {
     FeeKind.ENFORCEMENT: (
-        "not prepaid by the applicant: paid after enforcement (Art. 20) and borne by the person "
-        "subject to enforcement (Art. 38)",
+        "not prepaid by the applicant: paid after enforcement (Art. 20 (R)) and borne by the "
+        "person subject to enforcement (Art. 38 (R))",
     ),
     FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER: (
         "applies when the payment order lapses on the debtor's objection and the matter turns "
