@@ -124,7 +124,7 @@ def next_actions(case: CaseFacts, policy: Policy, as_of: date) -> Decision:
         return Decision(
             new_stage=new_stage,
             actions_due=actions_due(target_def, 0),
-            milestones_to_open=list(target_def.milestones),
+            milestones_to_open=target_def.entry_milestones,
         )
     if not policy.has_stage(case.stage):
         return Decision(review_needed=review)

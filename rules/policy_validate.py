@@ -25,7 +25,16 @@ from typing import Any
 
 from rules.buckets import BucketScheme
 from rules.enums import Role, Stage
-from rules.policy import TEMPLATED_CHANNELS, EntryCondition, Policy, RiskRule, StageDef
+from rules.events import MILESTONE_EVENTS
+from rules.policy import (
+    TEMPLATED_CHANNELS,
+    EntryCondition,
+    MilestoneDef,
+    MilestoneOpens,
+    Policy,
+    RiskRule,
+    StageDef,
+)
 from rules.roster import User, duplicate_names
 
 Path = tuple[str | int, ...]
@@ -150,7 +159,40 @@ def _check_stage_shapes(
                 out.append((where, f"milestone {m.kind}: give an offset or a statutory_event"))
             if m.on_miss == "advance" and not any(not n.is_closed for n in s.next):
                 out.append((where, f"milestone {m.kind}: on_miss advance but no open next stage"))
+            out.extend(_check_milestone_events(where, m))
+            out.extend(_check_review_milestone(where, s, m))
     return out
+
+
+def _check_milestone_events(where: Path, m: MilestoneDef) -> list[tuple[Path, str]]:
+    """Every `met_by` event is one the product records or will record (rules.events): a name
+    outside that vocabulary would leave the milestone waiting for an event that never comes."""
+    out: list[tuple[Path, str]] = []
+    for k, name in enumerate(m.met_by):
+        if name not in MILESTONE_EVENTS:
+            known = ", ".join(sorted(MILESTONE_EVENTS))
+            msg = (
+                f"milestone {m.kind}: met_by {name!r} is not an event the product records "
+                f"(rules/events.py; known: {known})"
+            )
+            out.append(((*where, "met_by", k), msg))
+    return out
+
+
+def _check_review_milestone(where: Path, s: StageDef, m: MilestoneDef) -> list[tuple[Path, str]]:
+    """A milestone that opens with the review needs a stage that has one, owned by its role."""
+    if m.opens != MilestoneOpens.REVIEW_REQUESTED:
+        return []
+    if s.review is None:
+        msg = f"milestone {m.kind} opens with the review, but stage {s.stage} needs no review"
+        return [((*where, "opens"), msg)]
+    if m.owner_role != s.review:
+        msg = (
+            f"milestone {m.kind} measures the {s.review} review: its owner_role must be "
+            f"{s.review}, not {m.owner_role}"
+        )
+        return [((*where, "owner_role"), msg)]
+    return []
 
 
 def _check_actions(

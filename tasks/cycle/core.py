@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from models.types import utcnow
 from rules.calendar import BusinessCalendar
 from rules.enums import CaseStatus, MilestoneStatus, RunStatus
+from rules.events import cleared
 from rules.policy import Policy
 from rules.roster import User
 from tasks.calendar import load_calendar
@@ -56,7 +57,7 @@ class Run:
         self.bounds = bounds
         self.dues = DueDates(ctx.calendar)
         flags, met = event_names(ctx.policy)
-        self.event_names = flags | met | {f"{f}_cleared" for f in flags}
+        self.event_names = flags | met | {cleared(f) for f in flags}
 
 
 def prepare(engine: Engine, as_of: date, bundle: PolicyBundle, batch_size: int = BATCH_SIZE) -> Run:

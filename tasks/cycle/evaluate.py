@@ -16,9 +16,11 @@ from decimal import Decimal
 
 from models.cycle import ActionKind
 from models.review import ReviewStatus
+from rules import events as ev
 from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, Stage
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.owners import assign_owners
+from rules.policy import MilestoneOpens
 from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.deadlines import (
     DueDates,
@@ -77,10 +79,10 @@ class BatchEvaluator(Recorder):
         elif row.risk_tier != result.tier:
             self.plan.totals.risk_changes += 1
             why = "; ".join(result.reasons) or "no risk rule applies"
-            self.timeline(row.id, "risk", f"{row.risk_tier.value} -> {result.tier.value}: {why}")
+            self.timeline(row.id, ev.RISK, f"{row.risk_tier.value} -> {result.tier.value}: {why}")
         events = self.batch.events.get(row.id, [])
         reviews = self.batch.reviews.get(row.id) or ReviewState(set(), set(), {})
-        advance_to = self.check_milestones(st, events)
+        advance_to = self.check_milestones(st, events, reviews)
         facts = CaseFacts(
             case_id=row.id,
             stage=st.stage,
@@ -117,11 +119,11 @@ class BatchEvaluator(Recorder):
                 m.stage == st.stage and m.entry_on == st.entered
                 for m in self.batch.milestones.get(row.id, [])
             )
-            and not st.needs_milestones
+            and not any((s, e) == (st.stage, st.entered) for _m, s, e in st.needs_milestones)
             and self.policy.has_stage(st.stage)
         ):
-            st.needs_milestones = [
-                (m, st.stage, st.entered) for m in self.policy.stage_def(st.stage).milestones
+            st.needs_milestones += [
+                (m, st.stage, st.entered) for m in self.policy.stage_def(st.stage).entry_milestones
             ]
         return st
 
@@ -130,7 +132,7 @@ class BatchEvaluator(Recorder):
     def move(self, st: CaseState, target: Stage, why: str, due: list[DueAction]) -> None:
         case_id, old = st.row.id, st.stage
         self.action(case_id, ActionKind.STAGE_MOVE, f"stage:{target.value}", f"{old} -> {target}")
-        self.timeline(case_id, "stage", f"{old.value} -> {target.value} ({why})")
+        self.timeline(case_id, ev.STAGE, f"{old.value} -> {target.value} ({why})")
         for m in self.batch.milestones.get(case_id, []):
             if self.still_open(m) and (m.stage, m.entry_on) == (old, st.entered):
                 reason = f"left {old.value} for {target.value}"
@@ -140,7 +142,7 @@ class BatchEvaluator(Recorder):
                 self.action(case_id, ActionKind.MILESTONE_WAIVED, f"waive:{m.id}", reason)
         st.stage, st.entered = target, self.as_of
         st.needs_milestones = [
-            (m, target, self.as_of) for m in self.policy.stage_def(target).milestones
+            (m, target, self.as_of) for m in self.policy.stage_def(target).entry_milestones
         ]
         self.plan_actions(st, due)
 
@@ -189,7 +191,12 @@ class BatchEvaluator(Recorder):
         )
         reason = f"entering {target.value} needs {role.value} approval"
         self.action(case_id, ActionKind.REVIEW_OPENED, f"review:{target.value}", reason)
-        self.timeline(case_id, "review", f"review requested: {reason}")
+        self.timeline(case_id, ev.REVIEW_REQUESTED, f"review requested: {reason}")
+        # Milestones that measure the review (`opens: review_requested`) open with it, keyed by
+        # (case, target stage, the day it was requested, kind): a rerun never opens one twice.
+        target_def = self.stage_defs.get(target)
+        for mdef in target_def.review_milestones if target_def is not None else []:
+            st.needs_milestones.append((mdef, target, self.as_of))
 
     def plan_actions(self, st: CaseState, due: list[DueAction]) -> None:
         for action, n in due:
@@ -205,14 +212,21 @@ class BatchEvaluator(Recorder):
 
     # -- milestones ----------------------------------------------------------------------------
 
-    def check_milestones(self, st: CaseState, events: list[tuple[str, date]]) -> Stage | None:
-        """Met / missed / alert for the case's open milestones; a stage to advance to or None."""
+    def check_milestones(
+        self, st: CaseState, events: list[tuple[str, date]], reviews: ReviewState
+    ) -> Stage | None:
+        """Met / missed / alert for the case's open milestones; a stage to advance to or None.
+        A milestone of another stage entry is waived, except one measuring a review (it belongs
+        to the review's target stage), which is waived once that review is no longer pending
+        without its decision having met it."""
         advance: Stage | None = None
         case_id, as_of = st.row.id, self.as_of
         for m in self.batch.milestones.get(case_id, []):
             if m.status != MilestoneStatus.OPEN:
                 continue
-            if (m.stage, m.entry_on) != (st.stage, st.entered):
+            mdef = milestone_def(self.policy, m.stage, m.kind)
+            of_review = mdef is not None and mdef.opens == MilestoneOpens.REVIEW_REQUESTED
+            if (m.stage, m.entry_on) != (st.stage, st.entered) and not of_review:
                 reason = f"stage entry ended ({m.stage.value} since {m.entry_on})"
                 self.milestone_update(
                     m, status=MilestoneStatus.WAIVED, closed_on=as_of, reason=reason
@@ -223,13 +237,19 @@ class BatchEvaluator(Recorder):
                 due=m.due,
                 opened_on=m.opened_on,
                 alerted_on=m.alerted_on,
-                mdef=milestone_def(self.policy, m.stage, m.kind),
+                mdef=mdef,
                 events=events,
                 as_of=as_of,
                 dues=self.dues,
                 default_lead=self.ctx.alert_working_days,
             )
-            if check.verdict is Verdict.MET:
+            if of_review and check.verdict is not Verdict.MET and m.stage not in reviews.pending:
+                reason = f"review of the move to {m.stage.value} no longer pending"
+                self.milestone_update(
+                    m, status=MilestoneStatus.WAIVED, closed_on=as_of, reason=reason
+                )
+                self.action(case_id, ActionKind.MILESTONE_WAIVED, f"waive:{m.id}", reason)
+            elif check.verdict is Verdict.MET:
                 reason = check.met_reason
                 self.milestone_update(m, status=MilestoneStatus.MET, closed_on=as_of, reason=reason)
                 self.action(case_id, ActionKind.MILESTONE_MET, f"met:{m.id}", f"{m.kind}: {reason}")
@@ -261,7 +281,7 @@ class BatchEvaluator(Recorder):
             if new is not None:
                 self.change_owner(st, new)
                 follow = f"reassigned {st.row.owner or '-'} -> {new}"
-                self.timeline(case_id, "owner", f"{follow} ({what})")
+                self.timeline(case_id, ev.OWNER, f"{follow} ({what})")
             else:
                 follow = "nobody else to reassign to"
             self.action(case_id, ActionKind.REASSIGNED, f"reassign:{m.id}", f"{what}; {follow}")
@@ -275,7 +295,7 @@ class BatchEvaluator(Recorder):
         reason = f"{what}; {follow}" if follow else what
         self.milestone_update(m, status=MilestoneStatus.MISSED, closed_on=self.as_of, reason=reason)
         self.action(case_id, ActionKind.MILESTONE_MISSED, f"missed:{m.id}", reason)
-        self.timeline(case_id, "milestone_missed", reason)
+        self.timeline(case_id, ev.MILESTONE_MISSED, reason)
         self.plan.totals.missed.append(
             {"case_id": case_id, "kind": m.kind, "due": m.due.isoformat(), "owner": m.owner}
         )
@@ -283,8 +303,8 @@ class BatchEvaluator(Recorder):
 
     def open_milestones(self, st: CaseState) -> None:
         for mdef, stage, entry_on in st.needs_milestones:
-            due, rule = self.dues.due(mdef, entry_on)
-            owner = st.owner if self.owner_role(stage) == mdef.owner_role else None
+            due, due_latest, rule = self.dues.due(mdef, entry_on)
+            owner = st.owner if self.owner_role(st.stage) == mdef.owner_role else None
             if owner is None:
                 owner = self.least_loaded(mdef.owner_role, exclude=None)
             self.plan.new_milestones.append(
@@ -295,6 +315,7 @@ class BatchEvaluator(Recorder):
                     "entry_on": entry_on,
                     "opened_on": self.as_of,
                     "due": due,
+                    "due_latest": due_latest,
                     "status": MilestoneStatus.OPEN,
                     "owner": owner,
                     "owner_role": mdef.owner_role,
@@ -359,7 +380,7 @@ class BatchEvaluator(Recorder):
                 f"{old or '-'} -> {name} ({self.owner_role(st.stage)})",
             )
             if old is not None:
-                self.timeline(case_id, "owner", f"{old} -> {name} (role for {st.stage.value})")
+                self.timeline(case_id, ev.OWNER, f"{old} -> {name} (role for {st.stage.value})")
         missing = [w for w in wanted if w[0] not in assignments]
         if missing:
             roles = sorted({w[1].value for w in missing})

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from models import CardAccount, Case, Customer, CycleAction, Milestone, Review, TimelineEvent
 from models.review import ReviewStatus
+from rules import events
 from rules.enums import Bucket, CaseStatus, MilestoneStatus, RiskTier, Stage
 from tasks.cycle.context import step_slot
 
@@ -32,7 +33,7 @@ MILESTONE = Milestone.__table__  # type: ignore[attr-defined]
 REVIEW = Review.__table__  # type: ignore[attr-defined]
 ACTION = CycleAction.__table__  # type: ignore[attr-defined]
 
-CLEARED_SUFFIX = "_cleared"
+CLEARED_SUFFIX = events.CLEARED_SUFFIX
 
 
 def _fen(col: Any) -> Any:

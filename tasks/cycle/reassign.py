@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from models.types import utcnow
+from rules import events
 from rules.enums import CaseStatus, MilestoneStatus, RiskTier, Role, Stage
 from rules.errors import DuecourseError, NotFoundError
 from rules.owners import assign_owners
@@ -59,7 +60,7 @@ def _apply(
         "timeline_event",
         ["case_id", "at", "as_of", "event", "detail", "actor"],
         [
-            (case_id, ts, day, "owner", f"{old or '-'} -> {new}: {reason}", actor)
+            (case_id, ts, day, events.OWNER, f"{old or '-'} -> {new}: {reason}", actor)
             for case_id, old, new in moves
         ],
     )

@@ -81,7 +81,7 @@ def test_check_a_broken_policy_prints_file_and_line_and_exits_1(
     lines = captured.out.splitlines()
     assert lines[0] == (
         f"{ladder}:{line_of(ladder, 'collection_lettre')}: unknown template 'collection_lettre' "
-        "(known: collection_letter, reminder_email, reminder_sms)"
+        "(known: collection_letter, predue_email, predue_sms, reminder_email, reminder_sms)"
     )
     assert all(ln.startswith(f"{ladder}:{line_of(ladder, 'min_dpd: 85')}: entry of lawyer_letter")
                for ln in lines[1:])  # fmt: skip
@@ -139,3 +139,20 @@ def test_check_names_parts_taken_from_elsewhere(home: Path, tmp_path: Path) -> N
     assert code == 0
     assert "from elsewhere: risk " in out and "roster " in out
     assert "ladder " not in out.split("from elsewhere")[1]
+
+
+def test_check_reports_a_met_by_event_nothing_records_with_file_and_line(
+    home: Path, tmp_path: Path
+) -> None:
+    """Issue 12 item 10: legal_review waited for `review_decided` while the decision recorded
+    `review`; a name outside rules/events.py is now a policy problem at its line."""
+    folder = tmp_path / "bank-policy"
+    shutil.copytree(SHIPPED_POLICY_DIR, folder)
+    ladder = folder / "ladder.yaml"
+    text = ladder.read_text(encoding="utf-8")
+    ladder.write_text(text.replace("met_by: [letter_sent]}", "met_by: [letter_send]}", 1), "utf-8")
+    code, out, _ = invoke(home, "policy", "check", str(folder))
+    assert code == 1
+    (line,) = [ln for ln in out.splitlines() if "letter_send'" in ln]
+    assert line.startswith(f"{ladder}:{line_of(ladder, 'letter_send]')}: milestone ")
+    assert "met_by 'letter_send' is not an event the product records" in line

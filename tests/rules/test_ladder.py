@@ -73,7 +73,8 @@ def test_entering_a_stage_that_needs_review_opens_a_review_instead() -> None:
     assert d.new_stage == Stage.LAWYER_LETTER
     assert d.review_needed is None
     assert keys(d) == [("prepare_lawyer_letter", 1)]
-    assert [m.kind for m in d.milestones_to_open] == ["legal_review", "lawyer_letter_sent"]
+    # legal_review opens with the review (opens: review_requested), not on entry
+    assert [m.kind for m in d.milestones_to_open] == ["lawyer_letter_sent"]
 
 
 def test_sticky_stage_does_not_move_back_when_dpd_falls() -> None:
@@ -108,7 +109,7 @@ def test_target_outside_next_does_not_move() -> None:
     policy = build(ladder)
     d = next_actions(facts(Stage.EARLY_WARNING, 45), policy, ENTERED + timedelta(1))
     assert d.new_stage is None and d.review_needed is None
-    assert keys(d) == [("reminder_email", 1)]
+    assert keys(d) == [("predue_email", 1)]
 
 
 def test_closed_and_unmatched_cases_do_nothing() -> None:

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from rules.buckets import DEFAULT_SCHEME
-from rules.enums import Role
+from rules.enums import Role, Stage
 from rules.policy import EntryCondition
 from rules.policy_validate import (
     Problem,
@@ -248,3 +248,69 @@ def test_dpd_intervals_follow_the_bucket_scheme() -> None:
     entry = EntryCondition(buckets=["M2", "M3", "M7+"], min_dpd=50)  # type: ignore[list-item]
     assert dpd_intervals(entry, DEFAULT_SCHEME) == [(50, 60), (61, 90), (181, 10**9)]
     assert EntryCondition(min_balance=Decimal("1")).min_balance == Decimal("1")
+
+
+# -- issue 12 items 10 and 11: milestone events, review milestones, alert leads ------------------
+
+
+def test_a_met_by_event_nothing_records_is_reported_where_it_is_named() -> None:
+    ladder = shipped("ladder")
+    milestone = stage_data(ladder, "lawyer_letter")["milestones"][0]
+    milestone["met_by"] = ["review_decided", "review"]  # the name the decision used to record
+    found = problems(ladder)
+    assert [p.path for p in found] == [("stages", 4, "milestones", 0, "met_by", 1)]
+    assert "met_by 'review' is not an event the product records" in found[0].message
+    assert "review_decided" in found[0].message  # the known names are listed
+
+
+def test_every_shipped_met_by_event_is_in_the_vocabulary() -> None:
+    from rules.events import MILESTONE_EVENTS
+
+    stages = shipped("ladder")["stages"]
+    names = {e for s in stages for m in s.get("milestones", []) for e in m["met_by"]}
+    assert names <= MILESTONE_EVENTS
+    assert "review_decided" in names
+
+
+def test_the_shipped_legal_review_opens_with_the_review() -> None:
+    from rules.policy import MilestoneOpens
+
+    lawyer = build().stage_def(Stage.LAWYER_LETTER)
+    assert [m.kind for m in lawyer.review_milestones] == ["legal_review"]
+    assert lawyer.review_milestones[0].opens == MilestoneOpens.REVIEW_REQUESTED
+    assert [m.kind for m in lawyer.entry_milestones] == ["lawyer_letter_sent"]
+
+
+def test_a_milestone_opening_with_a_review_needs_a_stage_with_one_owned_by_its_role() -> None:
+    ladder = shipped("ladder")
+    stage_data(ladder, "formal_demand")["milestones"][0]["opens"] = "review_requested"
+    found = problems(ladder)
+    assert [p.path for p in found] == [("stages", 2, "milestones", 0, "opens")]
+    assert "opens with the review, but stage formal_demand needs no review" in found[0].message
+    ladder = shipped("ladder")
+    stage_data(ladder, "lawyer_letter")["milestones"][0]["owner_role"] = "supervisor"
+    found = problems(ladder)
+    assert [p.path for p in found] == [("stages", 4, "milestones", 0, "owner_role")]
+    assert "its owner_role must be legal, not supervisor" in found[0].message
+    ladder = shipped("ladder")
+    stage_data(ladder, "lawyer_letter")["milestones"][0]["opens"] = "review_approved"
+    with pytest.raises(ValidationError, match="opens"):
+        build(ladder)
+
+
+@pytest.mark.parametrize("lead", [-1, "5", True, 1.5])
+def test_alert_working_days_is_a_whole_number_of_days_from_zero(lead: Any) -> None:
+    ladder = shipped("ladder")
+    stage_data(ladder, "soft_reminder")["milestones"][0]["alert_working_days"] = lead
+    with pytest.raises(ValidationError, match="alert_working_days"):
+        build(ladder)
+
+
+def test_alert_leads_default_to_one_day_and_statutory_deadlines_get_five() -> None:
+    leads = {m.kind: (m.statutory_event is not None, m.alert_working_days)
+             for s in build().stages for m in s.milestones}  # fmt: skip
+    assert leads["first_contact"] == (False, 1)
+    assert {k: v for k, v in leads.items() if v[0]} == {
+        "court_acceptance": (True, 5),
+        "enforcement_applied": (True, 5),
+    }

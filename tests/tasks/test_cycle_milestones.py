@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from rules.enums import Stage
 from tasks.cycle.core import PolicyBundle, run_day
@@ -169,3 +170,88 @@ def test_the_intraday_check_uses_the_milestones_alert_lead(engine: Engine) -> No
     for day in (TUESDAY, WEDNESDAY):  # a day-1 lead would alert on Wednesday
         assert check_deadlines(engine, day, lead0)["actions"] == {}
     assert check_deadlines(engine, THURSDAY, lead0)["actions"] == {"milestone_alert": 1}
+
+
+REVIEW_MILESTONE = (
+    "  milestones:\n    - {kind: objection_window,",
+    "  milestones:\n"
+    "    - {kind: legal_review, opens: review_requested, offset: 2, unit: working,\n"
+    "       owner_role: legal, on_miss: escalate, met_by: [review_decided]}\n"
+    "    - {kind: objection_window,",
+)
+
+
+def test_the_legal_review_milestone_opens_with_the_review_and_the_decision_meets_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 item 10: it used to open on entering lawyer_letter (after the approval, so it
+    could only be missed) and wait for an event the decision did not record."""
+    from models.review import Review
+    from rules.roster import User
+    from tasks.reviews import decide_review
+
+    b = _bundle_with(*REVIEW_MILESTONE)
+    with Session(engine) as s:
+        decided = int(make_case(s, dpd=95, stage=Stage.FORMAL_DEMAND, as_of=MONDAY).id or 0)
+        waiting = int(make_case(s, dpd=95, stage=Stage.FORMAL_DEMAND, as_of=MONDAY).id or 0)
+        s.commit()
+    run_day(engine, MONDAY, b)
+    run_day(engine, MONDAY, b)  # a rerun opens nothing twice
+    opened = [m for m in table(engine, "milestone") if m.kind == "legal_review"]
+    assert sorted((m.case_id, m.stage, m.opened_on, m.due, m.owner) for m in opened) == [
+        (decided, "lawyer_letter", MONDAY, WEDNESDAY, "lee"),
+        (waiting, "lawyer_letter", MONDAY, WEDNESDAY, "lee"),
+    ]
+    run_day(engine, TUESDAY, b)  # the case waits in formal_demand: the milestone stays open
+    assert {m.status for m in table(engine, "milestone") if m.kind == "legal_review"} == {"open"}
+    monkeypatch.setenv("DUECOURSE_TODAY", TUESDAY.isoformat())  # decided today, Tuesday
+    lee = User(name="lee", display_name="Lee", role="legal")  # type: ignore[arg-type]
+    with Session(engine) as s:
+        (review,) = [r for r in s.exec(select(Review)) if r.case_id == decided]
+        decide_review(s, review.id or 0, user=lee, approve=True, comment=None)
+        s.commit()
+    monkeypatch.delenv("DUECOURSE_TODAY")
+    run_day(engine, WEDNESDAY, b)
+    ms = {(m.case_id, m.kind): m for m in table(engine, "milestone")}
+    met = ms[(decided, "legal_review")]
+    assert (met.status, met.closed_on, met.reason) == (
+        "met",
+        WEDNESDAY,
+        "review_decided on 2026-11-03",
+    )
+    (case,) = [c for c in table(engine, "collection_case") if c.id == decided]
+    assert case.stage == "lawyer_letter"  # approved: moved, and only its entry milestones opened
+    assert sorted(k for (c, k) in ms if c == decided) == [
+        "demand_sent",  # formal_demand's, opened on Monday
+        "legal_review",
+        "objection_window",
+    ]
+    assert ms[(waiting, "legal_review")].status == "open"  # due today
+    result = run_day(engine, THURSDAY, b)
+    late = {(m.case_id, m.kind): m for m in table(engine, "milestone")}[(waiting, "legal_review")]
+    assert late.status == "missed" and "escalated to sue" in late.reason
+    assert (waiting, "legal_review") in {(m["case_id"], m["kind"]) for m in result["missed"]}
+
+
+def test_the_intraday_check_meets_the_review_milestone(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.review import Review
+    from rules.roster import User
+    from tasks.reviews import decide_review
+
+    b = _bundle_with(*REVIEW_MILESTONE)
+    with Session(engine) as s:
+        case_id = int(make_case(s, dpd=95, stage=Stage.FORMAL_DEMAND, as_of=MONDAY).id or 0)
+        s.commit()
+    run_day(engine, MONDAY, b)
+    monkeypatch.setenv("DUECOURSE_TODAY", TUESDAY.isoformat())
+    with Session(engine) as s:
+        (review,) = s.exec(select(Review)).all()
+        lee = User(name="lee", display_name="Lee", role="legal")  # type: ignore[arg-type]
+        decide_review(s, review.id or 0, user=lee, approve=False, comment="证据不足")
+        s.commit()
+    result = check_deadlines(engine, TUESDAY, b)
+    assert result["actions"].get("milestone_met") == 1
+    (m,) = [m for m in table(engine, "milestone") if m.kind == "legal_review"]
+    assert (m.case_id, m.status, m.reason) == (case_id, "met", "review_decided on 2026-11-03")
