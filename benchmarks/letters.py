@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -62,12 +63,14 @@ def letters(n: int, seed: int = 7) -> list[dict[str, Any]]:
                 "address": f"{rng.choice(CITIES)}{rng.randrange(1, 999)}号{rng.randrange(1, 30)}栋",
                 "card": f"6225{rng.randrange(10**11, 10**12)}",
                 "days_past_due": dpd,
+                "current_cycle": dpd <= 30,
                 "due_date": (date(2026, 11, 23) - timedelta(days=dpd)).isoformat(),
                 "principal": str(principal),
                 "interest": str(interest),
-                "fees": str(fees),
+                "fee_lines": [["费用", str(fees)]],
                 "total": str(principal + interest + fees),
                 "minimum_due": str((principal / 10).quantize(Decimal("0.01"))),
+                "cure_amount": str((principal / 10).quantize(Decimal("0.01"))),
             }
         )
     return out
@@ -118,8 +121,9 @@ def phase_store(n: int) -> dict[str, float]:
     from sqlmodel import Session
 
     from models.db import make_engine, upgrade
+    from tasks.bank import load_bank
+    from tasks.calendar import load_calendar
     from tasks.document_batch import render_batch
-    from tasks.letter_data import load_bank
     from tests.factories import make_case
 
     rng = random.Random(7)
@@ -138,14 +142,20 @@ def phase_store(n: int) -> dict[str, float]:
                 )
                 ids.append(case.id)
             session.commit()
-        bank = load_bank(ROOT / "policy")
+        bank, calendar = load_bank(ROOT / "policy"), load_calendar(ROOT / "policy")
         docs, as_of = Path(tmp) / "documents", date(2026, 11, 23)
-        render_batch(engine, docs, bank, "collection_letter", ids[:1], as_of, Path(tmp) / "w.pdf")
+        os.environ["DUECOURSE_TODAY"] = as_of.isoformat()  # a new letter is dated today only
+
+        def batch(ids: list[Any], name: str) -> None:
+            kind = "collection_letter"
+            render_batch(engine, docs, bank, kind, ids, as_of, Path(tmp) / name, calendar=calendar)
+
+        batch(ids[:1], "w.pdf")
         start = time.perf_counter()
-        render_batch(engine, docs, bank, "collection_letter", ids[1:], as_of, Path(tmp) / "b.pdf")
+        batch(ids[1:], "b.pdf")
         fresh = time.perf_counter() - start
         start = time.perf_counter()
-        render_batch(engine, docs, bank, "collection_letter", ids[1:], as_of, Path(tmp) / "c.pdf")
+        batch(ids[1:], "c.pdf")
         reused = time.perf_counter() - start
     return {"fresh": fresh, "reused": reused}
 

@@ -2,7 +2,12 @@
 
 A template that uses a field its manifest does not declare, or a declared field a template does
 not use, is reported with the file and the name. PDF and DOCX templates of a kind must each use
-every field (they are two forms of the same document); a text kind's parts together must.
+every field (they are two forms of the same document); a text kind's parts together must, except
+the manifest's `record_fields` (stored, not printed).
+
+A kind whose manifest says `predue: true` is sent before the due date: a template of it that states
+an overdue fact (逾期, 欠款, 拖欠, 催收, 违约, or the field `days_past_due`) is reported with the
+file, line and word, since the customer is not overdue and the message would be untrue.
 """
 
 from __future__ import annotations
@@ -28,8 +33,51 @@ def _jinja_names(env: jinja2.Environment, path: Path) -> set[str]:
     return names
 
 
+# Words that state (or presuppose) that the customer is overdue; a pre-due text may use none.
+OVERDUE_WORDS = ("已逾期", "逾期天数", "逾期", "欠款", "拖欠", "催收", "违约", "days_past_due")
+
+
+def _overdue_problem(where: str, word: str) -> str:
+    return f"{where}: {word!r} states an overdue fact in a pre-due template (manifest predue: true)"
+
+
+def overdue_words(path: Path) -> list[str]:
+    """`file:line: ...` for each line of a pre-due template that states an overdue fact."""
+    if path.suffix == ".docx":
+        text = "\n".join(_docx_text(path))
+        found = next((w for w in OVERDUE_WORDS if w in text), None)
+        return [_overdue_problem(str(path), found)] if found else []
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        found = next((w for w in OVERDUE_WORDS if w in line), None)
+        if found is not None:
+            problems.append(_overdue_problem(f"{path}:{number}", found))
+    return problems
+
+
+def _predue_problems(manifest: Manifest) -> list[str]:
+    if not manifest.predue:
+        return []
+    files: list[Path] = []
+    for fmt in manifest.formats:
+        if fmt is Format.TEXT:
+            files += [manifest.part_path(part) for part in manifest.parts]
+        else:
+            files.append(manifest.template_path(fmt))
+    return [problem for path in files if path.is_file() for problem in overdue_words(path)]
+
+
+def _docx_text(path: Path) -> list[str]:
+    import docx
+
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return [p.text for p in document.paragraphs] + cells
+
+
 def _compare(used: set[str], manifest: Manifest, where: Path) -> list[str]:
     declared = set(manifest.fields)
+    recorded = set(manifest.record_fields)
     manifest_file = manifest.folder / "manifest.yaml"
     problems = [
         f"{where}: field {name!r} is used but not declared in {manifest_file}"
@@ -37,7 +85,7 @@ def _compare(used: set[str], manifest: Manifest, where: Path) -> list[str]:
     ]
     problems += [
         f"{manifest_file}: field {name!r} is declared but {where.name} does not use it"
-        for name in sorted(declared - used)
+        for name in sorted(declared - used - recorded)
     ]
     return problems
 
@@ -106,7 +154,7 @@ def check_templates(root: Path = TEMPLATES_DIR, *, render_samples: bool = True) 
         except DuecourseError as exc:
             problems.append(str(exc))
             continue
-        found = _template_problems(manifest)
+        found = _template_problems(manifest) + _predue_problems(manifest)
         problems += found
         if render_samples and not found:
             problems += _sample_problems(manifest)

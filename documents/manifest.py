@@ -3,7 +3,8 @@
 Layout of a kind's folder (other code relies on it):
 
     documents/templates/<kind>/
-        manifest.yaml    kind, title, version, formats, number_prefix, fields, unmasked_id_fields
+        manifest.yaml    kind, title, version, formats, number_prefix, fields, unmasked_id_fields,
+                         record_fields, predue
         template.html    the PDF template (Jinja2, autoescaped HTML; may link CSS in this folder
                          or in templates/_shared/, nothing else is fetched)
         template.docx    the DOCX template (docxtpl, autoescaped)
@@ -13,6 +14,10 @@ Layout of a kind's folder (other code relies on it):
 Field types: str, text, decimal, int, bool, date, list, map, card (always masked when rendered),
 id_number (masked unless the field is listed in `unmasked_id_fields`, for kinds where the law
 needs the full number, e.g. a court filing).
+
+`record_fields` are declared fields kept with the document's stored data but not printed (e.g. a
+letter's `calendar_warning`): templates need not use them. `predue: true` marks a kind sent before
+the due date: `documents check` refuses its templates if they state an overdue fact.
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class Manifest(BaseModel):
     number_prefix: str | None = Field(default=None, pattern=r"^[A-Z]{1,6}$")
     fields: dict[str, FieldType]
     unmasked_id_fields: tuple[str, ...] = ()
+    record_fields: tuple[str, ...] = ()
+    predue: bool = False
     parts: tuple[str, ...] = ()
     description: str = ""
     folder: Path = Field(default=Path(), exclude=True)
@@ -85,6 +92,9 @@ class Manifest(BaseModel):
         for name in self.unmasked_id_fields:
             if self.fields.get(name) is not FieldType.ID_NUMBER:
                 raise ValueError(f"unmasked_id_fields: {name!r} is not an id_number field")
+        for name in self.record_fields:
+            if name not in self.fields:
+                raise ValueError(f"record_fields: {name!r} is not a declared field")
         if Format.TEXT in self.formats and not self.parts:
             raise ValueError("a text kind lists its parts (e.g. [subject, body])")
         if self.parts and Format.TEXT not in self.formats:

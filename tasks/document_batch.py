@@ -24,9 +24,11 @@ from documents import pdf
 from documents.manifest import Format
 from documents.registry import get_manifest
 from models import CardAccount, Case, Customer
+from rules.calendar import BusinessCalendar
 from rules.enums import Bucket, CaseStatus, Stage
 from rules.errors import DuecourseError
 from rules.masking import mask_card
+from tasks.bank import Bank
 from tasks.documents import document_dict, relayout, render_documents
 
 CSV_COLUMNS = [
@@ -53,6 +55,7 @@ class BatchReport:
     rows: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stored: list[dict[str, Any]] = field(default_factory=list)  # the documents' store fields
+    calendar_warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class BatchReport:
             "pages": self.pages,
             "sha256": self.sha256,
             "warnings": self.warnings,
+            "calendar_warnings": self.calendar_warnings,
         }
 
 
@@ -88,12 +92,13 @@ def _addressees(engine: Engine, case_ids: Sequence[int]) -> dict[int, tuple[str,
 def render_batch(
     engine: Engine,
     documents_dir: Path,
-    bank: dict[str, Any],
+    bank: Bank,
     kind: str,
     case_ids: Sequence[int],
     as_of: date,
     out: Path,
     *,
+    calendar: BusinessCalendar,
     duplex: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> BatchReport:
@@ -111,6 +116,7 @@ def render_batch(
         case_ids,
         as_of,
         [Format.PDF],
+        calendar=calendar,
         keep_layouts=True,
         on_progress=on_progress,
     )
@@ -161,6 +167,7 @@ def render_batch(
         rows=rows,
         warnings=warnings,
         stored=[document_dict(d) for d in rendered.documents],
+        calendar_warnings=rendered.calendar_warnings,
     )
 
 

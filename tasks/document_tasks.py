@@ -12,9 +12,10 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.engine import Engine
 
 from documents.manifest import Format
+from tasks.bank import load_bank
+from tasks.calendar import load_calendar
 from tasks.document_batch import render_batch
 from tasks.documents import document_dict, render_documents
-from tasks.letter_data import load_bank
 
 
 @task(name="render-documents", cache_policy=NO_CACHE, persist_result=False)
@@ -36,11 +37,13 @@ def render_documents_task(
         case_ids,
         as_of,
         [Format(f) for f in formats],
+        calendar=load_calendar(Path(policy_dir)),
     )
     return {
         "created": result.created,
         "reused": result.reused,
         "documents": [document_dict(d) for d in result.documents],
+        "calendar_warnings": result.calendar_warnings,
     }
 
 
@@ -64,6 +67,7 @@ def render_batch_task(
         case_ids,
         as_of,
         Path(out),
+        calendar=load_calendar(Path(policy_dir)),
         duplex=duplex,
     )
     return report.as_dict()

@@ -5,6 +5,12 @@ request returns the stored row and file, never a second number. The PDF and DOCX
 share its number. Numbers are taken in a short transaction of their own (see models.document), the
 file is written (atomically) before its row is inserted, and if another process stored the same
 key first, our file is removed and theirs returned.
+
+A new document is dated today (tasks.clock) and not before the last imported snapshot: a demand
+dated any other day could pass as proof of a demand made on that day (falsified evidence, CPL 2023
+Art. 114). Asking again for a stored document's own date returns the stored one (a reprint); a
+missing format of a stored document is rendered from that document's stored data. With
+`demo: false`, a bank.yaml still carrying a shipped demo value refuses rendering.
 """
 
 from __future__ import annotations
@@ -29,8 +35,12 @@ from documents.engine import check_format, render_prepared
 from documents.manifest import Format, Manifest
 from documents.registry import get_manifest
 from models import Document, DocumentSequence
+from rules.calendar import BusinessCalendar
+from rules.errors import DuecourseError, InputError
+from tasks.bank import Bank, refuse_demo_values
 from tasks.bulk import MAX_ROW_ID
-from tasks.letter_data import build_data
+from tasks.document_dating import check_new_document_date
+from tasks.letter_data import LetterContext, build_data
 
 Progress = Callable[[int], None]
 
@@ -107,6 +117,9 @@ class RenderResult:
     created: int = 0
     reused: int = 0
     layouts: dict[int, Layout] = field(default_factory=dict)  # case id -> laid-out PDF
+    # {case_id, number, calendar_warning} of each document whose deadline lies in a year whose
+    # make-up days are not declared yet (its deadline is the latest possible date)
+    calendar_warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _stored(session: Session, keys: Sequence[str]) -> dict[str, Document]:
@@ -154,12 +167,13 @@ def _insert(
 def render_documents(
     engine: Engine,
     documents_dir: Path,
-    bank: dict[str, Any],
+    bank: Bank,
     kind: str,
     case_ids: Sequence[int],
     as_of: date,
     formats: Iterable[Format],
     *,
+    calendar: BusinessCalendar,
     keep_layouts: bool = False,
     on_progress: Progress | None = None,
 ) -> RenderResult:
@@ -168,6 +182,7 @@ def render_documents(
     With `keep_layouts`, the laid-out PDF of every newly rendered case is kept for a batch.
     """
     manifest = get_manifest(kind)
+    refuse_demo_values(bank)
     case_ids = list(dict.fromkeys(case_ids))
     fmts = list(dict.fromkeys(formats))
     for fmt in fmts:
@@ -177,12 +192,22 @@ def render_documents(
     with Session(engine, expire_on_commit=False) as session:
         stored = _stored(session, list(dict.fromkeys([*keys.values(), *siblings])))
         todo = [c for c in dict.fromkeys(case_ids) if any(keys[c, f] not in stored for f in fmts)]
-        data = build_data(session, kind, todo, as_of, bank) if todo else {}
-    numbers = _numbers(engine, manifest, todo, stored, kind, as_of)
+        reprints = {c: d for c in todo if (d := _stored_sibling(stored, kind, c, as_of, manifest))}
+        fresh = [c for c in todo if c not in reprints]
+        if fresh:
+            check_new_document_date(session, kind, fresh, as_of)
+        ctx = LetterContext(bank, calendar)
+        data = build_data(session, kind, fresh, as_of, ctx) if fresh else {}
+    numbers = _numbers(engine, manifest, fresh, as_of)
     result = RenderResult()
     new_rows: list[Document] = []
     for done, case_id in enumerate(todo, 1):
-        context = prepare(manifest, {**data[case_id], **_number_field(manifest, numbers, case_id)})
+        if case_id in reprints:
+            context = _stored_context(manifest, reprints[case_id])
+            number = reprints[case_id].number
+        else:
+            fields = {**data[case_id], **_number_field(manifest, numbers, case_id)}
+            context, number = prepare(manifest, fields), numbers.get(case_id)
         for fmt in fmts:
             if keys[case_id, fmt] in stored:
                 continue
@@ -193,7 +218,7 @@ def render_documents(
                     case_id,
                     as_of,
                     fmt,
-                    numbers.get(case_id),
+                    number,
                     documents_dir,
                     keys[case_id, fmt],
                     result,
@@ -210,7 +235,43 @@ def render_documents(
             if key in inserted and key not in lost:
                 result.created += 1
     result.reused = len(result.documents) - result.created
+    result.calendar_warnings = calendar_warnings(result.documents)
     return result
+
+
+def _stored_sibling(
+    stored: dict[str, Document], kind: str, case_id: int, as_of: date, manifest: Manifest
+) -> Document | None:
+    for fmt in manifest.formats:
+        sibling = stored.get(idempotency_key(kind, case_id, as_of, fmt))
+        if sibling is not None:
+            return sibling
+    return None
+
+
+def _stored_context(manifest: Manifest, doc: Document) -> dict[str, Any]:
+    """The context a stored document was rendered from: its other formats say the same."""
+    try:
+        return prepare(manifest, json.loads(doc.data))
+    except InputError:
+        raise DuecourseError(
+            f"{doc.number or doc.idempotency_key}: stored with template version "
+            f"{doc.template_version}, which is no longer shipped; use its stored file {doc.path}"
+        ) from None
+
+
+def calendar_warnings(docs: Sequence[Document]) -> list[dict[str, Any]]:
+    """Each document (once per case and number) whose data carries a calendar warning."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[int, str | None]] = set()
+    for doc in docs:
+        if (doc.case_id, doc.number) in seen or "calendar_warning" not in doc.data:
+            continue
+        seen.add((doc.case_id, doc.number))
+        warning = json.loads(doc.data).get("calendar_warning")
+        if warning:
+            out.append({"case_id": doc.case_id, "number": doc.number, "calendar_warning": warning})
+    return out
 
 
 def _number_field(manifest: Manifest, numbers: dict[int, str], case_id: int) -> dict[str, str]:
@@ -218,28 +279,14 @@ def _number_field(manifest: Manifest, numbers: dict[int, str], case_id: int) -> 
 
 
 def _numbers(
-    engine: Engine,
-    manifest: Manifest,
-    todo: list[int],
-    stored: dict[str, Document],
-    kind: str,
-    as_of: date,
+    engine: Engine, manifest: Manifest, fresh_for: list[int], as_of: date
 ) -> dict[int, str]:
-    """The number of each case's document: a stored sibling format's, else a fresh one."""
-    if not manifest.numbered or not todo:
+    """A fresh number for each new document (a stored sibling's data carries its own)."""
+    if not manifest.numbered or not fresh_for:
         return {}
-    numbers: dict[int, str] = {}
-    for case_id in todo:
-        for fmt in manifest.formats:
-            sibling = stored.get(idempotency_key(kind, case_id, as_of, fmt))
-            if sibling is not None and sibling.number:
-                numbers[case_id] = sibling.number
-                break
-    fresh_for = [c for c in todo if c not in numbers]
     assert manifest.number_prefix is not None
     fresh = allocate_numbers(engine, manifest.number_prefix, as_of.year, len(fresh_for))
-    numbers.update(zip(fresh_for, fresh, strict=True))
-    return numbers
+    return dict(zip(fresh_for, fresh, strict=True))
 
 
 def _render_one(
@@ -285,7 +332,7 @@ def _render_one(
 def relayout(doc: Document) -> Layout:
     """Lay out a stored PDF document again from its stored data (for a batch)."""
     manifest = get_manifest(doc.kind)
-    context = prepare(manifest, json.loads(doc.data))
+    context = _stored_context(manifest, doc)
     return pdf.layout(manifest, pdf.render_html(manifest, context))
 
 

@@ -2,7 +2,14 @@
 
 Balances are those of the latest snapshot on or before the as-of date (else the account's own
 figures when they are not newer than the as-of date); the letter states that date. Bank details
-come from `<policy>/bank.yaml`. One builder per kind; later kinds add theirs to BUILDERS.
+come from `<policy>/bank.yaml` (tasks.bank), the working calendar from `<policy>/calendar.yaml`.
+One builder per kind; later kinds add theirs to BUILDERS.
+
+A collection letter's deadline is a working day counted from its delivery: the letter date plus
+the mail's transit days plus the bank's `deadline_days`, moved off rest days and holidays (Civil
+Code Arts. 201, 203; CPL Art. 85). It protects the debtor, so in a year whose make-up days are not
+declared yet the latest possible date is used, and the calendar's warning is kept with the data.
+Pre-due kinds refuse an account that is already overdue: they must not say anything untrue.
 """
 
 from __future__ import annotations
@@ -11,36 +18,29 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlmodel import Session, col, select
 
 from models import BalanceSnapshot, CardAccount, Case, Customer
+from rules.calendar import BusinessCalendar
 from rules.enums import CaseStatus
 from rules.errors import DuecourseError, InputError, NotFoundError
+from rules.periods import PeriodUnit, period_end
+from tasks.bank import Bank, CureRule, load_bank
 
-BANK_FILE = "bank.yaml"
-DEFAULT_DEADLINE_DAYS = 10
+__all__ = ["BUILDERS", "Bank", "LetterContext", "build_data", "fee_lines", "load_bank"]
+
+FEES_LABEL = "费用"
 
 
-def load_bank(policy_dir: Path) -> dict[str, Any]:
-    """`<policy_dir>/bank.yaml` as a mapping (printed on every letter)."""
-    path = policy_dir / BANK_FILE
-    try:
-        bank = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the bank's details: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{line}: not valid YAML: {problem}") from None
-    if not isinstance(bank, dict) or "name" not in bank:
-        raise InputError(f"{path}: expected a mapping with at least `name`")
-    return bank
+@dataclass(frozen=True)
+class LetterContext:
+    """What every builder needs besides the case: the bank's details and the working calendar."""
+
+    bank: Bank
+    calendar: BusinessCalendar
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ class CaseFigures:
     fees: Decimal
     minimum_due: Decimal
     days_past_due: int
+    # fee heads as the bank books them (违约金, 年费, 分期手续费...) when the data carries them;
+    # the snapshot today carries one `fees` figure, so this stays empty and one line is shown
+    fee_heads: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -139,58 +142,76 @@ def _figures(
     )
 
 
-def _deadline_days(bank: dict[str, Any], kind: str) -> int:
-    try:
-        letters = bank.get("letters") or {}
-        days = int((letters.get(kind) or {}).get("deadline_days", DEFAULT_DEADLINE_DAYS))
-    except (AttributeError, TypeError, ValueError):
-        days = -1
-    if days < 0:
-        raise InputError(f"{BANK_FILE}: letters.{kind}.deadline_days must be a whole number >= 0")
-    return days
+def fee_lines(f: CaseFigures) -> list[tuple[str, Decimal]]:
+    """(label, amount) per fee head the bank booked, or one `费用` line for the total fees."""
+    if f.fee_heads:
+        booked = sum((amount for _, amount in f.fee_heads), Decimal(0))
+        if booked != f.fees:
+            raise DuecourseError(
+                f"case {f.case.id}: fee heads add up to {booked}, not the fees of {f.fees}"
+            )
+        return list(f.fee_heads)
+    return [(FEES_LABEL, f.fees)]
 
 
-def _deadline(as_of: date, days: int) -> date:
+def letter_deadline(letter_date: date, ctx: LetterContext, kind: str) -> tuple[date, str]:
+    """(deadline, calendar warning or ""): letter date + transit + the bank's days, moved to a
+    working day (Civil Code Arts. 201, 203); the latest possible date in an undeclared year."""
+    settings = getattr(ctx.bank.letters, kind)
+    days = ctx.bank.mail_transit_days + settings.deadline_days
     try:
-        return as_of + timedelta(days=days)
-    except OverflowError:
+        end = period_end(letter_date, days, PeriodUnit.DAYS, ctx.calendar)
+    except (ValueError, OverflowError):
         raise InputError(
-            f"--as-of: a deadline {days} days after {as_of} is past 9999-12-31"
+            f"--as-of: a deadline {days} days after {letter_date} is past 9999-12-31"
         ) from None
+    return end.latest, end.calendar_warning or ""
 
 
-def collection_letter(f: CaseFigures, as_of: date, bank: dict[str, Any]) -> dict[str, Any]:
+def _due_date(f: CaseFigures) -> date:
+    return f.account.due_date or f.amounts_as_of - timedelta(days=f.days_past_due)
+
+
+def collection_letter(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
     if not f.customer.address:
         raise DuecourseError(f"case {f.case.id}: the customer has no billing address to mail to")
+    deadline, warning = letter_deadline(as_of, ctx, "collection_letter")
+    cure = ctx.bank.letters.collection_letter.cure
+    cure_amount = min(f.minimum_due, f.total) if cure is CureRule.MINIMUM_DUE else f.total
     return {
         "letter_date": as_of,
         "amounts_as_of": f.amounts_as_of,
         "debtor_name": f.customer.name,
         "address": f.customer.address,
         "card": f.account.card_number or "",
-        "due_date": f.account.due_date or f.amounts_as_of - timedelta(days=f.days_past_due),
+        "due_date": _due_date(f),
         "days_past_due": f.days_past_due,
+        # more than one billing cycle past due: no "本期" bill or minimum to speak of
+        "current_cycle": f.days_past_due <= ctx.bank.billing_cycle_days,
         "principal": f.principal,
         "interest": f.interest,
-        "fees": f.fees,
+        "fee_lines": fee_lines(f),
         "total": f.total,
         "minimum_due": f.minimum_due,
-        "deadline": _deadline(as_of, _deadline_days(bank, "collection_letter")),
-        "bank": bank,
+        "cure": cure.value,
+        "cure_amount": cure_amount,
+        "deadline": deadline,
+        "calendar_warning": warning,
+        "bank": ctx.bank.template_map(),
     }
 
 
-def reminder_sms(f: CaseFigures, as_of: date, bank: dict[str, Any]) -> dict[str, Any]:
+def reminder_sms(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
     return {
         "debtor_name": f.customer.name,
         "card": f.account.card_number or "",
         "total": f.total,
         "as_of": f.amounts_as_of,
-        "bank": bank,
+        "bank": ctx.bank.template_map(),
     }
 
 
-def reminder_email(f: CaseFigures, as_of: date, bank: dict[str, Any]) -> dict[str, Any]:
+def reminder_email(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
     return {
         "debtor_name": f.customer.name,
         "card": f.account.card_number or "",
@@ -198,27 +219,65 @@ def reminder_email(f: CaseFigures, as_of: date, bank: dict[str, Any]) -> dict[st
         "interest": f.interest,
         "fees": f.fees,
         "total": f.total,
-        "due_date": f.account.due_date or f.amounts_as_of - timedelta(days=f.days_past_due),
+        "due_date": _due_date(f),
         "days_past_due": f.days_past_due,
         "as_of": f.amounts_as_of,
-        "bank": bank,
+        "bank": ctx.bank.template_map(),
     }
 
 
-Builder = Callable[[CaseFigures, date, dict[str, Any]], dict[str, Any]]
+def _predue_due_date(f: CaseFigures, as_of: date) -> date:
+    """The coming due date; an overdue account, or one whose due date has passed, is refused."""
+    if f.days_past_due > 0:
+        raise DuecourseError(
+            f"case {f.case.id} is {f.days_past_due} days past due: a pre-due reminder would be "
+            "untrue (use reminder_sms or reminder_email)"
+        )
+    due = f.account.due_date
+    if due is None or due < as_of:
+        known = f"its due date {due} has passed" if due else "no due date is known"
+        raise DuecourseError(f"case {f.case.id}: {known}, so a pre-due reminder cannot name one")
+    return due
+
+
+def predue_sms(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
+    return {
+        "debtor_name": f.customer.name,
+        "card": f.account.card_number or "",
+        "due_date": _predue_due_date(f, as_of),
+        "minimum_due": f.minimum_due,
+        "bank": ctx.bank.template_map(),
+    }
+
+
+def predue_email(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
+    return {
+        "debtor_name": f.customer.name,
+        "card": f.account.card_number or "",
+        "due_date": _predue_due_date(f, as_of),
+        "minimum_due": f.minimum_due,
+        "total": f.total,
+        "as_of": f.amounts_as_of,
+        "bank": ctx.bank.template_map(),
+    }
+
+
+Builder = Callable[[CaseFigures, date, LetterContext], dict[str, Any]]
 BUILDERS: dict[str, Builder] = {
     "collection_letter": collection_letter,
     "reminder_sms": reminder_sms,
     "reminder_email": reminder_email,
+    "predue_sms": predue_sms,
+    "predue_email": predue_email,
 }
 
 
 def build_data(
-    session: Session, kind: str, case_ids: Sequence[int], as_of: date, bank: dict[str, Any]
+    session: Session, kind: str, case_ids: Sequence[int], as_of: date, ctx: LetterContext
 ) -> dict[int, dict[str, Any]]:
     """Each case's data for `kind` as of `as_of` (without the number, which the store assigns)."""
     builder = BUILDERS.get(kind)
     if builder is None:
         raise NotFoundError(f"no data builder for document kind {kind!r}")
     figures = read_figures(session, case_ids, as_of)
-    return {case_id: builder(figures[case_id], as_of, bank) for case_id in case_ids}
+    return {case_id: builder(figures[case_id], as_of, ctx) for case_id in case_ids}

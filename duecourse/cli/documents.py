@@ -28,10 +28,11 @@ from duecourse.cli.common import (
 )
 from rules.enums import Bucket, Stage
 from rules.errors import DuecourseError, InputError
+from tasks.bank import load_bank
+from tasks.calendar import load_calendar
 from tasks.case_file import find_case
 from tasks.document_batch import render_batch, select_case_ids
 from tasks.documents import document_dict, list_documents, render_documents, verify_documents
-from tasks.letter_data import load_bank
 
 documents_app = typer.Typer(
     help="Letters and other documents: render, list, verify.", no_args_is_help=True
@@ -90,7 +91,10 @@ def render_command(
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Render KIND for a case (or every open case of a bucket or stage), stored idempotently."""
+    """Render KIND for a case (or every open case of a bucket or stage), stored idempotently.
+
+    A new document is dated today; --as-of another day only reprints what is stored for it.
+    """
     s = settings(ctx)
     day = parse_date(as_of)
     manifest = get_manifest(kind)
@@ -113,6 +117,7 @@ def render_command(
     if not case_ids:
         raise DuecourseError("no open case matches")
     bank = load_bank(s.policy_dir)
+    calendar = load_calendar(s.policy_dir)
     with _progress(progress_enabled(json_out) and len(case_ids) > 1, len(case_ids), kind) as tick:
         if batch is not None:
             if formats != [Format.PDF]:
@@ -125,24 +130,39 @@ def render_command(
                 case_ids,
                 day,
                 batch,
+                calendar=calendar,
                 duplex=duplex,
                 on_progress=tick,
             )
-            result: dict[str, Any] = {"batch": report.as_dict(), "documents": report.stored}
+            result: dict[str, Any] = {
+                "batch": report.as_dict(),
+                "documents": report.stored,
+                "calendar_warnings": report.calendar_warnings,
+            }
         else:
             rendered = render_documents(
-                s.engine, s.documents_dir, bank, kind, case_ids, day, formats, on_progress=tick
+                s.engine,
+                s.documents_dir,
+                bank,
+                kind,
+                case_ids,
+                day,
+                formats,
+                calendar=calendar,
+                on_progress=tick,
             )
             result = {
                 "created": rendered.created,
                 "reused": rendered.reused,
                 "documents": [document_dict(d) for d in rendered.documents],
+                "calendar_warnings": rendered.calendar_warnings,
             }
     for item in result["documents"]:
         item["file"] = str(s.documents_dir / item["path"])
     if json_out:
         emit_json(result)
         return
+    _print_calendar_warnings(result["calendar_warnings"])
     for item in result["documents"]:
         console.print(
             f"{item['number'] or '-'}  case {item['case_id']}  {item['format']}  {item['file']}",
@@ -162,6 +182,16 @@ def render_command(
         console.print(
             f"{result['created']} rendered, {result['reused']} already stored", markup=False
         )
+
+
+def _print_calendar_warnings(items: list[dict[str, Any]]) -> None:
+    """One stderr line per distinct warning, with how many documents it concerns."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item["calendar_warning"]] = counts.get(item["calendar_warning"], 0) + 1
+    for warning, n in counts.items():
+        which = f"{n} documents" if n > 1 else "1 document"
+        err_console.print(f"warning: deadline of {which}: {warning}", markup=False, soft_wrap=True)
 
 
 @documents_app.command("list")

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.cli.conftest import Cli
 from tests.factories import snapshot_row, write_snapshot
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new letter is dated today: these tests render on 2026-11-23."""
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-23")
 
 
 def _load(cli: Cli, tmp_path: Path) -> None:
@@ -110,3 +121,86 @@ def test_an_output_path_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: P
     )  # fmt: skip
     assert batch.code == 1 and batch.err.count("\n") == 1, batch.err
     assert "cannot write" in batch.err
+
+
+def _import_on(cli: Cli, tmp_path: Path, day: str, **row: str) -> None:
+    rows = [snapshot_row(**{"account_id": "A1", "customer_id": "C1", "days_past_due": "40", **row})]
+    out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", day)
+    assert out.code == 0, out.err
+
+
+def _pdf_text(path: str) -> str:
+    out = subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True)
+    return re.sub(r"\s+", "", out.stdout)
+
+
+def test_a_letter_rendered_today_has_a_working_day_deadline_after_delivery(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-12-03")
+    _import_on(cli, tmp_path, "2026-12-03")
+    out = cli("documents", "render", "collection_letter", "--case", "A1", "--json")
+    assert out.code == 0, out.err
+    result = json.loads(out.out)
+    assert result["calendar_warnings"] == [] and out.err == ""
+    text = _pdf_text(result["documents"][0]["file"])
+    # 3 days in the post + 10 days: Wednesday 2026-12-16 (was Sunday 2026-12-13)
+    assert "请您于2026年12月16日（含当日）前归还" in text and "2026年12月3日" in text
+    assert "本期" not in text  # 40 days past due: more than one billing cycle
+
+
+def test_a_deadline_in_an_undeclared_year_warns_on_stderr_and_in_json(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-12-22")
+    _import_on(cli, tmp_path, "2026-12-22")
+    human = cli("documents", "render", "collection_letter", "--case", "A1")
+    assert human.code == 0, human.err
+    (line,) = human.err.splitlines()
+    assert line.startswith("warning: deadline of 1 document: CALENDAR WARNING: year 2027")
+    again = json.loads(
+        cli("documents", "render", "collection_letter", "--case", "A1", "--json").out
+    )
+    (warning,) = again["calendar_warnings"]
+    assert warning["number"] == "CL-2026-000001" and "2027" in warning["calendar_warning"]
+
+
+def test_a_letter_for_last_week_is_refused(cli: Cli, tmp_path: Path) -> None:
+    _load(cli, tmp_path)
+    out = cli("documents", "render", "collection_letter", "--case", "A1", "--as-of", "2026-11-16")
+    assert out.code == 1 and out.err.count("\n") == 1, out.err
+    assert "a new document is dated today (2026-11-23) only" in out.err
+    assert "CPL Art. 114" in out.err
+    listed = json.loads(cli("documents", "list", "--json").out)
+    assert listed["count"] == 0
+
+
+def test_demo_values_refuse_rendering_with_demo_false(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(cli, tmp_path)
+    policy = tmp_path / "policy"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "policy", policy)
+    bank = policy / "bank.yaml"
+    bank.write_text(bank.read_text("utf-8").replace("demo: true", "demo: false"), "utf-8")
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", str(policy))
+    out = cli("documents", "render", "collection_letter", "--case", "A1")
+    assert out.code == 1 and out.err.count("\n") == 1, out.err
+    assert "bank.yaml: name is still the demo value" in out.err
+    assert "replace it before sending letters" in out.err
+
+
+def test_predue_texts_for_an_account_not_yet_due(cli: Cli, tmp_path: Path) -> None:
+    rows = [
+        snapshot_row(account_id="A1", customer_id="C1", days_past_due="0", due_date="2026-12-05"),
+        snapshot_row(account_id="A2", customer_id="C2", days_past_due="40"),
+    ]
+    out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-23")
+    assert out.code == 0, out.err
+    out = cli("documents", "render", "predue_sms", "--case", "A1", "--json")
+    assert out.code == 0, out.err
+    text = Path(json.loads(out.out)["documents"][0]["file"]).read_text("utf-8")
+    assert "将于2026年12月5日到期" in text and "逾期" not in text
+    overdue = cli("documents", "render", "predue_sms", "--case", "A2")
+    assert overdue.code == 1 and overdue.err.count("\n") == 1, overdue.err
+    assert "40 days past due: a pre-due reminder would be untrue" in overdue.err

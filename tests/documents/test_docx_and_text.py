@@ -28,7 +28,7 @@ def test_docx_letter_carries_the_same_facts() -> None:
     assert "6225 **** **** 6789" in text and "6225880123456789" not in text
     for channel in data["bank"]["repayment"]["channels"]:
         assert f"· {channel}" in text
-    assert "2026年12月3日" in text  # the deadline
+    assert "2026年12月7日（含当日）前" in text  # the deadline, a working day
     assert "演示样本" in text
 
 

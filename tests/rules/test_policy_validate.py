@@ -19,7 +19,7 @@ from rules.policy_validate import (
 )
 from tests.rules.policy_data import build, roster, shipped, stage_data
 
-KINDS = {"collection_letter", "reminder_sms", "reminder_email"}
+KINDS = {"collection_letter", "reminder_sms", "reminder_email", "predue_sms", "predue_email"}
 
 
 def problems(ladder: dict[str, Any] | None = None, **kw: Any) -> list[Problem]:

@@ -14,7 +14,9 @@ from sqlmodel import Session, select
 from documents.manifest import Format
 from models import BalanceSnapshot, Case, Document
 from rules.enums import Bucket, CaseStatus
-from rules.errors import DuecourseError
+from rules.errors import DuecourseError, InputError
+from tasks.bank import parse_bank
+from tasks.calendar import load_calendar
 from tasks.documents import (
     allocate_numbers,
     case_documents,
@@ -22,11 +24,20 @@ from tasks.documents import (
     render_documents,
     verify_documents,
 )
-from tasks.letter_data import build_data, load_bank
+from tasks.letter_data import LetterContext, build_data, load_bank
 from tests.factories import make_case
 
 AS_OF = date(2026, 11, 23)
-BANK = load_bank(Path(__file__).resolve().parents[2] / "policy")
+POLICY = Path(__file__).resolve().parents[2] / "policy"
+BANK = load_bank(POLICY)
+CAL = load_calendar(POLICY)
+CTX = LetterContext(BANK, CAL)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letters are dated today: these tests live on AS_OF."""
+    monkeypatch.setenv("DUECOURSE_TODAY", AS_OF.isoformat())
 
 
 def _cases(engine: Engine, n: int = 1, **kwargs: Any) -> list[int]:
@@ -58,29 +69,60 @@ def test_number_allocation_never_hands_out_a_number_twice(engine: Engine) -> Non
     assert allocate_numbers(engine, "CL", 2027, 1) == ["CL-2027-000001"]
 
 
-def test_render_is_idempotent_by_case_kind_and_date(engine: Engine, tmp_path: Path) -> None:
+def test_render_is_idempotent_by_case_kind_and_date(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (case_id,) = _cases(engine)
     first = render_documents(
-        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF, Format.DOCX]
+        engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [case_id],
+        AS_OF,
+        [Format.PDF, Format.DOCX],
+        calendar=CAL,
     )
     assert first.created == 2 and first.reused == 0
     pdf_doc, docx_doc = first.documents
     assert pdf_doc.number == docx_doc.number == "CL-2026-000001"  # one letter, two forms
     again = render_documents(
-        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF], calendar=CAL
     )
     assert again.created == 0 and again.reused == 1
     assert again.documents[0].id == pdf_doc.id and again.documents[0].number == pdf_doc.number
     docx_only = render_documents(
-        engine, tmp_path, BANK, "collection_letter", _cases(engine), AS_OF, [Format.DOCX]
+        engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        _cases(engine),
+        AS_OF,
+        [Format.DOCX],
+        calendar=CAL,
     ).documents[0]
     assert docx_only.number == "CL-2026-000002"
     pdf_later = render_documents(
-        engine, tmp_path, BANK, "collection_letter", [docx_only.case_id], AS_OF, [Format.PDF]
+        engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [docx_only.case_id],
+        AS_OF,
+        [Format.PDF],
+        calendar=CAL,
     ).documents[0]
     assert pdf_later.number == docx_only.number  # the PDF joins its DOCX's number
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-30")
     later = render_documents(
-        engine, tmp_path, BANK, "collection_letter", [case_id], date(2026, 11, 30), [Format.PDF]
+        engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [case_id],
+        date(2026, 11, 30),
+        [Format.PDF],
+        calendar=CAL,
     )
     assert later.documents[0].number == "CL-2026-000003"
     with Session(engine) as session:
@@ -95,12 +137,19 @@ def test_stored_data_re_renders_to_the_same_bytes(sqlite_engine: Engine, tmp_pat
 
     (case_id,) = _cases(sqlite_engine)
     (doc,) = render_documents(
-        sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+        sqlite_engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [case_id],
+        AS_OF,
+        [Format.PDF],
+        calendar=CAL,
     ).documents
     data = json.loads(doc.data)
     assert data["card"] == "6225 **** **** 6789"  # the store keeps what was printed
     assert pdf.write(relayout(doc)) == (tmp_path / doc.path).read_bytes()
-    assert doc.template == "collection_letter/template.html" and doc.template_version == 1
+    assert doc.template == "collection_letter/template.html" and doc.template_version == 2
     assert doc.pages == 2 and doc.rendered_at.tzinfo is not None
 
 
@@ -118,11 +167,25 @@ def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
         return {} if calls["n"] == 2 else real_stored(session, keys)  # second run sees nothing
 
     first = render_documents(
-        sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+        sqlite_engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [case_id],
+        AS_OF,
+        [Format.PDF],
+        calendar=CAL,
     )
     monkeypatch.setattr(store, "_stored", blind)
     second = render_documents(
-        sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+        sqlite_engine,
+        tmp_path,
+        BANK,
+        "collection_letter",
+        [case_id],
+        AS_OF,
+        [Format.PDF],
+        calendar=CAL,
     )
     assert second.created == 0
     assert second.documents[0].id == first.documents[0].id
@@ -133,7 +196,7 @@ def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
 def test_verify_names_an_edited_and_a_deleted_file(engine: Engine, tmp_path: Path) -> None:
     ids = _cases(engine, 2)
     docs = render_documents(
-        engine, tmp_path, BANK, "collection_letter", ids, AS_OF, [Format.DOCX]
+        engine, tmp_path, BANK, "collection_letter", ids, AS_OF, [Format.DOCX], calendar=CAL
     ).documents
     with Session(engine) as session:
         assert verify_documents(session, tmp_path) == (2, [])
@@ -161,6 +224,7 @@ def test_case_documents_is_json_safe_and_keeps_personal_data_out(
         [case_id],
         AS_OF,
         [Format.PDF, Format.DOCX],
+        calendar=CAL,
     )
     with Session(sqlite_engine) as session:
         items = case_documents(session, case_id)
@@ -192,14 +256,15 @@ def test_letter_data_uses_the_latest_snapshot_on_or_before_the_date(sqlite_engin
             )
         session.commit()
         assert case.id is not None
-        data = build_data(session, "collection_letter", [case.id], AS_OF, BANK)[case.id]
+        data = build_data(session, "collection_letter", [case.id], AS_OF, CTX)[case.id]
         assert data["principal"] == Decimal("200.00") and data["total"] == Decimal("201.00")
         assert data["amounts_as_of"] == date(2026, 11, 22)
-        assert data["deadline"] == date(2026, 12, 3)  # bank.yaml: 10 days
-        newer = build_data(session, "collection_letter", [case.id], date(2026, 11, 26), BANK)
+        # bank.yaml: 3 days in the post + 10 days = Sunday 2026-12-06 -> Monday 12-07
+        assert data["deadline"] == date(2026, 12, 7) and data["calendar_warning"] == ""
+        newer = build_data(session, "collection_letter", [case.id], date(2026, 11, 26), CTX)
         assert newer[case.id]["total"] == Decimal("20850.00")  # the account's own, newer figures
         with pytest.raises(DuecourseError, match="no balances known"):
-            build_data(session, "collection_letter", [case.id], date(2026, 11, 1), BANK)
+            build_data(session, "collection_letter", [case.id], date(2026, 11, 1), CTX)
 
 
 def test_closed_and_unknown_cases_are_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -211,25 +276,53 @@ def test_closed_and_unknown_cases_are_refused(sqlite_engine: Engine, tmp_path: P
         session.commit()
     with pytest.raises(DuecourseError, match="closed"):
         render_documents(
-            sqlite_engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF]
+            sqlite_engine,
+            tmp_path,
+            BANK,
+            "collection_letter",
+            [case_id],
+            AS_OF,
+            [Format.PDF],
+            calendar=CAL,
         )
     with pytest.raises(DuecourseError, match="no case with id 999"):
         render_documents(
-            sqlite_engine, tmp_path, BANK, "collection_letter", [999], AS_OF, [Format.PDF]
+            sqlite_engine,
+            tmp_path,
+            BANK,
+            "collection_letter",
+            [999],
+            AS_OF,
+            [Format.PDF],
+            calendar=CAL,
         )
 
 
 def test_text_kinds_are_stored_unnumbered(sqlite_engine: Engine, tmp_path: Path) -> None:
     (case_id,) = _cases(sqlite_engine)
     (doc,) = render_documents(
-        sqlite_engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT]
+        sqlite_engine,
+        tmp_path,
+        BANK,
+        "reminder_email",
+        [case_id],
+        AS_OF,
+        [Format.TEXT],
+        calendar=CAL,
     ).documents
     assert doc.number is None and doc.format == "text"
     assert doc.path == f"reminder_email/2026/case{case_id}-2026-11-23.txt"
     text = (tmp_path / doc.path).read_text(encoding="utf-8")
     assert text.startswith("[subject]\n") and "6225 **** **** 6789" in text
     again = render_documents(
-        sqlite_engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT]
+        sqlite_engine,
+        tmp_path,
+        BANK,
+        "reminder_email",
+        [case_id],
+        AS_OF,
+        [Format.TEXT],
+        calendar=CAL,
     )
     assert again.created == 0 and again.documents[0].id == doc.id
 
@@ -246,10 +339,11 @@ def test_a_bad_letter_deadline_or_a_date_at_the_end_of_time_is_refused(
     sqlite_engine: Engine,
 ) -> None:
     with Session(sqlite_engine) as session:
-        case = make_case(session, as_of=date(9999, 12, 30))
+        case = make_case(session, as_of=date(9999, 12, 20))
         assert case.id is not None
         with pytest.raises(DuecourseError, match="past 9999-12-31"):
-            build_data(session, "collection_letter", [case.id], date(9999, 12, 30), BANK)
-        odd = {**BANK, "letters": {"collection_letter": {"deadline_days": "ten"}}}
-        with pytest.raises(DuecourseError, match="deadline_days"):
-            build_data(session, "collection_letter", [case.id], date(9999, 12, 30), odd)
+            build_data(session, "collection_letter", [case.id], date(9999, 12, 20), CTX)
+    raw = BANK.model_dump(mode="json")
+    raw["letters"] = {"collection_letter": {"deadline_days": "ten"}}
+    with pytest.raises(InputError, match=r"letters\.collection_letter\.deadline_days"):
+        parse_bank(raw)

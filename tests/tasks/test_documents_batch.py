@@ -7,18 +7,28 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from documents.manifest import Format
 from rules.enums import Bucket
+from tasks.bank import load_bank
+from tasks.calendar import load_calendar
 from tasks.document_batch import render_batch, select_case_ids
 from tasks.documents import render_documents
-from tasks.letter_data import load_bank
 from tests.factories import make_case
 
 AS_OF = date(2026, 11, 23)
-BANK = load_bank(Path(__file__).resolve().parents[2] / "policy")
+POLICY = Path(__file__).resolve().parents[2] / "policy"
+BANK = load_bank(POLICY)
+CAL = load_calendar(POLICY)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letters are dated today: these tests live on AS_OF."""
+    monkeypatch.setenv("DUECOURSE_TODAY", AS_OF.isoformat())
 
 
 def _page_text(pdf: Path, page: int) -> str:
@@ -41,10 +51,19 @@ def test_batch_restarts_page_numbers_and_reuses_stored_letters(
     docs_dir = tmp_path / "documents"
     # the first letter was already rendered on its own: the batch reuses it
     (stored,) = render_documents(
-        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids[:1], AS_OF, [Format.PDF]
+        sqlite_engine,
+        docs_dir,
+        BANK,
+        "collection_letter",
+        case_ids[:1],
+        AS_OF,
+        [Format.PDF],
+        calendar=CAL,
     ).documents
     out = tmp_path / "mail" / "batch.pdf"
-    report = render_batch(sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out)
+    report = render_batch(
+        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out, calendar=CAL
+    )
     assert (report.documents, report.created, report.reused) == (3, 2, 1)
     assert report.pages == 6
     second_letter_first_page = _page_text(out, 3)
@@ -59,7 +78,9 @@ def test_batch_restarts_page_numbers_and_reuses_stored_letters(
         assert hashlib.sha256(single).hexdigest() == row["sha256"]
         assert row["account"].startswith("*") and row["account"][-4:].isdigit()
     assert report.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
-    again = render_batch(sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out)
+    again = render_batch(
+        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out, calendar=CAL
+    )
     assert (again.created, again.reused) == (0, 3)
     assert again.sha256 == report.sha256  # same letters, same bytes
 

@@ -121,9 +121,9 @@ def test_role_nobody_holds(folder: Path) -> None:
 def test_a_single_file_takes_missing_parts_from_its_folder(folder: Path) -> None:
     ladder = folder / "ladder.yaml"
     assert check_policy(ladder).ok
-    edit(ladder, "template: reminder_email,", "template: reminder_mail,")
+    edit(ladder, "template: predue_email,", "template: predue_mail,")
     found = [str(p) for p in check_policy(ladder).problems]
-    assert len(found) == 1 and "unknown template 'reminder_mail'" in found[0]
+    assert len(found) == 1 and "unknown template 'predue_mail'" in found[0]
 
 
 def test_a_single_combined_file(tmp_path: Path) -> None:
@@ -146,7 +146,8 @@ def test_a_single_combined_file(tmp_path: Path) -> None:
 def test_templates_can_be_given_or_skipped() -> None:
     found = check_policy(SHIPPED_POLICY_DIR, templates={"reminder_sms"}).problems
     assert {p.message.split(" (")[0] for p in found} == {
-        "unknown template 'reminder_email'",
+        "unknown template 'predue_sms'",
+        "unknown template 'predue_email'",
         "unknown template 'collection_letter'",
     }
     assert check_policy(SHIPPED_POLICY_DIR, templates=None).ok
