@@ -110,3 +110,5 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    # a run found still `running` by the next run to take the cycle lock: its process died
+    CRASHED = "crashed"

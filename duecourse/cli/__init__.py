@@ -23,6 +23,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     portfolio,
     review,
     run_day,
+    runs,
     serve,
     users,
 )

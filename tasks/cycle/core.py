@@ -25,7 +25,14 @@ from tasks.cycle.context import CycleContext, RunTotals
 from tasks.cycle.deadlines import DueDates, event_names
 from tasks.cycle.evaluate import BatchEvaluator
 from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, read_batch
-from tasks.cycle.runs import CycleLock, check_order, finish_run, start_run, touch_run
+from tasks.cycle.runs import (
+    CycleLock,
+    before_run,
+    finish_run,
+    record_failure,
+    start_run,
+    touch_run,
+)
 from tasks.cycle.write import write_plan
 from tasks.policy import load_policy, load_roster
 from tasks.policy_versions import record_version
@@ -60,20 +67,28 @@ class Run:
         self.event_names = flags | met | {cleared(f) for f in flags}
 
 
-def prepare(engine: Engine, as_of: date, bundle: PolicyBundle, batch_size: int = BATCH_SIZE) -> Run:
-    """Take the cycle lock (PostgreSQL), check the order of days, open the run row."""
+def prepare(
+    engine: Engine,
+    as_of: date,
+    bundle: PolicyBundle,
+    batch_size: int = BATCH_SIZE,
+    flow_run_id: str | None = None,
+) -> Run:
+    """Take the cycle lock, mark runs left running as crashed, check the day (not in the future,
+    not before the last day run), open the run row. A refusal is recorded as a failed row."""
     lock = CycleLock(engine)
     lock.acquire()
     try:
         with engine.begin() as conn:
-            warnings = check_order(conn, as_of)
+            warnings = before_run(conn, as_of)
             withdraw_closed_reviews(conn, as_of)  # a closed case's pending review has no decision
             loads = open_case_loads(conn)
-            run_id = start_run(conn, as_of, bundle.policy.version)
+            run_id = start_run(conn, as_of, bundle.policy.version, flow_run_id=flow_run_id)
             record_version(conn, bundle.policy)  # readable years later: policy show --version
             bounds = batch_bounds(conn, batch_size)
-    except BaseException:
+    except BaseException as exc:
         lock.release()
+        record_failure(engine, as_of, exc, version=bundle.policy.version, flow_run_id=flow_run_id)
         raise
     ctx = CycleContext(
         engine=engine,

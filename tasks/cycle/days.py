@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from rules.errors import DuecourseError, InputError
-from tasks.cycle.runs import last_run_day, succeeded_days
+from tasks.cycle.runs import last_run_day, refuse_future, succeeded_days
 
 
 def plan_days(engine: Engine, start: date, end: date | None) -> list[tuple[date, bool]]:
-    """(day, already run) for start..end (end defaults to start).
+    """(day, already run) for start..end (end defaults to start); a day after today is refused
+    before any day runs.
 
     A single day already run is run again (it then finds nothing to do: the idempotency keys).
     With a range, days already run are skipped. A day before the last day run that was never
@@ -24,6 +25,7 @@ def plan_days(engine: Engine, start: date, end: date | None) -> list[tuple[date,
     last_day = end or start
     if last_day < start:
         raise InputError(f"--through {last_day.isoformat()} is before --as-of {start.isoformat()}")
+    refuse_future(last_day, "--through" if end is not None else "--as-of")
     with engine.connect() as conn:
         done = succeeded_days(conn)
         last = last_run_day(conn)

@@ -1,9 +1,12 @@
-"""`duecourse run-day`: the JSON contract, idempotent reruns, --through, the order of days."""
+"""`duecourse run-day`: the JSON contract, idempotent reruns, --through, the order of days, a
+future day refused, a day without its snapshot warned stale."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import pytest
 
 from tests.cli.conftest import Cli
 from tests.cli.cycle_home import seed
@@ -48,9 +51,43 @@ def test_run_day_refuses_a_day_before_the_last_and_bad_dates(cli: Cli, tmp_path:
     assert backwards.code == 2 and "--through" in backwards.err
 
 
-def test_run_day_prints_a_table_and_warns_on_stderr(cli: Cli, tmp_path: Path) -> None:
+def test_run_day_prints_a_table_and_warns_on_stderr(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_TODAY", "2031-03-03")
     seed(tmp_path / "home")
     out = cli("run-day", "--as-of", "2031-03-03", "--no-prefect")
     assert out.code == 0, out.err
     assert "owner_assigned" in out.out and "daily cycle 2031-03-03" in out.out
     assert "CALENDAR WARNING" in out.err and "2031" in out.err
+
+
+def test_a_day_after_today_is_refused_in_one_line(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 16): a typo'd future --as-of ran, and every scheduled day before it
+    was then refused as out of order."""
+    seed(tmp_path / "home")
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-03")
+    future = cli("run-day", "--as-of", "2026-12-03", "--no-prefect")
+    assert future.code == 1 and future.out == ""
+    assert future.err.strip() == (
+        "duecourse: --as-of 2026-12-03 is after today (2026-11-03): a future day cannot be run "
+        "(once run, every day before it would be refused)"
+    )
+    through = cli("run-day", "--as-of", "2026-11-02", "--through", "2026-11-04", "--no-prefect")
+    assert through.code == 1 and "--through 2026-11-04 is after today" in through.err
+    assert len(through.err.strip().splitlines()) == 1
+    runs = json.loads(cli("runs", "--json").out)
+    assert runs["total"] == 0  # refused before any day ran
+    today = cli("run-day", "--json", "--no-prefect")  # the default is today: allowed
+    assert today.code == 0 and json.loads(today.out)["as_of"] == "2026-11-03"
+
+
+def test_a_day_without_its_snapshot_warns_stale(cli: Cli, tmp_path: Path) -> None:
+    seed(tmp_path / "home")  # cases made directly: no snapshot was imported for the day
+    out = cli("run-day", "--as-of", "2026-11-02", "--json", "--no-prefect")
+    assert out.code == 0, out.err
+    (warning,) = [w for w in json.loads(out.out)["warnings"] if w.startswith("stale data")]
+    assert "no snapshot imported for 2026-11-02" in warning
+    assert "warning: stale data" in out.err

@@ -1,5 +1,6 @@
 """The daily cycle's run: first day, idempotent reruns, crash then rerun, order of days,
-capacity, and two runs at once on PostgreSQL."""
+capacity, two runs at once on PostgreSQL; refusals and crashes recorded as run rows, a future
+day refused, a day without its snapshot warned stale."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from models.db import make_engine, upgrade
+from models.types import utcnow
 from rules.enums import Stage
 from rules.errors import DuecourseError
 from tasks.cycle import core
 from tasks.cycle.core import run_day
 from tasks.cycle.days import plan_days
+from tasks.cycle.runs import CycleLock
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, rows, table
 
@@ -177,7 +181,10 @@ def test_capacity_exceeded_is_recorded(engine: Engine) -> None:
     assert sorted(owners) == ["ann", "ann", "ann", "bob", "bob"]  # nobody left without one
 
 
-def test_a_calendar_year_nobody_knows_warns_in_the_run_record(engine: Engine) -> None:
+def test_a_calendar_year_nobody_knows_warns_in_the_run_record(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_TODAY", "2031-03-03")
     with Session(engine) as s:
         make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=date(2031, 3, 3))
         s.commit()
@@ -241,3 +248,89 @@ def test_a_policy_edited_during_the_day_does_not_plan_the_same_steps_again(
     assert again["actions"] == {} and again["skipped"] == first["actions"]["call"] + 2
     versions = {r.policy_version for r in table(sqlite_engine, "cycle_run")}
     assert versions == {bundle().policy.version, edited.version}
+
+
+def _import_run(engine: Engine, as_of: date) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO import_run (file_name, sha256, encoding, as_of, status, rows, "
+                "imported, updated, unchanged, quarantined, missing, closed, started_at) VALUES "
+                "('s.csv', 'x', 'utf-8', :d, 'succeeded', 0, 0, 0, 0, 0, 0, 0, :now)"
+            ),
+            {"d": as_of, "now": utcnow()},
+        )
+
+
+def test_a_refused_day_is_still_a_failed_run_row(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 16): a day refused before its run started left no trace."""
+    _portfolio(engine)
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-06")
+    run_day(engine, MONDAY + timedelta(days=1), bundle())
+    with pytest.raises(DuecourseError, match="before the last day run"):
+        run_day(engine, MONDAY, bundle())
+    with pytest.raises(DuecourseError, match=r"2026-11-07 is after today \(2026-11-06\)"):
+        run_day(engine, date(2026, 11, 7), bundle())
+    runs = [(r.as_of, r.status, r.error or "") for r in table(engine, "cycle_run")]
+    assert [(d, st) for d, st, _ in runs] == [
+        (MONDAY + timedelta(days=1), "succeeded"),
+        (MONDAY, "failed"),
+        (date(2026, 11, 7), "failed"),
+    ]
+    assert "before the last day run" in runs[1][2] and "after today" in runs[2][2]
+    # a failed row does not count as a day run: the order of days is unchanged
+    assert run_day(engine, date(2026, 11, 6), bundle())["status"] == "succeeded"
+
+
+def test_a_run_left_running_is_marked_crashed_by_the_next(engine: Engine) -> None:
+    """Regression (issue 16): a run whose process died stayed `running` forever."""
+    _portfolio(engine)
+    dead = core.prepare(engine, MONDAY, bundle())
+    dead.lock.release()  # the process is gone: the operating system / server drops its lock
+    (row,) = table(engine, "cycle_run")
+    assert row.status == "running"
+    result = run_day(engine, MONDAY, bundle())
+    assert result["status"] == "succeeded"
+    first, second = table(engine, "cycle_run")
+    assert first.status == "crashed" and first.finished_at is not None
+    assert "ended before the run finished" in first.error
+    assert second.status == "succeeded"
+    assert any(f"run {first.id} (daily_cycle 2026-11-02) never finished" in w
+               for w in result["warnings"])  # fmt: skip
+
+
+def test_a_day_without_its_snapshot_warns_that_the_data_is_stale(engine: Engine) -> None:
+    _portfolio(engine)
+    _import_run(engine, MONDAY)
+    fresh = run_day(engine, MONDAY, bundle())
+    assert not [w for w in fresh["warnings"] if "stale" in w]
+    tuesday = MONDAY + timedelta(days=1)
+    stale = run_day(engine, tuesday, bundle())
+    (warning,) = [w for w in stale["warnings"] if "stale" in w]
+    assert "no snapshot imported for 2026-11-03 (the latest is 2026-11-02)" in warning
+    (_, second) = table(engine, "cycle_run")
+    assert "stale data" in second.warnings
+
+
+def test_the_sqlite_cycle_lock_is_held_across_processes_and_threads(tmp_path: Path) -> None:
+    """On a SQLite file the cycle lock is a flock: a second holder waits (so a `running` row
+    found under the lock is a dead run's, never a live one's)."""
+    eng = make_engine(f"sqlite:///{tmp_path}/lock.sqlite")
+    first, second = CycleLock(eng), CycleLock(eng)
+    first.acquire()
+    got = threading.Event()
+
+    def take() -> None:
+        second.acquire()
+        got.set()
+        second.release()
+
+    worker = threading.Thread(target=take, daemon=True)
+    worker.start()
+    assert not got.wait(0.5), "a second holder got the lock while the first held it"
+    first.release()
+    assert got.wait(10)
+    worker.join(10)
+    eng.dispose()
