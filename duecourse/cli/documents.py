@@ -80,7 +80,13 @@ def render_command(
     stage: Annotated[
         str | None, typer.Option("--stage", help="All open cases in this stage.")
     ] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As-of date (YYYY-MM-DD).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="YYYY-MM-DD: new documents are dated today; another day reprints stored ones.",
+        ),
+    ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="pdf, docx, both or text.")] = None,
     batch: Annotated[
         Path | None,

@@ -105,3 +105,17 @@ def test_id_numbers_are_masked_unless_the_manifest_says_the_law_needs_them(tmp_p
     )
     with pytest.raises(InputError, match="not an id_number"):
         load_manifest(folder)
+
+
+def test_record_fields_must_be_declared_and_need_not_be_printed(tmp_path: Path) -> None:
+    folder = tmp_path / "x_kind"
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text(
+        "kind: x_kind\ntitle: X\nversion: 1\nformats: [pdf]\nfields: {a: str}\n"
+        "record_fields: [b]\n"
+    )
+    with pytest.raises(InputError, match="record_fields: 'b' is not a declared field"):
+        load_manifest(folder)
+    letter = get_manifest("collection_letter")
+    assert letter.record_fields == ("calendar_warning",) and not letter.predue
+    assert get_manifest("predue_sms").predue and get_manifest("predue_email").predue
