@@ -15,7 +15,10 @@ def test_deadlines_json_and_owner_filter(cli: Cli, tmp_path: Path) -> None:
     out = cli("deadlines", "--as-of", "2026-11-02", "--within", "14", "--json")
     assert out.code == 0, out.err
     data = json.loads(out.out)
-    assert data["count"] == 3 == len(data["deadlines"])
+    # first_contact, formal_demand_sent x2, and legal_review: the DPD-120 case's review was
+    # requested, and its milestone opens with it (issue 12 item 10)
+    assert data["count"] == 4 == len(data["deadlines"])
+    assert "legal_review" in {d["kind"] for d in data["deadlines"]}
     first = data["deadlines"][0]
     assert set(first) >= {"case_id", "kind", "stage", "due", "days_left", "status", "owner"}
     assert {d["status"] for d in data["deadlines"]} == {"open"}
