@@ -157,7 +157,7 @@ def test_a_deadline_in_an_undeclared_year_warns_on_stderr_and_in_json(
     human = cli("documents", "render", "collection_letter", "--case", "A1")
     assert human.code == 0, human.err
     (line,) = human.err.splitlines()
-    assert line.startswith("warning: deadline of 1 document: CALENDAR WARNING: year 2027")
+    assert line.startswith("warning: deadline of 1 document: CALENDAR WARNING: ") and "2027" in line
     again = json.loads(
         cli("documents", "render", "collection_letter", "--case", "A1", "--json").out
     )
