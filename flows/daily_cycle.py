@@ -10,21 +10,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.runtime import flow_run
+from prefect.client.schemas.objects import State
 from sqlalchemy.engine import Engine
 
+from flows.run_log import (
+    current_flow_run_id,
+    daily_run_name,
+    record_as_of,
+    run_logs_off_terminal,
+    user_failure,
+)
 from models.db import database_url as resolve_url
 from models.db import open_engine
 from rules.enums import RunStatus
+from rules.errors import DuecourseError
 from tasks.clock import today
-from tasks.cycle.core import BATCH_SIZE
+from tasks.cycle.core import BATCH_SIZE, PolicyBundle, prepare
 from tasks.cycle.days import run_days_core, run_range
-from tasks.cycle.prefect_tasks import batch_task, finish_task, load_bundle_task, prepare_task
+from tasks.cycle.prefect_tasks import batch_task, finish_task
 from tasks.cycle.report import run_markdown
+from tasks.cycle.runs import day_runs, error_text, record_failure
 
 _ENGINES: dict[str, Engine] = {}
 
@@ -46,28 +55,65 @@ def shared_url(engine: Engine) -> str:
     return key
 
 
-@flow(name="daily-cycle", persist_result=False, log_prints=False)
+@flow(name="daily-cycle", flow_run_name=daily_run_name, persist_result=False, log_prints=False)
 def daily_cycle(
     as_of: date | None = None,
     database_url: str | None = None,
     policy_dir: str | None = None,
     batch_size: int = BATCH_SIZE,
-) -> dict[str, Any]:
-    """One day of the cycle; `as_of` defaults to today in Asia/Shanghai."""
+) -> dict[str, Any] | State[Any]:
+    """One day of the cycle; `as_of` defaults to today in Asia/Shanghai.
+
+    Logs its progress to the run's log (batches, counts, warnings; case ids and staff names
+    only). A person's mistake (policy, order of days, a future day) ends the run Failed with
+    the cause and a `failed` row in `cycle_run`, without a traceback.
+    """
+    log = get_run_logger()
     day = as_of or today()
+    run_id = current_flow_run_id()
+    if as_of is None:
+        record_as_of(day, {"database_url": database_url, "policy_dir": policy_dir,
+                           "batch_size": batch_size})  # fmt: skip
     engine = engine_for(database_url)
-    bundle = load_bundle_task(policy_dir)
-    run = prepare_task(engine, day, bundle, batch_size)
     try:
-        for lo, hi in run.bounds:
-            batch_task(run, lo, hi)
+        bundle = PolicyBundle.load(Path(policy_dir) if policy_dir else None)
+    except DuecourseError as exc:
+        record_failure(engine, day, exc, flow_run_id=run_id)
+        return user_failure(log, f"daily cycle {day.isoformat()}", exc)
+    try:
+        run = prepare(engine, day, bundle, batch_size, flow_run_id=run_id)  # records a refusal
+    except DuecourseError as exc:
+        return user_failure(log, f"daily cycle {day.isoformat()}", exc)
+    log.info(
+        "daily cycle %s (run %d): policy %s, %d batch(es) of up to %d cases",
+        day.isoformat(), run.ctx.run_id, bundle.policy.version[:12], len(run.bounds), batch_size,
+    )  # fmt: skip
+    for w in run.ctx.totals.warnings:
+        log.warning(w)
+    try:
+        for i, (lo, hi) in enumerate(run.bounds, 1):
+            done = batch_task(run, lo, hi)
+            log.info(
+                "batch %d/%d (case ids %d-%d): %d cases, %d actions",
+                i, len(run.bounds), lo, hi, done["cases"], sum(done["actions"].values()),
+            )  # fmt: skip
     except BaseException as exc:
-        finish_task(run, RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500])
+        finish_task(run, RunStatus.FAILED, error_text(exc), flow_run_id=run_id)
         raise
-    run_id = flow_run.id
-    summary = finish_task(run, RunStatus.SUCCEEDED, flow_run_id=str(run_id) if run_id else None)
+    seen = set(run.ctx.totals.warnings)
+    summary = finish_task(run, RunStatus.SUCCEEDED, flow_run_id=run_id)
+    for w in summary["warnings"]:
+        if w not in seen:
+            log.warning(w)
+    log.info(
+        "done: %d open cases, actions %s, %d already recorded (skipped), %d missed deadlines",
+        summary["cases"], ", ".join(f"{k} {n}" for k, n in summary["actions"].items()) or "none",
+        summary["skipped"], summary["missed_total"],
+    )  # fmt: skip
+    with engine.connect() as conn:
+        earlier = [r for r in day_runs(conn, day) if r["run_id"] != summary["run_id"]]
     create_markdown_artifact(
-        markdown=run_markdown(summary),
+        markdown=run_markdown(summary, earlier),
         key=f"daily-cycle-{day.isoformat()}",
         description=f"Daily cycle {day.isoformat()}: counts, missed deadlines, warnings",
     )
@@ -96,10 +142,10 @@ def run_days(
         return run_days_core(eng, start, end, Path(policy_dir) if policy_dir else None, progress)
     url = shared_url(eng)
     pdir = str(policy_dir) if policy_dir is not None else None
-    return run_range(
-        eng,
-        start,
-        end,
-        lambda day: daily_cycle(as_of=day, database_url=url, policy_dir=pdir),
-        progress,
-    )
+
+    def one(day: date) -> dict[str, Any]:
+        # a Failed run raises its cause here (a DuecourseError: one line on the CLI)
+        return cast(dict[str, Any], daily_cycle(as_of=day, database_url=url, policy_dir=pdir))
+
+    with run_logs_off_terminal():
+        return run_range(eng, start, end, one, progress)

@@ -3,12 +3,28 @@ ids, milestone kinds, dates and staff user names appear, never a debtor's person
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from rules.masking import scrub_text
 
 
-def run_markdown(summary: dict[str, Any]) -> str:
+def _earlier_runs(earlier: Sequence[dict[str, Any]]) -> list[str]:
+    """A rerun that found nothing new: what the day's earlier runs recorded, so the day's
+    artifact (same key, latest version shown) is not replaced by an empty one."""
+    total: Counter[str] = Counter()
+    for r in earlier:
+        total.update(r["actions"])
+    ids = ", ".join(str(r["run_id"]) for r in earlier)
+    lines = ["", f"## The day's earlier run(s): {ids}", "",
+             "Nothing new in this run; the day's actions were recorded by the run(s) above:", "",
+             "| action | count |", "|---|---:|"]  # fmt: skip
+    lines += [f"| {k} | {n} |" for k, n in sorted(total.items())] or ["| (none) | 0 |"]
+    return lines
+
+
+def run_markdown(summary: dict[str, Any], earlier: Sequence[dict[str, Any]] = ()) -> str:
     lines = [
         f"# Daily cycle {summary['as_of']} (run {summary['run_id']}, {summary['status']})",
         "",
@@ -23,6 +39,8 @@ def run_markdown(summary: dict[str, Any]) -> str:
     ]
     actions: dict[str, int] = summary["actions"]
     lines += [f"| {kind} | {n} |" for kind, n in actions.items()] or ["| (none) | 0 |"]
+    if not actions and earlier:
+        lines += _earlier_runs(earlier)
     lines += ["", f"## Missed deadlines ({summary['missed_total']})", ""]
     if summary["missed"]:
         lines += ["| case | milestone | due | owner |", "|---:|---|---|---|"]

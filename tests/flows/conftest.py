@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.cli.conftest import cli  # noqa: F401  (the CLI fixture, for flows run by commands)
+
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
