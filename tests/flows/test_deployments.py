@@ -1,14 +1,18 @@
 """prefect.yaml deploys: it parses, its entrypoints import as flows, its schedules are valid
-crons in Asia/Shanghai, and `duecourse serve` builds a deployment of each."""
+crons in Asia/Shanghai, `prefect deploy` refuses at deploy time without DUECOURSE_ROOT, and
+`duecourse serve` builds a deployment of each under its own name, with a --cron override."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from duecourse.cli.serve import PREFECT_YAML, build_deployments, read_deployments
+from duecourse.prefect_env import DeployConfigError, deploy_root
 from duecourse.settings import Settings
+from tests.cli.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,10 +39,65 @@ def test_prefect_yaml_entrypoints_are_flows_with_shanghai_schedules() -> None:
 def test_serve_builds_both_deployments_with_the_store_as_parameters(tmp_path: Path) -> None:
     s = Settings.resolve(str(tmp_path / "home"), None)
     deployments = build_deployments(s, PREFECT_YAML)
-    assert [d.name for d in deployments] == [d["name"] for d in read_deployments()]
+    # served deployments never take the names `prefect deploy` gives (prefect.yaml's): neither
+    # overwrites the other's schedules, parameters or work pool
+    assert [d.name for d in deployments] == ["daily-cycle-served", "deadline-check-served"]
+    assert not {d.name for d in deployments} & {d["name"] for d in read_deployments()}
     daily = deployments[0]
     assert daily.parameters["database_url"] == s.url
     assert daily.parameters["policy_dir"] == str(s.policy_dir)
     (schedule,) = daily.schedules
     assert schedule.schedule.cron == "30 5 * * *"
     assert schedule.schedule.timezone == "Asia/Shanghai"
+
+
+def test_serve_cron_overrides_replace_the_schedules(tmp_path: Path) -> None:
+    s = Settings.resolve(str(tmp_path / "home"), None)
+    daily, check = build_deployments(s, PREFECT_YAML, crons={"daily-cycle": "*/2 * * * *"})
+    (schedule,) = daily.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("*/2 * * * *", "Asia/Shanghai")
+    assert [x.schedule.cron for x in check.schedules] == ["0 10,14,17 * * *"]
+
+
+def test_serve_command_applies_cron_and_says_schedules_need_a_server(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import prefect
+
+    served: list[object] = []
+    monkeypatch.setattr(prefect, "serve", lambda *d, **kw: served.extend(d))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    out = cli("serve", "--cron", "*/2 * * * *", "--cron-check", "*/5 * * * *")
+    assert out.code == 0, out.err
+    crons = {d.name: [x.schedule.cron for x in d.schedules] for d in served}  # type: ignore[attr-defined]
+    assert crons == {
+        "daily-cycle-served": ["*/2 * * * *"],
+        "deadline-check-served": ["*/5 * * * *"],
+    }
+    assert "PREFECT_API_URL is not set" in out.err and "only as long as" in out.err
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    assert "PREFECT_API_URL" not in cli("serve").err
+    bad = cli("serve", "--cron-daily", "every morning")
+    assert bad.code == 2 and bad.err.startswith("duecourse: --cron-daily: 'every morning'")
+
+
+def test_prefect_deploy_checks_duecourse_root_at_deploy_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Regression (issue 16): without DUECOURSE_ROOT, `prefect deploy` succeeded and every run
+    then failed on the worker. The build step refuses; its output is the pull step's folder."""
+    data = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    (build,) = data["build"]
+    assert build == {"duecourse.prefect_env.deploy_root": {"id": "root"}}
+    (pull,) = data["pull"]
+    assert pull["prefect.deployments.steps.set_working_directory"]["directory"] == (
+        "{{ root.duecourse_root }}"
+    )
+    monkeypatch.delenv("DUECOURSE_ROOT", raising=False)
+    with pytest.raises(DeployConfigError, match=r"DUECOURSE_ROOT is not set: deploy with"):
+        deploy_root()
+    monkeypatch.setenv("DUECOURSE_ROOT", str(tmp_path))
+    with pytest.raises(DeployConfigError, match="is not a Duecourse checkout"):
+        deploy_root()
+    monkeypatch.setenv("DUECOURSE_ROOT", str(ROOT))
+    assert deploy_root() == {"duecourse_root": str(ROOT)}
