@@ -83,7 +83,12 @@ def _wait_healthy(url: str, end: float, proc: Any) -> None:
 @pytest.mark.prefect
 def test_a_served_schedule_creates_a_run_that_completes(tmp_path: Path) -> None:
     from prefect.client.orchestration import SyncPrefectClient
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
 
     end = time.monotonic() + DEADLINE
     port = _free_port()
@@ -114,6 +119,15 @@ def test_a_served_schedule_creates_a_run_that_completes(tmp_path: Path) -> None:
                 f"{[(r.name, r.state_name) for r in runs]}\n"
                 f"serve: {(tmp_path / 'serve.log').read_text(errors='replace')[-1500:]}"
             )
+            of_run = LogFilter(flow_run_id=LogFilterFlowRunId(any_=[done.id]))
+            logs = client.read_logs(log_filter=of_run)
+            while not any(x.message.startswith("done:") for x in logs) and (
+                time.monotonic() < end  # the served process sends its last logs as it exits
+            ):
+                time.sleep(1)
+                logs = client.read_logs(log_filter=of_run)
+    # the served run's own log reached the server (INFO), not only Prefect's state lines
+    assert any(x.message.startswith("done: 0 open cases") for x in logs), [x.message for x in logs]
     assert done.auto_scheduled, "the run was not created by the scheduler"
     assert done.idempotency_key and done.idempotency_key.startswith("scheduled ")
     assert done.name.startswith("daily-cycle-20"), done.name  # daily-cycle-YYYY-MM-DD
