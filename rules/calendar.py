@@ -1,31 +1,206 @@
 """The business calendar: which days are working days in mainland China.
 
-Data, not code: `CalendarData` holds the statutory holidays, the make-up working days (调休) and the
+Data, not code: `CalendarData` holds the declared holidays, the make-up working days (调休) and the
 years they cover; `tasks/calendar.py` builds it from `chinesecalendar` plus `policy/calendar.yaml`.
-For a date in a year nobody declared, the calendar falls back to weekends plus the fixed-date
-statutory holidays (`FALLBACK_FIXED_HOLIDAYS`) and says so: every answer that touched such a date
-can be checked with `warning_for` / `warnings_for`, and never passes silently.
+
+A year nobody declared yet (the fallback) is counted from what the law itself fixes. 国务院
+《全国年节及纪念日放假办法》 (2024 revision, in force 2025-01-01) sets the statutory holidays:
+New Year's Day 1 Jan; Spring Festival 4 days, 除夕 and 正月初一-初三; Qingming 1 day, the solar
+term; Labour Day 1-2 May; Dragon Boat 1 day, 五月初五; Mid-Autumn 1 day, 八月十五; National Day
+1-3 Oct. `statutory_holidays` computes them, the lunar ones with `lunardate` (years 2000-2099).
+What only the State Council's yearly notice settles is unknown there: which weekdays next to the
+holidays become days off (bridges, in-lieu days, the longer Spring Festival and Golden Week
+blocks; `possible_days_off`) and which weekend days are worked in exchange
+(`possible_make_up_days`).
+So in such a year a day is certainly a rest day (a statutory holiday, or a weekend day too far from
+every holiday to be a make-up day), certainly a working day (a weekday neither statutory nor a
+possible day off), or undecided. `is_working_day` gives the middle reading (weekdays that are not
+statutory holidays); `next_working_day_range` and `add_working_days_range` give the earliest and
+the latest day a deadline can fall on once the year is declared. Every answer that touched such a
+date can be checked with `warning_for` / `warnings_for`, and never passes silently.
 
 Cheap per call: answers are cached per date (the daily cycle asks once per distinct date, but a
-million cases share a few hundred dates).
+million cases share a few hundred dates), the fallback's days per year.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
-# Fixed-date statutory holidays used for years no one has declared (国务院《全国年节及纪念日放假
-# 办法》 as revised 2024, in force 2025-01-01): New Year's Day 1 Jan, Labour Day 1-2 May, National
-# Day 1-3 Oct. The lunar holidays (Spring Festival, Qingming, Dragon Boat, Mid-Autumn) move every
-# year and the State Council's yearly notice sets the bridges and make-up days, so a fallback year
-# knows neither: that is why it warns.
+from lunardate import LunarDate
+
+# Fixed-date statutory holidays (全国年节及纪念日放假办法, 2024 revision): New Year's Day 1 Jan,
+# Labour Day 1-2 May, National Day 1-3 Oct. A bank may replace the list (calendar.yaml
+# `fallback_fixed_holidays`); the lunar-calendar holidays are always added (`statutory_holidays`).
 FALLBACK_FIXED_HOLIDAYS: frozenset[tuple[int, int]] = frozenset(
     {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
 )
+_FIXED_NAMES = {
+    (1, 1): "New Year's Day (元旦)",
+    (5, 1): "Labour Day (劳动节)",
+    (5, 2): "Labour Day (劳动节)",
+    (10, 1): "National Day (国庆节)",
+    (10, 2): "National Day (国庆节)",
+    (10, 3): "National Day (国庆节)",
+}
+
+# Years whose lunar-calendar holidays are computed: `lunardate` knows lunar years 1900-2099 and
+# the Qingming formula below is the 21st century's. Outside, only the fixed-date days are known.
+LUNAR_YEARS = range(2000, 2100)
+LUNAR_HOLIDAYS = "Spring Festival eve and days 1-3, Qingming, Dragon Boat, Mid-Autumn"
+
+# What the State Council may add around the statutory days, from its notices 2008-2026 (checked
+# against chinesecalendar in tests/rules/test_calendar.py). A weekday is a possible day off when:
+# - it lies in the Spring Festival window, 正月初一 - 2 .. 正月初一 + 7 (腊月廿八/廿九 to 初八;
+#   the notices gave 除夕-1 .. 初七 at most, 2020's epidemic extension aside);
+# - it lies in the Labour Day window 05-01..05-05, or the National Day window 10-01..10-07
+#   (10-08 when Mid-Autumn falls 09-29..10-08 and the two merge into one 8-day block);
+# - it bridges a holiday to a weekend: the weekdays between the rest block around a statutory day
+#   (the day with its adjacent weekend days and holidays) and the next weekend, when they are at
+#   most BRIDGE_MAX_WEEKDAYS (a Tuesday holiday makes Monday a bridge; a Wednesday one, Monday-
+#   Tuesday or Thursday-Friday, as in 2010);
+# - it is the weekday next to a rest block in which a statutory day falls on a weekend (补假: the
+#   law gives such a day back on a working day, the Friday before or the Monday after).
+# A weekend day is a possible make-up working day when it lies within MAKE_UP_WINDOW_DAYS of a
+# statutory holiday (the notices 2004-2026: 9 days at most). One-off holidays (the 2015 victory
+# parade) and 2004-2013's 3-day New Year blocks are not foreseen.
+SPRING_FESTIVAL_WINDOW = (-2, 7)
+BRIDGE_MAX_WEEKDAYS = 2
+MAKE_UP_WINDOW_DAYS = 10
 
 _ONE_DAY = timedelta(days=1)
+
+
+def qingming(year: int) -> date:
+    """清明 of `year` (2000-2099): the day the sun reaches ecliptic longitude 15 degrees, by the
+    寿星 formula [Y x 0.2422 + 4.81] - [Y / 4] April with Y = year % 100 (no exception this
+    century), in integers so that no float rounding can move it."""
+    if year not in LUNAR_YEARS:
+        raise ValueError(f"Qingming is computed for 2000-2099, not {year}")
+    y = year % 100
+    return date(year, 4, (y * 2422 + 48100) // 10000 - y // 4)
+
+
+def _solar(year: int, month: int, day: int) -> date:
+    """The solar date of lunar `year`-`month`-`day` (an ordinary, not a leap, month)."""
+    solar: date = LunarDate(year, month, day).to_solar_date()
+    return solar
+
+
+def spring_festival(year: int) -> date:
+    """正月初一 that falls in the solar year `year` (2000-2099)."""
+    return _solar(year, 1, 1)
+
+
+def mid_autumn(year: int) -> date:
+    """中秋, 八月十五, of `year` (2000-2099)."""
+    return _solar(year, 8, 15)
+
+
+def statutory_holidays(
+    year: int, fixed: Iterable[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
+) -> dict[date, str]:
+    """The statutory holidays of `year` per the 2024 rules, each with its name, in date order:
+    the fixed-date days in `fixed` (a 02-29 only in leap years) and, for 2000-2099, 除夕 (the
+    day before 正月初一, whether the 12th month has 29 or 30 days), 正月初一-初三, Qingming,
+    端午 (五月初五 of the ordinary, not a leap, 5th month) and 中秋 (八月十五)."""
+    days: dict[date, list[str]] = {}
+
+    def add(d: date, name: str) -> None:
+        names = days.setdefault(d, [])
+        if name not in names:
+            names.append(name)
+
+    for month, day in sorted(set(fixed)):
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            continue
+        add(d, _FIXED_NAMES.get((month, day), "fixed-date holiday"))
+    if year in LUNAR_YEARS:
+        first = spring_festival(year)
+        add(first - _ONE_DAY, "Spring Festival eve (除夕)")
+        for i, lunar_day in enumerate(("正月初一", "正月初二", "正月初三")):
+            add(first + timedelta(days=i), f"Spring Festival ({lunar_day})")
+        add(qingming(year), "Qingming (清明)")
+        add(_solar(year, 5, 5), "Dragon Boat Festival (端午)")
+        add(mid_autumn(year), "Mid-Autumn Festival (中秋)")
+    return {d: " and ".join(days[d]) for d in sorted(days)}
+
+
+def _statutory_around(year: int, fixed: frozenset[tuple[int, int]]) -> frozenset[date]:
+    """Statutory days of `year` and its neighbours: a bridge or make-up day may cross New Year."""
+    out: set[date] = set()
+    for y in (year - 1, year, year + 1):
+        if MINYEAR < y < MAXYEAR:
+            out.update(statutory_holidays(y, fixed))
+    return frozenset(out)
+
+
+def possible_days_off(
+    year: int, fixed: frozenset[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
+) -> frozenset[date]:
+    """Weekdays of `year` that are not statutory holidays but that the State Council's notice
+    may make days off (the rule is documented above, with BRIDGE_MAX_WEEKDAYS)."""
+    if not MINYEAR < year < MAXYEAR:
+        return frozenset()
+    stat = _statutory_around(year, fixed)
+
+    def rest(d: date) -> bool:
+        return d.weekday() >= 5 or d in stat
+
+    out: set[date] = set()
+    for h in stat:
+        lo = hi = h
+        while rest(lo - _ONE_DAY):
+            lo -= _ONE_DAY
+        while rest(hi + _ONE_DAY):
+            hi += _ONE_DAY
+        in_lieu = any(
+            d in stat and d.weekday() >= 5
+            for d in (lo + timedelta(days=i) for i in range((hi - lo).days + 1))
+        )
+        for edge, step in ((lo, -_ONE_DAY), (hi, _ONE_DAY)):
+            gap: list[date] = []
+            d = edge + step
+            while not rest(d) and len(gap) <= BRIDGE_MAX_WEEKDAYS:
+                gap.append(d)
+                d += step
+            if len(gap) <= BRIDGE_MAX_WEEKDAYS:
+                out.update(gap)
+            elif in_lieu:
+                out.add(gap[0])
+    national_last = 7
+    if year in LUNAR_YEARS:
+        first = spring_festival(year)
+        lo_off, hi_off = SPRING_FESTIVAL_WINDOW
+        out.update(first + timedelta(days=i) for i in range(lo_off, hi_off + 1))
+        if date(year, 9, 29) <= mid_autumn(year) <= date(year, 10, 8):
+            national_last = 8
+    out.update(date(year, 5, d) for d in range(1, 6))
+    out.update(date(year, 10, d) for d in range(1, national_last + 1))
+    return frozenset(d for d in out if d.year == year and d.weekday() < 5 and d not in stat)
+
+
+def possible_make_up_days(
+    year: int, fixed: frozenset[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
+) -> frozenset[date]:
+    """Weekend days of `year` that the State Council's notice may make working days (调休):
+    those within MAKE_UP_WINDOW_DAYS of a statutory holiday, not themselves statutory."""
+    if not MINYEAR < year < MAXYEAR:
+        return frozenset()
+    stat = _statutory_around(year, fixed)
+    window = timedelta(days=MAKE_UP_WINDOW_DAYS)
+    out: set[date] = set()
+    for h in stat:
+        d = h - window
+        while d <= h + window:
+            if d.year == year and d.weekday() >= 5 and d not in stat:
+                out.add(d)
+            d += _ONE_DAY
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -36,7 +211,8 @@ class CalendarData:
     `workdays`: make-up working days (调休), usually a Saturday or Sunday.
     `known_years`: years whose holidays and make-up days are all declared here.
     `source`: where the data came from, for run records and warnings.
-    `fallback_fixed`: (month, day) pairs treated as holidays in years outside `known_years`.
+    `fallback_fixed`: (month, day) pairs treated as statutory holidays in years outside
+    `known_years`, together with the computed lunar-calendar ones (`statutory_holidays`).
     """
 
     holidays: frozenset[date]
@@ -55,15 +231,38 @@ class CalendarData:
 def fallback_warning(
     years: Iterable[int], source: str, fixed: Iterable[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
 ) -> str:
-    """The loud sentence shown when a date falls outside every known year."""
-    listed = ", ".join(str(y) for y in sorted(set(years)))
-    days = ", ".join(f"{m:02d}-{d:02d}" for m, d in sorted(fixed)) or "none"
+    """The loud sentence shown when a date falls outside every known year: what the fallback
+    knows (the statutory holidays), what it cannot (bridges, make-up days) and what that means
+    for a deadline there (a range)."""
+    unknown = sorted(set(years))
+    listed = ", ".join(str(y) for y in unknown)
+    days = ", ".join(f"{m:02d}-{d:02d}" for m, d in sorted(set(fixed))) or "none"
+    lunar = [y for y in unknown if y in LUNAR_YEARS]
+    no_lunar = [y for y in unknown if y not in LUNAR_YEARS]
+    knows = f"the fixed-date holidays ({days})"
+    if lunar:
+        knows += f" and the lunar-calendar ones ({LUNAR_HOLIDAYS})"
+    if no_lunar:
+        knows += (
+            f"; the lunar-calendar holidays are not computed for "
+            f"{', '.join(str(y) for y in no_lunar)} (outside 2000-2099)"
+        )
+    subject = f"years {listed} are" if len(unknown) > 1 else f"year {listed} is"
     return (
-        f"CALENDAR WARNING: year {listed} is not in the business calendar ({source}); "
-        f"counted with weekends and the fixed-date holidays only ({days}), without Spring "
-        "Festival, Qingming, Dragon Boat, Mid-Autumn or make-up working days. Add the year to "
-        "policy/calendar.yaml once the State Council publishes it."
+        f"CALENDAR WARNING: {subject} not in the business calendar ({source}); "
+        f"counted with weekends and the statutory holidays of 全国年节及纪念日放假办法 (2024): "
+        f"{knows}. The bridge days off and make-up working days (调休) the State Council "
+        "declares each year are not known, so a deadline there is given as the earliest and "
+        "the latest date it can fall on. Add the year to policy/calendar.yaml once the State "
+        "Council publishes it."
     )
+
+
+@dataclass(frozen=True)
+class _FallbackYear:
+    holidays: frozenset[date]
+    maybe_off: frozenset[date]
+    maybe_make_up: frozenset[date]
 
 
 class BusinessCalendar:
@@ -72,8 +271,12 @@ class BusinessCalendar:
     def __init__(self, data: CalendarData) -> None:
         self.data = data
         self._working: dict[date, bool] = {}
+        self._possible: dict[date, bool] = {}
+        self._certain: dict[date, bool] = {}
         self._added: dict[tuple[date, int], date] = {}
+        self._added_range: dict[tuple[date, int], tuple[date, date]] = {}
         self._counts: dict[int, list[int]] = {}
+        self._fallback: dict[int, _FallbackYear] = {}
 
     @property
     def source(self) -> str:
@@ -88,7 +291,23 @@ class BusinessCalendar:
         """Whether `d` lies in a year whose holidays and make-up days are declared."""
         return d.year in self.data.known_years
 
+    def fallback_year(self, year: int) -> _FallbackYear:
+        """The statutory holidays, possible days off and possible make-up days of a year (as
+        the fallback counts an undeclared year)."""
+        hit = self._fallback.get(year)
+        if hit is None:
+            fixed = self.data.fallback_fixed
+            hit = _FallbackYear(
+                frozenset(statutory_holidays(year, fixed)),
+                possible_days_off(year, fixed),
+                possible_make_up_days(year, fixed),
+            )
+            self._fallback[year] = hit
+        return hit
+
     def is_working_day(self, d: date) -> bool:
+        """Declared years: as declared. Undeclared years: a weekday that is not a statutory
+        holiday (bridges and make-up days unknown; see `next_working_day_range`)."""
         cached = self._working.get(d)
         if cached is not None:
             return cached
@@ -100,13 +319,41 @@ class BusinessCalendar:
             else:
                 result = d.weekday() < 5
         else:
-            result = d.weekday() < 5 and (d.month, d.day) not in self.data.fallback_fixed
+            result = d.weekday() < 5 and d not in self.fallback_year(d.year).holidays
         self._working[d] = result
         return result
 
     def is_rest_day(self, d: date) -> bool:
         """A weekend day that is not a make-up working day, or a holiday."""
         return not self.is_working_day(d)
+
+    def could_be_working_day(self, d: date) -> bool:
+        """Whether `d` is, or may yet be declared, a working day. Declared years: a working day.
+        Undeclared: not a statutory holiday, and a weekday or a possible make-up weekend day."""
+        cached = self._possible.get(d)
+        if cached is not None:
+            return cached
+        if d.year in self.data.known_years:
+            result = self.is_working_day(d)
+        else:
+            fb = self.fallback_year(d.year)
+            result = d not in fb.holidays and (d.weekday() < 5 or d in fb.maybe_make_up)
+        self._possible[d] = result
+        return result
+
+    def is_certain_working_day(self, d: date) -> bool:
+        """Whether `d` is a working day whatever the State Council declares. Declared years: a
+        working day. Undeclared: a weekday neither a statutory holiday nor a possible day off."""
+        cached = self._certain.get(d)
+        if cached is not None:
+            return cached
+        if d.year in self.data.known_years:
+            result = self.is_working_day(d)
+        else:
+            fb = self.fallback_year(d.year)
+            result = d.weekday() < 5 and d not in fb.holidays and d not in fb.maybe_off
+        self._certain[d] = result
+        return result
 
     # -- warnings ------------------------------------------------------------------------------
 
@@ -137,6 +384,17 @@ class BusinessCalendar:
             d += _ONE_DAY
         return d
 
+    def next_working_day_range(self, d: date) -> tuple[date, date]:
+        """(earliest, latest) first working day on or after `d`: the first day that could be a
+        working day, and the first that certainly is. Equal in declared years."""
+        earliest = d
+        while not self.could_be_working_day(earliest):
+            earliest += _ONE_DAY
+        latest = earliest
+        while not self.is_certain_working_day(latest):
+            latest += _ONE_DAY
+        return earliest, latest
+
     def previous_working_day(self, d: date) -> date:
         """The last working day on or before `d`."""
         while not self.is_working_day(d):
@@ -159,6 +417,28 @@ class BusinessCalendar:
                 remaining -= 1
         self._added[key] = cur
         return cur
+
+    def add_working_days_range(self, d: date, n: int) -> tuple[date, date]:
+        """(earliest, latest) n-th working day after `d` (n >= 0): counting every day that could
+        be a working day, and counting only the days that certainly are. Equal in declared
+        years; n = 0 gives (`d`, `d`)."""
+        if n < 0:
+            raise ValueError(f"a count of working days cannot be negative: {n}")
+        key = (d, n)
+        cached = self._added_range.get(key)
+        if cached is not None:
+            return cached
+        ends: list[date] = []
+        for counts in (self.could_be_working_day, self.is_certain_working_day):
+            remaining, cur = n, d
+            while remaining:
+                cur += _ONE_DAY
+                if counts(cur):
+                    remaining -= 1
+            ends.append(cur)
+        result = (ends[0], ends[1])
+        self._added_range[key] = result
+        return result
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days d with a < d <= b (negative when b < a), so that

@@ -8,6 +8,11 @@ Counting (Civil Code 2020 Arts. 201-203; Civil Procedure Law 2023 Art. 85):
 - when the last day is a rest day or a statutory holiday, the period ends on the first working day
   after it (Art. 203; CPL Art. 85). A make-up working Saturday (调休) is a working day: a period
   ending on it does not move.
+In a year whose bridge days and make-up working days are not declared yet, the end is a range:
+`deadline` is the earliest day it can fall on once they are, `deadline_latest` the latest
+(`BusinessCalendar.next_working_day_range` / `add_working_days_range`); in a declared year the two
+are equal. A deadline the bank must meet works to the earliest; a period that protects the debtor
+(the bank waits until it is over) to the latest.
 Documents posted before the period expires are in time (CPL Art. 85): that is the caller's concern.
 """
 
@@ -97,6 +102,12 @@ STATUTORY_RULES: dict[PeriodEvent, StatutoryRule] = {
 COUNTING_RULE = "counted per Civil Code 2020 Arts. 201-203 and Civil Procedure Law 2023 Art. 85"
 
 
+def period_length(amount: int, unit: PeriodUnit) -> str:
+    """The length as people read it: 15 days, 1 working day, 2 years."""
+    name = unit.value.replace("_", " ")
+    return f"{amount} {name[:-1] if amount == 1 else name}"
+
+
 def parse_event(value: str) -> PeriodEvent:
     """The event named `value`; ValueError listing the known events otherwise."""
     try:
@@ -109,7 +120,7 @@ def parse_event(value: str) -> PeriodEvent:
 @dataclass(frozen=True)
 class PeriodEnd:
     """Where a period counted from `on` ends: `deadline` (moved off rest days), `nominal` (before
-    any move), `moved_from` (= nominal when a rest day or holiday moved it, else None).
+    any move), `moved_from` (= nominal when a rest day or holiday moved `deadline`, else None).
 
     `deadline_latest` equals `deadline` in a known year; in a year whose make-up days and bridges
     are not yet declared it is the latest date the period could end on once they are, while
@@ -144,6 +155,8 @@ def period_end(on: date, amount: int, unit: PeriodUnit, calendar: BusinessCalend
 
     `working_days` counts working days from the day after `on` and needs no move; the other units
     count calendar time and move a last day that is not a working day to the next working day.
+    In an undeclared year `deadline` is the earliest end (counting every day that could be a
+    working day) and `deadline_latest` the latest (counting only days that certainly are).
     """
     if amount < 0:
         raise ValueError(f"a period cannot be negative: {amount} {unit}")
@@ -156,19 +169,19 @@ def period_end(on: date, amount: int, unit: PeriodUnit, calendar: BusinessCalend
 def _period_end(on: date, amount: int, unit: PeriodUnit, calendar: BusinessCalendar) -> PeriodEnd:
     start = on + timedelta(days=1)
     if unit is PeriodUnit.WORKING_DAYS:
-        deadline = calendar.add_working_days(on, amount)
-        warning = calendar.warning_for_span(start, deadline) if amount else None
-        return PeriodEnd(on, start, deadline, deadline, None, warning)
+        deadline, latest = calendar.add_working_days_range(on, amount)
+        warning = calendar.warning_for_span(start, latest) if amount else None
+        return PeriodEnd(on, start, deadline, deadline, None, warning, latest)
     if unit is PeriodUnit.DAYS:
         nominal = on + timedelta(days=amount)
     elif unit is PeriodUnit.MONTHS:
         nominal = add_months(on, amount)
     else:
         nominal = add_months(on, 12 * amount)
-    deadline = calendar.next_working_day(nominal)
+    deadline, latest = calendar.next_working_day_range(nominal)
     moved_from = nominal if deadline != nominal else None
-    warning = calendar.warning_for_span(nominal, deadline)
-    return PeriodEnd(on, start, nominal, deadline, moved_from, warning)
+    warning = calendar.warning_for_span(nominal, latest)
+    return PeriodEnd(on, start, nominal, deadline, moved_from, warning, latest)
 
 
 @dataclass(frozen=True)
@@ -192,8 +205,7 @@ class PeriodResult:
 
     @property
     def length(self) -> str:
-        unit = self.unit.value.replace("_", " ")
-        return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
+        return period_length(self.amount, self.unit)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe (ISO dates): the `legal period --json` document."""

@@ -12,26 +12,51 @@ from duecourse.cli.common import console, emit_json, err_console, parse_date, se
 from rules.amounts import parse_yuan
 from rules.errors import InputError
 from rules.fees import NO_AMOUNT_RULES, CourtFee, FeeKind, court_fee
-from rules.periods import parse_event, statutory_deadline
+from rules.periods import (
+    STATUTORY_RULES,
+    PeriodEvent,
+    parse_event,
+    period_length,
+    statutory_deadline,
+)
 from tasks.calendar import load_calendar
 
 legal_app = typer.Typer(help="Statutory periods, court fees and court steps.", no_args_is_help=True)
 app.add_typer(legal_app, name="legal")
 
 
+def _period_help() -> str:
+    """The command's help, with every event, its period and the article (kept in one place:
+    `STATUTORY_RULES`)."""
+    width = max(len(e.value) for e in PeriodEvent)
+    events = [
+        f"  {e.value:<{width}}  {period_length(r.amount, r.unit):<8}  {r.rule.split(':')[0]}"
+        for e, r in ((e, STATUTORY_RULES[e]) for e in PeriodEvent)
+    ]
+    return (
+        "The statutory deadline running from EVENT on DATE, counted per Civil Code Arts. 201-203 "
+        "and Civil Procedure Law Art. 85 on the business calendar.\n\n"
+        "In a year whose bridge days off and make-up working days the State Council has not "
+        "declared yet, the deadline is a range: the earliest and the latest day it can fall on "
+        "(JSON: deadline, deadline_latest), with a CALENDAR WARNING on stderr.\n\n"
+        "\b\nEVENT is one of:\n" + "\n".join(events)
+    )
+
+
 @legal_app.command(
-    "period", short_help="Statutory deadline from an event, on the business calendar."
+    "period",
+    short_help="Statutory deadline from an event, on the business calendar.",
+    help=_period_help(),
 )
 def legal_period(
     ctx: typer.Context,
     event: Annotated[
-        str, typer.Argument(metavar="EVENT", help="The event, e.g. payment-order-served.")
+        str, typer.Argument(metavar="EVENT", help="The event (listed below), e.g. judgment-served.")
     ],
     on: Annotated[str, typer.Argument(metavar="DATE", help="The event's date (YYYY-MM-DD).")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """The statutory deadline running from EVENT on DATE, counted per Civil Code Arts. 201-203
-    and Civil Procedure Law Art. 85 on the business calendar."""
+    """The statutory deadline running from EVENT on DATE (help: `_period_help`)."""
     try:
         ev = parse_event(event)
     except ValueError as exc:
@@ -52,7 +77,17 @@ def legal_period(
     moved = ""
     if result.moved_from is not None:
         moved = f"  (moved from {result.moved_from.isoformat()}, not a working day)"
-    console.print(f"  deadline  {result.deadline.isoformat()}{moved}", markup=False)
+    shown = result.deadline.isoformat()
+    if result.latest != result.deadline:
+        shown = f"{shown} to {result.latest.isoformat()}"
+    console.print(f"  deadline  {shown}{moved}", markup=False)
+    if result.latest != result.deadline:
+        console.print(
+            "  range     earliest to latest: the year's bridge days off and make-up working "
+            "days are not declared yet",
+            markup=False,
+            soft_wrap=True,
+        )
     console.print(f"  rule      {result.rule}", markup=False, soft_wrap=True)
     console.print(f"  calendar  {calendar.source}", markup=False)
 

@@ -19,11 +19,13 @@ class DueDates:
 
     def __init__(self, calendar: BusinessCalendar) -> None:
         self.calendar = calendar
-        self._cache: dict[tuple[int, date], tuple[date, str | None]] = {}
+        self._cache: dict[tuple[int, date], tuple[date, date, str | None]] = {}
         self.warnings: list[str] = []
 
-    def due(self, mdef: MilestoneDef, entry_on: date) -> tuple[date, str | None]:
-        """(due date, statutory rule or None) for a milestone opened on entering on `entry_on`."""
+    def due(self, mdef: MilestoneDef, entry_on: date) -> tuple[date, date, str | None]:
+        """(due date, latest due date, statutory rule or None) for a milestone opened on
+        entering on `entry_on`. The due date is the earliest the deadline can fall on; the latest
+        differs only in a year whose bridges and make-up days are not declared yet."""
         key = (id(mdef), entry_on)  # the policy's frozen definitions live for the whole run
         hit = self._cache.get(key)
         if hit is not None:
@@ -32,16 +34,17 @@ class DueDates:
         warning: str | None = None
         if mdef.statutory_event is not None:
             result = statutory_deadline(mdef.statutory_event, entry_on, self.calendar)
-            due, rule, warning = result.deadline, result.rule[:200], result.calendar_warning
+            due, latest = result.deadline, result.latest
+            rule, warning = result.rule[:200], result.calendar_warning
         elif mdef.unit == "working":
-            due = self.calendar.add_working_days(entry_on, mdef.offset or 0)
-            warning = self.calendar.warning_for_span(entry_on, due)
+            due, latest = self.calendar.add_working_days_range(entry_on, mdef.offset or 0)
+            warning = self.calendar.warning_for_span(entry_on, latest)
         else:
-            due = entry_on + timedelta(days=mdef.offset or 0)
+            due = latest = entry_on + timedelta(days=mdef.offset or 0)
         if warning and warning not in self.warnings:
             self.warnings.append(warning)
-        self._cache[key] = (due, rule)
-        return due, rule
+        self._cache[key] = (due, latest, rule)
+        return due, latest, rule
 
     def alert_day(self, due: date, working_days_before: int) -> date:
         return self.calendar.add_working_days(due, -working_days_before)

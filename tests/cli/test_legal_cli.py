@@ -91,6 +91,37 @@ def test_period_uses_the_bank_calendar_in_the_home_policy_folder(home: Path):
     assert "CALENDAR WARNING" not in err
 
 
+def test_period_in_an_undeclared_year_gives_the_earliest_and_the_latest(home: Path):
+    # Regression (issue 12): 2 years from 2025-02-06 ended on 2027-02-08, 正月初三.
+    code, out, err = invoke(home, "legal", "period", "performance-due", "2025-02-06", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert (doc["deadline"], doc["deadline_latest"]) == ("2027-02-09", "2027-02-15")
+    assert doc["moved_from"] == "2027-02-06"
+    assert doc["calendar_warning"].startswith("CALENDAR WARNING")
+    assert "CALENDAR WARNING" in err and "2027" in err
+    code, out, err = invoke(home, "legal", "period", "performance-due", "2025-02-06")
+    assert code == 0
+    assert "deadline  2027-02-09 to 2027-02-15" in out and "earliest to latest" in out
+    assert "CALENDAR WARNING" in err and "CALENDAR WARNING" not in out
+
+
+def test_period_help_lists_the_events_and_their_lengths(home: Path):
+    code, out, _ = invoke(home, "legal", "period", "--help")
+    assert code == 0
+    lines = out.splitlines()
+    for event, length in [
+        ("payment-order-filed", "5 days"),
+        ("payment-order-accepted", "15 days"),
+        ("payment-order-served", "15 days"),
+        ("termination-ruling", "7 days"),
+        ("judgment-served", "15 days"),
+        ("performance-due", "2 years"),
+        ("demand-delivered", "3 years"),
+    ]:
+        assert any(line.split()[:3] == [event, *length.split()] for line in lines if line.strip())
+
+
 def test_fee_json(home: Path):
     code, out, _ = invoke(home, "legal", "fee", "50000", "--kind", "payment-order", "--json")
     assert code == 0

@@ -80,7 +80,7 @@ def test_29_february_into_an_unknown_year_moves_and_warns(cal: BusinessCalendar)
     # counted on the fallback because chinesecalendar does not know 2027.
     r = statutory_deadline(PeriodEvent.DEMAND_DELIVERED, date(2024, 2, 29), cal)
     assert r.moved_from == date(2027, 2, 28)
-    assert r.deadline == date(2027, 3, 1)
+    assert r.deadline == date(2027, 3, 1) == r.deadline_latest  # no holiday near: one date
     assert r.calendar_warning is not None and "2027" in r.calendar_warning
     assert "Civil Code 2020" in r.rule and "188" in r.rule and "195" in r.rule
 
@@ -92,6 +92,7 @@ def test_unknown_year_uses_the_fallback_and_warns(cal: BusinessCalendar):
     r = statutory_deadline(PeriodEvent.PAYMENT_ORDER_SERVED, date(2027, 9, 17), cal)
     assert r.moved_from == date(2027, 10, 2)
     assert r.deadline == date(2027, 10, 4)
+    assert r.latest == date(2027, 10, 8)  # 4-7 Oct may join the Golden Week
     assert r.calendar_warning is not None
     assert r.calendar_warning.startswith("CALENDAR WARNING") and "2027" in r.calendar_warning
     assert r.as_dict()["calendar_warning"] == r.calendar_warning
@@ -199,3 +200,60 @@ def test_result_as_json(cal: BusinessCalendar):
     # 24 Sep + 7 = Thu 1 Oct (National Day) -> Thu 8 Oct.
     assert doc["moved_from"] == "2026-10-01" and doc["deadline"] == "2026-10-08"
     assert doc["length"] == "7 days" and doc["calendar_warning"] is None
+
+
+# -- undeclared years: the earliest and the latest ---------------------------------------------
+
+
+def test_enforcement_from_6_february_2025_does_not_end_on_spring_festival_2027(
+    cal: BusinessCalendar,
+):
+    # 2 years from Thu 6 Feb 2025 -> Sat 6 Feb 2027, 正月初一; 6-8 Feb are statutory holidays in
+    # any case (the old fallback gave Mon 8 Feb, 正月初三). 9-12 Feb may be bridged.
+    r = statutory_deadline(PeriodEvent.PERFORMANCE_DUE, date(2025, 2, 6), cal)
+    assert r.moved_from == date(2027, 2, 6)
+    assert r.deadline == date(2027, 2, 9) and r.deadline_latest == date(2027, 2, 15)
+    assert r.deadline != date(2027, 2, 8) and r.latest == date(2027, 2, 15)
+    doc = r.as_dict()
+    assert (doc["deadline"], doc["deadline_latest"]) == ("2027-02-09", "2027-02-15")
+    warning = doc["calendar_warning"]
+    assert warning.startswith("CALENDAR WARNING") and "2027" in warning
+
+
+def test_a_weekend_end_near_a_holiday_may_be_a_make_up_working_day(cal: BusinessCalendar):
+    # 19 Mar 2027 + 15 days = Sat 3 Apr, two days before 清明 (Mon 5 Apr): if the notice makes
+    # it a working day the appeal period ends there; if not, on Tue 6 Apr.
+    r = statutory_deadline(PeriodEvent.JUDGMENT_SERVED, date(2027, 3, 19), cal)
+    assert (r.deadline, r.latest) == (date(2027, 4, 3), date(2027, 4, 6))
+    assert r.moved_from is None and r.calendar_warning is not None
+
+
+def test_a_weekend_end_far_from_holidays_moves_to_monday_either_way(cal: BusinessCalendar):
+    r = statutory_deadline(PeriodEvent.PAYMENT_ORDER_SERVED, date(2027, 2, 26), cal)
+    assert r.moved_from == date(2027, 3, 13)  # a Saturday
+    assert (r.deadline, r.latest) == (date(2027, 3, 15), date(2027, 3, 15))
+    assert r.calendar_warning is not None  # still an undeclared year
+
+
+def test_working_day_periods_in_2027_count_possible_and_certain_working_days(
+    cal: BusinessCalendar,
+):
+    # From Wed 3 Feb 2027: could be working Thu 4, Tue 9, Wed 10 Feb (the earliest); certainly
+    # working only from Mon 15 Feb: 15, 16, 17 Feb (the latest).
+    end = period_end(date(2027, 2, 3), 3, PeriodUnit.WORKING_DAYS, cal)
+    assert (end.deadline, end.latest) == (date(2027, 2, 10), date(2027, 2, 17))
+    assert end.nominal == end.deadline and end.moved_from is None
+    assert end.calendar_warning is not None and "2027" in end.calendar_warning
+
+
+def test_declared_years_have_one_end(cal: BusinessCalendar):
+    on = date(2024, 1, 1)
+    while on < date(2026, 9, 1):
+        for event in PeriodEvent:
+            r = statutory_deadline(event, on, cal)
+            if r.deadline.year <= 2026 and r.calendar_warning is None:
+                assert r.deadline_latest == r.deadline, (event, on)
+        for n in (1, 3):
+            end = period_end(on, n, PeriodUnit.WORKING_DAYS, cal)
+            assert end.latest == end.deadline
+        on += timedelta(days=3)

@@ -108,6 +108,13 @@ def test_custom_fallback_days(tmp_path: Path):
     path = write(tmp_path, 'fallback_fixed_holidays: ["01-01", "02-29"]\n')
     data = load_calendar_data(path)
     assert data.fallback_fixed == frozenset({(1, 1), (2, 29)})
+    cal = load_calendar(tmp_path)
+    assert not cal.is_working_day(date(2028, 2, 29))  # a Tuesday, the bank's fixed day
+    assert cal.is_working_day(date(2027, 10, 1))  # a Friday: 10-01 is not in this list
+    # The lunar-calendar statutory days stay: 正月初三 2027 (Monday) and 清明 (Monday).
+    assert not cal.is_working_day(date(2027, 2, 8)) and not cal.is_working_day(date(2027, 4, 5))
+    warning = cal.warning_for(date(2027, 2, 8))
+    assert warning is not None and "01-01, 02-29" in warning and "Qingming" in warning
 
 
 @pytest.mark.parametrize(
