@@ -26,8 +26,10 @@ def apply_defaults() -> None:
         os.environ.setdefault(key, value)
 
 
-class DeployConfigError(RuntimeError):
-    """prefect.yaml cannot be deployed as the environment stands."""
+class DeployConfigError(SystemExit):
+    """prefect.yaml cannot be deployed as the environment stands: ends `prefect deploy` with
+    this one line on stderr and exit status 1 (an ordinary exception would be wrapped in two
+    Prefect tracebacks)."""
 
 
 def deploy_root() -> dict[str, str]:
@@ -37,12 +39,13 @@ def deploy_root() -> dict[str, str]:
     value = os.environ.get(ROOT_VAR, "").strip()
     if not value:
         raise DeployConfigError(
-            f"{ROOT_VAR} is not set: deploy with `{ROOT_VAR}=$(pwd) prefect deploy --all` from "
-            "the Duecourse folder (workers run the flows from that path)"
+            f"duecourse: {ROOT_VAR} is not set: deploy with `{ROOT_VAR}=$(pwd) prefect deploy "
+            "--all` from the Duecourse folder (workers run the flows from that path)"
         )
     root = Path(value).expanduser().resolve()
     if not (root / "flows" / "daily_cycle.py").is_file():
         raise DeployConfigError(
-            f"{ROOT_VAR}={value} is not a Duecourse checkout (no flows/daily_cycle.py there)"
+            f"duecourse: {ROOT_VAR}={value} is not a Duecourse checkout "
+            "(no flows/daily_cycle.py there)"
         )
     return {"duecourse_root": str(root)}

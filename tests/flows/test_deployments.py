@@ -94,7 +94,9 @@ def test_prefect_deploy_checks_duecourse_root_at_deploy_time(
         "{{ root.duecourse_root }}"
     )
     monkeypatch.delenv("DUECOURSE_ROOT", raising=False)
-    with pytest.raises(DeployConfigError, match=r"DUECOURSE_ROOT is not set: deploy with"):
+    with pytest.raises(
+        DeployConfigError, match=r"^duecourse: DUECOURSE_ROOT is not set: deploy with"
+    ):
         deploy_root()
     monkeypatch.setenv("DUECOURSE_ROOT", str(tmp_path))
     with pytest.raises(DeployConfigError, match="is not a Duecourse checkout"):
