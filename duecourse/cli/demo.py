@@ -121,7 +121,7 @@ def _summary(engine: Engine, as_of: date) -> None:
         "duecourse users",
         f"duecourse documents render collection_letter --case {example or 1}",
         f"duecourse legal period payment-order-served {as_of}",
-        f"duecourse run-day --as-of {as_of + timedelta(days=1)} --json",
+        "duecourse runs",
     ]
     for hint in hints:
         console.print(f"  {hint}", markup=False)
