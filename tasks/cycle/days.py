@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from rules.errors import DuecourseError, InputError
-from tasks.cycle.runs import last_run_day, refuse_future, succeeded_days
+from tasks.cycle.runs import last_run_day, record_failure, refuse_future, succeeded_days
 
 
 def plan_days(engine: Engine, start: date, end: date | None) -> list[tuple[date, bool]]:
@@ -74,8 +74,14 @@ def run_days_core(
     policy_dir: Path | None = None,
     progress: Callable[[date, dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """`run_range` through the core without Prefect (one policy load for the whole range)."""
+    """`run_range` through the core without Prefect (one policy load for the whole range; a
+    policy that does not load is recorded as a failed run of the first day, as the flow does)."""
     from tasks.cycle.core import PolicyBundle, run_day
 
-    bundle = PolicyBundle.load(policy_dir)
+    plan_days(engine, start, end)  # a range refused (order, future) is refused before the policy
+    try:
+        bundle = PolicyBundle.load(policy_dir)
+    except DuecourseError as exc:
+        record_failure(engine, start, exc)
+        raise
     return run_range(engine, start, end, lambda day: run_day(engine, day, bundle), progress)

@@ -4,6 +4,7 @@ future day refused, a day without its snapshot warned stale."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,19 @@ def test_a_day_without_its_snapshot_warns_stale(cli: Cli, tmp_path: Path) -> Non
     (warning,) = [w for w in json.loads(out.out)["warnings"] if w.startswith("stale data")]
     assert "no snapshot imported for 2026-11-02" in warning
     assert "warning: stale data" in out.err
+
+
+def test_a_policy_that_does_not_load_is_one_line_and_a_failed_run(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(tmp_path / "home")
+    bad = tmp_path / "policy"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "policy", bad)
+    (bad / "ladder.yaml").write_text("- stage: nowhere\n  next: [nothing]\n", encoding="utf-8")
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", str(bad))
+    out = cli("run-day", "--as-of", "2026-11-02", "--no-prefect")
+    assert out.code != 0 and len(out.err.strip().splitlines()) == 1
+    assert out.err.startswith(f"duecourse: {bad / 'ladder.yaml'}:1:")
+    (run,) = json.loads(cli("runs", "--json").out)["runs"]
+    assert (run["as_of"], run["status"]) == ("2026-11-02", "failed")
+    assert run["error"].startswith(f"{bad / 'ladder.yaml'}:1:")

@@ -96,7 +96,7 @@ def test_runs_are_named_logged_recorded_and_reruns_keep_their_report(
 def test_a_refused_day_fails_the_run_with_its_cause_and_a_row(
     prefect_harness: None, tmp_path: Path
 ) -> None:
-    from flows.daily_cycle import run_days
+    from flows.daily_cycle import daily_cycle, run_days, shared_url
 
     engine = _store(tmp_path)
     run_days(date(2026, 11, 3), None, engine=engine)
@@ -110,6 +110,15 @@ def test_a_refused_day_fails_the_run_with_its_cause_and_a_row(
     lines = _log_lines(refused.flow_run_id)
     assert any(x.startswith("40 daily cycle 2026-11-02 refused: as-of") for x in lines), lines
     assert not any("Traceback" in x for x in lines)
+    # a policy that does not load: the same, before any lock or row of the run
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "ladder.yaml").write_text("- stage: x\n", encoding="utf-8")
+    with pytest.raises(DuecourseError, match=r"ladder\.yaml"):
+        daily_cycle(as_of=date(2026, 11, 4), database_url=shared_url(engine),
+                    policy_dir=str(tmp_path / "policy"))  # fmt: skip
+    bad_policy = table(engine, "cycle_run")[-1]
+    assert (bad_policy.as_of, bad_policy.status) == (date(2026, 11, 4), "failed")
+    assert "ladder.yaml" in bad_policy.error and bad_policy.flow_run_id
     engine.dispose()
 
 
