@@ -9,40 +9,12 @@ cycle does itself (stage moves, owners, milestones, reviews) is recorded `done`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, enum_column, utcnow
-from rules.enums import ActionStatus, Channel, RunStatus
-
-
-class ActionKind(StrEnum):
-    """What an action line is. Channel actions use the channel's own value (sms, call, ...)."""
-
-    STAGE_MOVE = "stage_move"
-    REVIEW_OPENED = "review_opened"
-    OWNER_ASSIGNED = "owner_assigned"
-    MILESTONE_OPENED = "milestone_opened"
-    MILESTONE_MET = "milestone_met"
-    MILESTONE_MISSED = "milestone_missed"
-    MILESTONE_WAIVED = "milestone_waived"
-    MILESTONE_ALERT = "milestone_alert"
-    ESCALATED = "escalated"
-    REASSIGNED = "reassigned"
-    SMS = "sms"
-    EMAIL = "email"
-    APP = "app"
-    CALL = "call"
-    MAIL = "mail"
-    VISIT = "visit"
-    COURT = "court"
-    INTERNAL = "internal"
-
-    @classmethod
-    def for_channel(cls, channel: Channel) -> ActionKind:
-        return cls(channel.value)
+from rules.enums import ActionKind, ActionStatus, Channel, RunStatus
 
 
 class CycleRun(SQLModel, table=True):

@@ -9,20 +9,12 @@ case closes is withdrawn (no one decides it). `status` is a non-native enum (a s
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, enum_column, utcnow
-from rules.enums import Role, Stage
-
-
-class ReviewStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"  # the case closed (paid, cured...) while the review was pending
+from rules.enums import ReviewStatus, Role, Stage
 
 
 class Review(SQLModel, table=True):

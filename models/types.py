@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -11,16 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-FEN = Decimal("0.01")
-
-
-def to_fen(value: Decimal) -> int:
-    """Decimal yuan -> integer fen, rounding half up."""
-    return int((value / FEN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def from_fen(value: int) -> Decimal:
-    return (Decimal(value) * FEN).quantize(FEN)
+from rules.amounts import fen_to_yuan, yuan_to_fen
 
 
 class Money(TypeDecorator[Decimal]):
@@ -33,10 +24,10 @@ class Money(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
         if value is None:
             return None
-        return to_fen(Decimal(value))
+        return yuan_to_fen(value)
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
-        return None if value is None else from_fen(value)
+        return None if value is None else fen_to_yuan(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

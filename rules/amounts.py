@@ -1,4 +1,5 @@
-"""Amounts for documents: quantised to fen, in figures and in Chinese capitals (大写金额).
+"""Money, in one place: yuan as Decimal quantised to fen, integer fen for the store, figures and
+Chinese capitals (大写金额) for documents.
 
 Capitals follow the convention of Chinese bank instruments (《正确填写票据和结算凭证的基本规定》):
 the amount is prefixed with 人民币; an amount ending in yuan or in jiao ends with 整
@@ -65,12 +66,26 @@ def parse_yuan(text: str) -> Decimal:
 
 
 def quantize_fen(value: Decimal | int | str) -> Decimal:
-    """Round to fen, half up: 12345.675 -> 12345.68, 0.005 -> 0.01.
+    """Yuan rounded to fen, half up: 12345.675 -> 12345.68, 0.005 -> 0.01.
 
-    A negative amount that rounds to nothing is zero, not "-0.00" (-0.001 -> 0.00).
+    A negative amount that rounds to nothing is zero, not "-0.00" (-0.001 -> 0.00). An amount
+    too large to count in fen at the context's precision is a ValueError.
     """
-    amount = to_decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+    try:
+        amount = to_decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f"amount too large to count in fen: {value}") from None
     return abs(amount) if amount.is_zero() else amount
+
+
+def yuan_to_fen(value: Decimal | int | str) -> int:
+    """Integer fen (how the store keeps money): 12345.675 yuan -> 1234568."""
+    return int(quantize_fen(value) / FEN)
+
+
+def fen_to_yuan(value: int) -> Decimal:
+    """Yuan from integer fen: 1234568 -> Decimal('12345.68')."""
+    return (Decimal(value) * FEN).quantize(FEN)
 
 
 def format_yuan(value: Decimal | int | str) -> str:

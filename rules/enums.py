@@ -63,6 +63,18 @@ class RiskTier(StrEnum):
     LOW = "low"
 
 
+# The one risk order (work queues, owner assignment, deadline lists): high first, unscored last.
+RISK_ORDER: tuple[RiskTier, ...] = (RiskTier.HIGH, RiskTier.MEDIUM, RiskTier.LOW)
+
+
+def risk_rank(tier: RiskTier | str | None) -> int:
+    """0 for high, 1 medium, 2 low, 3 for a case not yet scored (or an unknown value)."""
+    try:
+        return RISK_ORDER.index(RiskTier(tier)) if tier is not None else len(RISK_ORDER)
+    except ValueError:
+        return len(RISK_ORDER)
+
+
 class Channel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
@@ -112,3 +124,37 @@ class RunStatus(StrEnum):
     FAILED = "failed"
     # a run found still `running` by the next run to take the cycle lock: its process died
     CRASHED = "crashed"
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the case closed (paid, cured...) while the review was pending
+
+
+class ActionKind(StrEnum):
+    """What an action line is. Channel actions use the channel's own value (sms, call, ...)."""
+
+    STAGE_MOVE = "stage_move"
+    REVIEW_OPENED = "review_opened"
+    OWNER_ASSIGNED = "owner_assigned"
+    MILESTONE_OPENED = "milestone_opened"
+    MILESTONE_MET = "milestone_met"
+    MILESTONE_MISSED = "milestone_missed"
+    MILESTONE_WAIVED = "milestone_waived"
+    MILESTONE_ALERT = "milestone_alert"
+    ESCALATED = "escalated"
+    REASSIGNED = "reassigned"
+    SMS = "sms"
+    EMAIL = "email"
+    APP = "app"
+    CALL = "call"
+    MAIL = "mail"
+    VISIT = "visit"
+    COURT = "court"
+    INTERNAL = "internal"
+
+    @classmethod
+    def for_channel(cls, channel: Channel) -> ActionKind:
+        return cls(channel.value)

@@ -28,11 +28,12 @@ Art. 14(1) is reproduced verbatim by court websites; Arts. 20, 36 and 38 by law-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-FEN = Decimal("0.01")
+from rules.amounts import quantize_fen
+
 ZERO = Decimal("0")
 
 
@@ -132,13 +133,6 @@ NO_AMOUNT_NOTES: dict[FeeKind, tuple[str, ...]] = {
 HALVED_RULE = "halved per Arts. 15-16 (simple procedure, mediation settlement or withdrawal)"
 
 
-def to_fen(value: Decimal) -> Decimal:
-    try:
-        return value.quantize(FEN, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        raise ValueError(f"amount too large to count in fen: {value}") from None
-
-
 @dataclass(frozen=True)
 class FeeLine:
     """One line of the computation: a tranche, or an adjustment (one third, cap, halving)."""
@@ -217,20 +211,20 @@ def _by_tranche(amount: Decimal, tranches: tuple[Tranche, ...]) -> list[FeeLine]
     for t in tranches:
         if t.flat is not None:
             label = f"up to {_yuan(t.upper)}: flat" if t.upper is not None else "flat"
-            flat_base = to_fen(min(amount, t.upper) if t.upper is not None else amount)
-            lines.append(FeeLine(label, flat_base, None, to_fen(t.flat)))
+            flat_base = quantize_fen(min(amount, t.upper) if t.upper is not None else amount)
+            lines.append(FeeLine(label, flat_base, None, quantize_fen(t.flat)))
             continue
         if amount <= t.lower:
             break
         top = amount if t.upper is None or amount < t.upper else t.upper
-        base = to_fen(top - t.lower)
+        base = quantize_fen(top - t.lower)
         assert t.rate is not None
         pct = f"{(t.rate * 100).normalize()}%"
         if t.upper is None:
             label = f"above {_yuan(t.lower)}: {pct}"
         else:
             label = f"{_yuan(t.lower)}-{_yuan(t.upper)}: {pct}"
-        lines.append(FeeLine(label, base, t.rate, to_fen(base * t.rate)))
+        lines.append(FeeLine(label, base, t.rate, quantize_fen(base * t.rate)))
     return lines
 
 
@@ -239,11 +233,11 @@ def _no_amount_fee(k: FeeKind) -> CourtFee:
     if k is FeeKind.ENFORCEMENT:
         low, high = ENFORCEMENT_NO_AMOUNT_RANGE
         return CourtFee(
-            None, k, None, (), False, NO_AMOUNT_RULES[k], fee_range=(to_fen(low), to_fen(high)),
-            notes=NO_AMOUNT_NOTES[k],
+            None, k, None, (), False, NO_AMOUNT_RULES[k],
+            fee_range=(quantize_fen(low), quantize_fen(high)), notes=NO_AMOUNT_NOTES[k],
         )  # fmt: skip
     if k is FeeKind.PRESERVATION:
-        fee = to_fen(PRESERVATION_NO_AMOUNT)
+        fee = quantize_fen(PRESERVATION_NO_AMOUNT)
         line = FeeLine("no amount of property: flat", None, None, fee)
         return CourtFee(None, k, fee, (line,), False, NO_AMOUNT_RULES[k])
     raise ValueError(f"the {k.value} fee needs an amount")
@@ -276,7 +270,7 @@ def court_fee(
         return _no_amount_fee(k)
     if amount <= 0:
         raise ValueError(f"a claim must be a positive amount: {amount}")
-    amount = to_fen(amount)
+    amount = quantize_fen(amount)
     top_up: TopUp | None = None
     if k is FeeKind.PRESERVATION:
         lines = _by_tranche(amount, PRESERVATION_TRANCHES)
@@ -291,20 +285,21 @@ def court_fee(
     else:
         lines, fee = _lawsuit_fee(amount)
         if k is FeeKind.PAYMENT_ORDER:
-            third = to_fen(fee / 3)
+            third = quantize_fen(fee / 3)
             lines.append(FeeLine("payment order: one third", fee, None, third - fee))
             fee = third
     rule = RULES[k]
     if halved:
-        half = to_fen(fee / 2)
+        half = quantize_fen(fee / 2)
         lines.append(FeeLine("halved", fee, None, half - fee))
         fee = half
         rule = f"{rule}; {HALVED_RULE}"
     if k is FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER:
         lines, fee, top_up = _top_up(amount, lines, fee, paid)
     return CourtFee(
-        amount, k, to_fen(fee), tuple(lines), halved, rule, notes=NOTES.get(k, ()), top_up=top_up
-    )
+        amount, k, quantize_fen(fee), tuple(lines), halved, rule,
+        notes=NOTES.get(k, ()), top_up=top_up,
+    )  # fmt: skip
 
 
 _TOP_UP = FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER.value
@@ -323,11 +318,11 @@ def _top_up(
     else:
         if paid < 0:
             raise ValueError(f"the payment-order fee paid cannot be negative: {paid}")
-        paid = to_fen(paid)
+        paid = quantize_fen(paid)
         label = "less payment-order fee (--paid)"
     lines.append(FeeLine(label, None, None, -paid))
     balance = lawsuit_fee - paid
     if balance < 0:
         lines.append(FeeLine("no balance below zero", None, None, -balance))
         balance = ZERO
-    return lines, balance, TopUp(to_fen(lawsuit_fee), paid, to_fen(balance))
+    return lines, balance, TopUp(quantize_fen(lawsuit_fee), paid, quantize_fen(balance))

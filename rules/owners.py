@@ -13,10 +13,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 
-from rules.enums import RiskTier, Role
+from rules.enums import RiskTier, Role, risk_rank
 from rules.roster import User
-
-RISK_ORDER = {RiskTier.HIGH: 0, RiskTier.MEDIUM: 1, RiskTier.LOW: 2, None: 3}
 
 NeedsOwner = tuple[int, Role, RiskTier | None]  # (case_id, role, risk tier)
 
@@ -25,6 +23,19 @@ def _key(load: int, capacity: int, name: str) -> tuple[bool, float, int, str]:
     full = load >= capacity
     share = load / capacity if capacity > 0 else float("inf")
     return (full, share, load, name)
+
+
+def least_loaded(
+    users: Sequence[User], role: Role, loads: Mapping[str, int], exclude: str | None = None
+) -> str | None:
+    """The user of `role` (other than `exclude`) who would take the next case under the same
+    balancing as `assign_owners`: within capacity first, then the smallest share of capacity,
+    then fewer cases, then name. None when nobody holds the role."""
+    candidates = [u for u in users if u.role == role and u.name != exclude]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda u: _key(loads.get(u.name, 0), u.capacity, u.name))
+    return best.name
 
 
 def assign_owners(
@@ -42,7 +53,7 @@ def assign_owners(
         heaps.setdefault(u.role, []).append((_key(current[u.name], u.capacity, u.name), i, u))
     for each in heaps.values():
         heapq.heapify(each)
-    ordered = sorted(cases_needing_owner, key=lambda c: RISK_ORDER.get(c[2], 3))
+    ordered = sorted(cases_needing_owner, key=lambda c: (risk_rank(c[2]), c[0]))
     assignments: dict[int, str] = {}
     exceeded = False
     for case_id, role, _tier in ordered:

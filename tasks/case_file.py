@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from models import BalanceSnapshot, CardAccount, Case, ContactPoint, Customer, TimelineEvent
-from rules.enums import Bucket, CaseStatus, ContactRelation, Stage
+from rules.enums import RISK_ORDER, Bucket, CaseStatus, ContactRelation, Stage, risk_rank
 from rules.errors import NotFoundError
 from rules.masking import mask_address, mask_card, mask_email, mask_id_number, mask_phone
 from tasks.bulk import MAX_ROW_ID
@@ -57,7 +57,11 @@ def list_cases(
     if status is not None:
         conditions.append(Case.status == status)
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
-    risk_order = sa.case({"high": 0, "medium": 1, "low": 2}, value=col(Case.risk_tier), else_=3)
+    risk_order = sa.case(
+        {tier.value: risk_rank(tier) for tier in RISK_ORDER},
+        value=col(Case.risk_tier),
+        else_=risk_rank(None),
+    )
     rows = session.exec(
         select(Case, CardAccount, Customer.name)
         .join(CardAccount, col(CardAccount.id) == col(Case.account_id))

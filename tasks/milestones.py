@@ -15,10 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models import Case, CycleAction, Milestone, Review
-from rules.enums import CaseStatus, MilestoneStatus, RiskTier
+from rules.enums import CaseStatus, MilestoneStatus, risk_rank
 from rules.masking import scrub_text
-
-_RISK_RANK = {RiskTier.HIGH: 0, RiskTier.MEDIUM: 1, RiskTier.LOW: 2}
 
 
 def milestones_for_case(session: Session, case_id: int) -> list[dict[str, Any]]:
@@ -142,5 +140,5 @@ def deadlines(
                 "rule": rule,
             }
         )
-    out.sort(key=lambda d: (_RISK_RANK.get(RiskTier(d["risk"]), 3) if d["risk"] else 3, d["due"]))
+    out.sort(key=lambda d: (risk_rank(d["risk"]), d["due"]))
     return out

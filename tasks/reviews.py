@@ -18,11 +18,11 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models import CardAccount, Case, Customer, TimelineEvent
-from models.review import Review, ReviewStatus
+from models.review import Review
 from models.types import utcnow
 from rules import events
 from rules.approval import may_decide
-from rules.enums import CaseStatus, Role
+from rules.enums import CaseStatus, ReviewStatus, Role
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User

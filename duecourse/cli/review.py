@@ -13,8 +13,7 @@ from sqlmodel import Session
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, parse_choice, parse_date, settings
 from duecourse.cli.policy import WIDE
-from models.review import ReviewStatus
-from rules.enums import Role
+from rules.enums import ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from tasks.clock import shanghai_time

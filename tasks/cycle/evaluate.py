@@ -14,12 +14,19 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from models.cycle import ActionKind
-from models.review import ReviewStatus
 from rules import events as ev
-from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Role, Stage
+from rules.enums import (
+    ActionKind,
+    ActionStatus,
+    Channel,
+    MilestoneStatus,
+    ReviewStatus,
+    RiskTier,
+    Role,
+    Stage,
+)
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
-from rules.owners import assign_owners
+from rules.owners import assign_owners, least_loaded, needs_new_owner
 from rules.policy import MilestoneOpens
 from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.deadlines import (
@@ -32,8 +39,6 @@ from tasks.cycle.deadlines import (
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
-
-_RISK_ORDER = {RiskTier.HIGH: 0, RiskTier.MEDIUM: 1, RiskTier.LOW: 2, None: 3}
 
 
 class BatchEvaluator(Recorder):
@@ -336,13 +341,7 @@ class BatchEvaluator(Recorder):
         return sdef.owner_role if sdef is not None else None
 
     def least_loaded(self, role: Role, exclude: str | None) -> str | None:
-        loads = self.ctx.loads
-        users = [u for u in self.ctx.users if u.role == role and u.name != exclude]
-        if not users:
-            return None
-        within = [u for u in users if loads.get(u.name, 0) < u.capacity] or users
-        best = min(within, key=lambda u: (loads.get(u.name, 0), u.name))
-        return best.name
+        return least_loaded(self.ctx.users, role, self.ctx.loads, exclude)
 
     def change_owner(self, st: CaseState, new: str) -> None:
         loads = self.ctx.loads
@@ -359,13 +358,11 @@ class BatchEvaluator(Recorder):
             role = self.owner_role(st.stage)
             if role is None:
                 continue
-            user = by_name.get(st.owner) if st.owner else None
-            if user is None or user.role != role:
+            if needs_new_owner(st.owner, role, by_name):
                 wanted.append((st.row.id, role, st.tier))
                 index[st.row.id] = st
         if not wanted:
             return
-        wanted.sort(key=lambda w: (_RISK_ORDER[w[2]], w[0]))
         assignments, exceeded = assign_owners(wanted, self.ctx.users, self.ctx.loads)
         if exceeded:
             self.plan.totals.capacity_exceeded = True

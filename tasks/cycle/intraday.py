@@ -15,8 +15,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from models.cycle import ActionKind
-from rules.enums import ActionStatus, CaseStatus, Channel, MilestoneStatus, RunStatus
+from rules.enums import ActionKind, ActionStatus, CaseStatus, Channel, MilestoneStatus, RunStatus
 from tasks.cycle.context import action_key, step_slot
 from tasks.cycle.core import PolicyBundle
 from tasks.cycle.deadlines import DueDates, Verdict, check_milestone, event_names, milestone_def

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from models.cycle import ActionKind
-from rules.enums import ActionStatus, Channel, MilestoneStatus, RiskTier, Stage
+from rules.enums import ActionKind, ActionStatus, Channel, MilestoneStatus, RiskTier, Stage
 from rules.policy import MilestoneDef
 from tasks.cycle.context import CycleContext, RunTotals, step_slot
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow

@@ -20,9 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models import CardAccount, Case, Customer, CycleAction, Milestone, Review, TimelineEvent
-from models.review import ReviewStatus
 from rules import events
-from rules.enums import Bucket, CaseStatus, MilestoneStatus, RiskTier, Stage
+from rules.enums import Bucket, CaseStatus, MilestoneStatus, ReviewStatus, RiskTier, Stage
 from tasks.cycle.context import step_slot
 
 CASE = Case.__table__  # type: ignore[attr-defined]

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.db import open_engine
-from models.review import Review, ReviewStatus
-from rules.enums import Role, Stage
+from models.review import Review
+from rules.enums import ReviewStatus, Role, Stage
 from tests.cli.conftest import Cli
 from tests.factories import make_case
 

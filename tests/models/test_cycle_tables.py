@@ -10,9 +10,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models import CycleAction, CycleRun, Milestone, Review
-from models.cycle import ActionKind
-from models.review import ReviewStatus
-from rules.enums import ActionStatus, Channel, MilestoneStatus, Role, Stage
+from rules.enums import (
+    ActionKind,
+    ActionStatus,
+    Channel,
+    MilestoneStatus,
+    ReviewStatus,
+    Role,
+    Stage,
+)
 from tests.factories import make_case
 
 DAY = date(2026, 11, 2)

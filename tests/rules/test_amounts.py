@@ -91,3 +91,12 @@ def test_parse_yuan_refuses_what_is_not_a_positive_figure(text: str, fragment: s
     with pytest.raises(ValueError) as caught:
         parse_yuan(text)
     assert fragment in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_fen_round_trip_is_the_one_money_conversion() -> None:
+    from rules.amounts import fen_to_yuan, yuan_to_fen
+
+    assert yuan_to_fen(Decimal("12345.675")) == 1234568
+    assert yuan_to_fen("0.004") == 0 and yuan_to_fen(-1) == -100
+    assert fen_to_yuan(1234568) == Decimal("12345.68")
+    assert fen_to_yuan(yuan_to_fen("99.99")) == Decimal("99.99")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rules.enums import RiskTier, Role
-from rules.owners import assign_owners, needs_new_owner
+from rules.enums import RiskTier, Role, risk_rank
+from rules.owners import assign_owners, least_loaded, needs_new_owner
 from rules.roster import User
 
 
@@ -60,3 +60,24 @@ def test_needs_new_owner_is_sticky_within_the_role() -> None:
     assert needs_new_owner(None, Role.COLLECTOR, by_name)
     assert needs_new_owner("gone", Role.COLLECTOR, by_name)
     assert not needs_new_owner("a", None, by_name)
+
+
+def test_least_loaded_uses_the_same_rule_as_assignment() -> None:
+    """One balancing rule: the share of capacity, not the raw count (a user with capacity 100
+    and 30 cases is less loaded than one with capacity 10 and 5)."""
+    users = [user("big", capacity=100), user("small", capacity=10), user("s", Role.SUPERVISOR)]
+    loads = {"big": 30, "small": 5}
+    assert least_loaded(users, Role.COLLECTOR, loads) == "big"
+    assigned, _ = assign_owners([(1, Role.COLLECTOR, None)], users, loads)
+    assert assigned[1] == least_loaded(users, Role.COLLECTOR, loads)
+    assert least_loaded(users, Role.COLLECTOR, loads, exclude="big") == "small"
+    assert least_loaded(users, Role.LEGAL, loads) is None
+    full = {"big": 100, "small": 9}
+    assert least_loaded(users, Role.COLLECTOR, full) == "small"  # within capacity first
+
+
+def test_risk_rank_is_one_order() -> None:
+    assert [risk_rank(t) for t in (RiskTier.HIGH, RiskTier.MEDIUM, RiskTier.LOW, None)] == [
+        0, 1, 2, 3,
+    ]  # fmt: skip
+    assert risk_rank("medium") == 1 and risk_rank("bogus") == 3

@@ -7,8 +7,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models import TimelineEvent
-from models.review import Review, ReviewStatus
-from rules.enums import Role, Stage
+from models.review import Review
+from rules.enums import ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.roster import User
 from tasks.reviews import decide_review, list_reviews, show_review
