@@ -31,13 +31,15 @@ setup_system() {
 
 setup_python() {
   local stamp=.venv/.lock-sha256 want
-  want=$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-64)
+  want=$(sha256sum requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -c1-64)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/duecourse ]; then
     return 0
   fi
   [ -x .venv/bin/python ] || { log "creating .venv with $($PY --version)"; "$PY" -m venv .venv; }
-  log "installing Python packages from requirements.lock (log: .venv/pip.log)"
-  if ! { .venv/bin/pip install --disable-pip-version-check -r requirements.lock &&
+  log "installing Python packages from requirements.lock + requirements-dev.lock (log: .venv/pip.log)"
+  # Exact versions with their hashes: a file that is not the one locked is refused.
+  if ! { .venv/bin/pip install --disable-pip-version-check --require-hashes \
+           -r requirements.lock -r requirements-dev.lock &&
          .venv/bin/pip install --disable-pip-version-check --no-deps -e . ; } > .venv/pip.log 2>&1; then
     tail -20 .venv/pip.log >&2
     log "pip failed; full log in .venv/pip.log"
@@ -57,8 +59,9 @@ run_tests() {
   export DUECOURSE_TEST_PG_URL=${DUECOURSE_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
   log "ruff"; .venv/bin/ruff check .
   log "mypy"; .venv/bin/mypy
-  log "layers"; if [ -f ../shared/tools/layers.py ]; then python3 ../shared/tools/layers.py .; fi
-  log "pytest"; .venv/bin/pytest -q "$@"
+  # The layers of design.md are checked by tests/test_layers.py, inside the suite (never skipped).
+  # Coverage: the floor is in pyproject.toml ([tool.coverage.report] fail_under).
+  log "pytest (with coverage)"; .venv/bin/pytest -q --cov --cov-report=term:skip-covered "$@"
 }
 
 cmd=${1:-setup}; shift || true

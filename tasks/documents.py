@@ -4,7 +4,8 @@ Each document is rendered once per (kind, case, as-of date, format): the idempot
 request returns the stored row and file, never a second number. The PDF and DOCX of one letter
 share its number. Numbers are taken in a short transaction of their own (see models.document), the
 file is written (atomically) before its row is inserted, and if another process stored the same
-key first, our file is removed and theirs returned.
+key first, theirs is returned and our file removed (unless it is theirs too: an unnumbered kind's
+path is its key's).
 
 A new document is dated today (tasks.clock) and not before the last imported snapshot: a demand
 dated any other day could pass as proof of a demand made on that day (falsified evidence, CPL 2023
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,7 +88,8 @@ def relative_path(
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # a name of its own per writer: two threads of one process may write the same path
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
@@ -154,11 +157,13 @@ def _insert(
                 session.commit()
             result[row.idempotency_key] = fresh
         except sa.exc.IntegrityError:
-            (documents_dir / row.path).unlink(missing_ok=True)  # our number: nobody else's file
             with Session(engine, expire_on_commit=False) as session:
                 winner = session.exec(
                     select(Document).where(Document.idempotency_key == row.idempotency_key)
                 ).one()
+            if row.path != winner.path:  # our number's file: nobody else's
+                (documents_dir / row.path).unlink(missing_ok=True)
+            # else an unnumbered kind: its path is the key's, where both wrote the same bytes
             result[row.idempotency_key] = winner
             lost.add(row.idempotency_key)
     return result, lost

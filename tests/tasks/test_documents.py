@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from rules.errors import DuecourseError, InputError
 from tasks.bank import parse_bank
 from tasks.calendar import load_calendar
 from tasks.documents import (
+    RenderResult,
     allocate_numbers,
     case_documents,
     relayout,
@@ -153,44 +155,85 @@ def test_stored_data_re_renders_to_the_same_bytes(sqlite_engine: Engine, tmp_pat
     assert doc.pages == 2 and doc.rendered_at.tzinfo is not None
 
 
-def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
-    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _race(monkeypatch: pytest.MonkeyPatch, run: Callable[[], RenderResult]) -> list[RenderResult]:
+    """Run `run` in two threads that both pass the "already stored?" check before either
+    inserts (a barrier in front of the insert): a real race for the same idempotency key."""
     import tasks.documents as store
 
-    (case_id,) = _cases(sqlite_engine)
-    real_stored = store._stored
-    calls = {"n": 0}
+    real_insert = store._insert
+    barrier = threading.Barrier(2, timeout=30)
 
-    def blind(session: Session, keys: Any) -> dict[str, Document]:
-        calls["n"] += 1
-        return {} if calls["n"] == 2 else real_stored(session, keys)  # second run sees nothing
+    def insert_together(*args: Any, **kwargs: Any) -> Any:
+        barrier.wait()  # both have checked, numbered, rendered and written their files
+        return real_insert(*args, **kwargs)
 
-    first = render_documents(
-        sqlite_engine,
-        tmp_path,
-        BANK,
-        "collection_letter",
-        [case_id],
-        AS_OF,
-        [Format.PDF],
-        calendar=CAL,
-    )
-    monkeypatch.setattr(store, "_stored", blind)
-    second = render_documents(
-        sqlite_engine,
-        tmp_path,
-        BANK,
-        "collection_letter",
-        [case_id],
-        AS_OF,
-        [Format.PDF],
-        calendar=CAL,
-    )
-    assert second.created == 0
-    assert second.documents[0].id == first.documents[0].id
+    monkeypatch.setattr(store, "_insert", insert_together)
+    results: list[RenderResult] = []
+    errors: list[BaseException] = []
+
+    def racer() -> None:
+        try:
+            results.append(run())
+        except BaseException as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=racer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results
+
+
+def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (case_id,) = _cases(engine)
+
+    def render() -> RenderResult:
+        return render_documents(
+            engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF],
+            calendar=CAL,
+        )  # fmt: skip
+
+    one, two = _race(monkeypatch, render)
+    winner, loser = (one, two) if one.created else (two, one)
+    assert (winner.created, loser.created) == (1, 0)  # exactly one stored it
+    assert loser.reused == 1
+    assert loser.documents[0].id == winner.documents[0].id  # the loser returns the winner's
+    assert loser.documents[0].number == winner.documents[0].number
+    with Session(engine) as session:
+        (row,) = session.exec(select(Document)).all()
+    assert row.number == winner.documents[0].number
     files = sorted(p.name for p in (tmp_path / "collection_letter" / "2026").iterdir())
-    assert files == ["CL-2026-000001.pdf"]  # the loser's CL-2026-000002 file is gone
+    assert files == [f"{row.number}.pdf"]  # the loser's own numbered file is gone
+    with Session(engine) as session:
+        assert verify_documents(session, tmp_path) == (1, [])
+
+
+def test_a_lost_race_on_an_unnumbered_kind_keeps_the_winners_file(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: an unnumbered document's path is the same for both racers, and the loser
+    removed it: the winner's row pointed at a missing file."""
+    (case_id,) = _cases(engine)
+
+    def render() -> RenderResult:
+        return render_documents(
+            engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT],
+            calendar=CAL,
+        )  # fmt: skip
+
+    one, two = _race(monkeypatch, render)
+    assert sorted((one.created, two.created)) == [0, 1]
+    assert one.documents[0].id == two.documents[0].id
+    with Session(engine) as session:
+        assert len(session.exec(select(Document)).all()) == 1
+        assert verify_documents(session, tmp_path) == (1, [])
+    assert [p.name for p in (tmp_path / "reminder_email" / "2026").iterdir()] == [
+        f"case{case_id}-2026-11-23.txt"
+    ]  # and no temporary file left behind
 
 
 def test_verify_names_an_edited_and_a_deleted_file(engine: Engine, tmp_path: Path) -> None:
