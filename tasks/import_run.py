@@ -13,10 +13,13 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from models import ImportRun
 from models.types import utcnow
 from rules.enums import RunStatus
 from rules.snapshot_row import TEXT_LIMITS
-from tasks.bulk import db_time, insert_many
+from tasks.bulk import insert_many
+
+RUN = ImportRun.__table__  # type: ignore[attr-defined]  # one style with tasks/cycle/runs.py
 
 
 @dataclass
@@ -93,9 +96,10 @@ def file_text(name: str | Path) -> str:
 
 
 def last_as_of(engine: Engine) -> date | None:
+    """The as-of date of the latest successful import, or None."""
     with engine.connect() as conn:
         value = conn.execute(
-            sa.text("SELECT max(as_of) FROM import_run WHERE status = 'succeeded'")
+            sa.select(sa.func.max(RUN.c.as_of)).where(RUN.c.status == RunStatus.SUCCEEDED)
         ).scalar()
     if value is None:
         return None
@@ -103,33 +107,32 @@ def last_as_of(engine: Engine) -> date | None:
 
 
 def start_run(engine: Engine, path: Path, as_of: date, encoding: str) -> int:
+    """Open the run's row (status running); its id."""
     with engine.begin() as conn:
         run_id = conn.execute(
-            sa.text(
-                "INSERT INTO import_run (file_name, sha256, encoding, as_of, status, rows, "
-                "imported, updated, unchanged, quarantined, missing, closed, started_at) VALUES "
-                "(:f, '', :e, :a, 'running', 0, 0, 0, 0, 0, 0, 0, :t) RETURNING id"
-            ),
-            {"f": file_text(path.name), "e": encoding, "a": as_of, "t": db_time(conn, utcnow())},
-        ).scalar_one()
+            sa.insert(RUN)
+            .values(
+                file_name=file_text(path.name), sha256="", encoding=encoding, as_of=as_of,
+                status=RunStatus.RUNNING, rows=0, imported=0, updated=0, unchanged=0,
+                quarantined=0, missing=0, closed=0, started_at=utcnow(),
+            )
+            .returning(RUN.c.id)
+        ).scalar_one()  # fmt: skip
     return int(run_id)
 
 
 def finish_run(
     engine: Engine, result: ImportResult, sha256: str, status: RunStatus, error: str | None
 ) -> None:
+    """Record the run's outcome and counts."""
     with engine.begin() as conn:
         conn.execute(
-            sa.text(
-                "UPDATE import_run SET sha256 = :sha, status = :st, rows = :rows, "
-                "imported = :imp, updated = :upd, unchanged = :unc, quarantined = :q, "
-                "missing = :mis, closed = :clo, quarantine_file = :qf, error = :err, "
-                "finished_at = :t WHERE id = :id"
-            ),
-            {
-                "sha": sha256, "st": status.value, "rows": result.rows, "imp": result.imported,
-                "upd": result.updated, "unc": result.unchanged, "q": result.quarantined,
-                "mis": result.missing, "clo": result.closed, "qf": result.quarantine_file,
-                "err": error, "t": db_time(conn, utcnow()), "id": result.run_id,
-            },
+            sa.update(RUN)
+            .where(RUN.c.id == result.run_id)
+            .values(
+                sha256=sha256, status=status, rows=result.rows, imported=result.imported,
+                updated=result.updated, unchanged=result.unchanged,
+                quarantined=result.quarantined, missing=result.missing, closed=result.closed,
+                quarantine_file=result.quarantine_file, error=error, finished_at=utcnow(),
+            )
         )  # fmt: skip

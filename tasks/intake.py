@@ -7,8 +7,8 @@ rules/case_rules.py; row validation in rules/snapshot_row.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -305,14 +305,6 @@ def _flag_missing(conn: Connection, as_of: date, run_id: int) -> int:
     return int(count.scalar_one())
 
 
-@contextmanager
-def _closing(obj: Any) -> Iterator[Any]:
-    try:
-        yield obj
-    finally:
-        obj.close()
-
-
 def import_snapshot(
     engine: Engine,
     path: Path,
@@ -358,7 +350,7 @@ def import_snapshot(
         chunk.clear()
 
     try:
-        with _closing(reader), _closing(quarantine):
+        with closing(reader), closing(quarantine):
             for line, record in reader.rows():
                 result.rows += 1
                 try:
