@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -39,7 +40,10 @@ def test_due_dates_give_the_earliest_and_the_latest_in_an_undeclared_year():
     assert dues.due(working, MONDAY)[:2] == (date(2026, 11, 5),) * 2
 
 
-def test_the_cycle_stores_the_earliest_as_due_and_the_latest_as_due_latest(engine: Engine):
+def test_the_cycle_stores_the_earliest_as_due_and_the_latest_as_due_latest(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("DUECOURSE_TODAY", BEFORE_SPRING_FESTIVAL.isoformat())  # no future day
     with Session(engine) as s:
         make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=BEFORE_SPRING_FESTIVAL)
         make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=MONDAY)
