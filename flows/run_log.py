@@ -77,6 +77,26 @@ def user_failure(log: Any, what: str, exc: DuecourseError) -> State[Any]:
     return Failed(message=message, data=exc)
 
 
+class _NoTracebackForMistakes(logging.Filter):
+    """Drops a run-log record carrying a DuecourseError's traceback: `user_failure` has logged
+    its one line already (the process running a served or worker's run logs the Failed run's
+    exception again, as "Engine execution exited with unexpected exception")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DuecourseError)
+
+
+def install_no_traceback_filter() -> None:
+    for name in _RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTracebackForMistakes) for f in logger.filters):
+            logger.addFilter(_NoTracebackForMistakes())
+
+
+install_no_traceback_filter()
+
+
 class _HideRunLogs(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.name.startswith(_RUN_LOGGERS)
