@@ -1,8 +1,11 @@
-"""Where things live: the home folder, the database, the policy folder."""
+"""Where things live: the home folder, the database, the policy folder.
+
+Each is the command's option, else its environment variable, else the default: the variables are
+read once, through pydantic-settings (`models.db.EnvSettings`), and the policy folder is chosen
+by the same function the flows use (`tasks.policy.resolve_policy_dir`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from models.db import database_url, home_dir, open_engine
 from rules.errors import DuecourseError
+from tasks.policy import resolve_policy_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ENV_POLICY = "DUECOURSE_POLICY_DIR"
 
 
 def _shown_url(url: str) -> str:
@@ -36,15 +39,6 @@ def opening_database(url: str) -> Iterator[None]:
         raise DuecourseError(f"cannot open the database {_shown_url(url)}: {reason}") from None
 
 
-def default_policy_dir(home: Path) -> Path:
-    """$DUECOURSE_POLICY_DIR, else `<home>/policy` if the bank keeps one, else the shipped one."""
-    if os.environ.get(ENV_POLICY):
-        return Path(os.environ[ENV_POLICY]).expanduser().resolve()
-    if (home / "policy").is_dir():
-        return home / "policy"
-    return REPO_ROOT / "policy"
-
-
 @dataclass
 class Settings:
     home: Path
@@ -54,8 +48,9 @@ class Settings:
 
     @classmethod
     def resolve(cls, home: str | None = None, url: str | None = None) -> Settings:
+        """Option, else environment, else default, for each of home, database and policy."""
         h = home_dir(home)
-        return cls(home=h, url=database_url(url, h), policy_dir=default_policy_dir(h))
+        return cls(home=h, url=database_url(url, h), policy_dir=resolve_policy_dir(h))
 
     def make_home(self) -> None:
         """Create the home folder; one that cannot be made is one line for people."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -21,20 +21,34 @@ import models  # noqa: F401  (registers the tables)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_URL = "DUECOURSE_DATABASE_URL"
 ENV_HOME = "DUECOURSE_HOME"
+DEFAULT_HOME = Path(".duecourse")
+
+
+class EnvSettings(BaseSettings):
+    """The environment Duecourse reads (an unset or empty variable is the default):
+    DUECOURSE_HOME (the home folder: SQLite store, documents, outbox), DUECOURSE_DATABASE_URL
+    (the store, overriding the home's SQLite file) and DUECOURSE_POLICY_DIR (the policy folder,
+    resolved by tasks.policy.resolve_policy_dir). DUECOURSE_TODAY is read by tasks/clock.py.
+    A command's option wins over the environment, the environment over the default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DUECOURSE_", env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    home: Path = DEFAULT_HOME
+    database_url: str | None = None
+    policy_dir: Path | None = None
 
 
 def home_dir(home: str | Path | None = None) -> Path:
     """The Duecourse home: argument, else $DUECOURSE_HOME, else ./.duecourse."""
-    return Path(home or os.environ.get(ENV_HOME) or ".duecourse").expanduser().resolve()
+    chosen = Path(home) if home else EnvSettings().home
+    return chosen.expanduser().resolve()
 
 
 def database_url(url: str | None = None, home: str | Path | None = None) -> str:
     """The database URL: argument, else $DUECOURSE_DATABASE_URL, else SQLite under the home."""
-    if url:
-        return url
-    if os.environ.get(ENV_URL):
-        return os.environ[ENV_URL]
-    return f"sqlite:///{home_dir(home) / 'duecourse.sqlite'}"
+    return url or EnvSettings().database_url or f"sqlite:///{home_dir(home) / 'duecourse.sqlite'}"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

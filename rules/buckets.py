@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from rules.enums import Bucket
 
 
@@ -48,35 +50,54 @@ DEFAULT_SCHEME = BucketScheme(
 )
 
 
-def scheme_from_data(data: Mapping[str, object] | Sequence[object] | None) -> BucketScheme:
-    """Build a scheme from `{"buckets": [{"bucket": "M0", "max_dpd": 0}, ..., {"bucket": "M7+"}]}`.
+class BucketEntry(BaseModel):
+    """One line of buckets.yaml: a bucket and the highest DPD it holds (none for the last)."""
 
-    Every bucket but the last needs `max_dpd`, strictly increasing; the last has none.
-    Raises ValueError with a readable message when the data is wrong.
-    """
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bucket: Bucket
+    max_dpd: int | None = Field(default=None, ge=0)
+
+
+class BucketsFile(BaseModel):
+    """policy/buckets.yaml: `buckets`, in order, each ending after the one before, the last
+    open-ended. The models check each entry; `problems` checks their order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    buckets: tuple[BucketEntry, ...] = Field(min_length=2)
+
+    def problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """(path in the file, message) for every entry out of order; empty when sound."""
+        out: list[tuple[tuple[str | int, ...], str]] = []
+        previous = -1
+        last = len(self.buckets) - 1
+        for i, entry in enumerate(self.buckets):
+            if i == last:
+                if entry.max_dpd is not None:
+                    msg = f"buckets[{i}]: the last bucket is open-ended, drop max_dpd"
+                    out.append((("buckets", i, "max_dpd"), msg))
+            elif entry.max_dpd is None or entry.max_dpd <= previous:
+                msg = f"buckets[{i}]: max_dpd must be an integer above {previous}"
+                out.append((("buckets", i, "max_dpd"), msg))
+            else:
+                previous = entry.max_dpd
+        return out
+
+    def scheme(self) -> BucketScheme:
+        """The scheme; ValueError (its message the first problem) when `problems` finds any."""
+        found = self.problems()
+        if found:
+            raise ValueError(found[0][1])
+        bounds = tuple((e.max_dpd, e.bucket) for e in self.buckets[:-1] if e.max_dpd is not None)
+        return BucketScheme(bounds, self.buckets[-1].bucket)
+
+
+def scheme_from_data(data: Mapping[str, object] | Sequence[object] | None) -> BucketScheme:
+    """Build a scheme from `{"buckets": [{"bucket": "M0", "max_dpd": 0}, ..., {"bucket": "M7+"}]}`
+    (or the list alone); None is the default scheme. Raises ValueError (pydantic's
+    ValidationError is one) when the data is wrong."""
     if data is None:
         return DEFAULT_SCHEME
     items = data.get("buckets") if isinstance(data, Mapping) else data
-    if not isinstance(items, Sequence) or len(items) < 2:
-        raise ValueError("buckets: need a list of at least two buckets")
-    bounds: list[tuple[int, Bucket]] = []
-    previous = -1
-    for i, item in enumerate(items):
-        if not isinstance(item, Mapping) or "bucket" not in item:
-            raise ValueError(f"buckets[{i}]: each entry needs a 'bucket'")
-        try:
-            bucket = Bucket(str(item["bucket"]))
-        except ValueError:
-            known = ", ".join(b.value for b in Bucket)
-            raise ValueError(f"buckets[{i}]: unknown bucket {item['bucket']!r} ({known})") from None
-        is_last = i == len(items) - 1
-        if is_last:
-            if item.get("max_dpd") is not None:
-                raise ValueError(f"buckets[{i}]: the last bucket is open-ended, drop max_dpd")
-            return BucketScheme(tuple(bounds), bucket)
-        upper = item.get("max_dpd")
-        if not isinstance(upper, int) or upper <= previous:
-            raise ValueError(f"buckets[{i}]: max_dpd must be an integer above {previous}")
-        bounds.append((upper, bucket))
-        previous = upper
-    raise AssertionError("unreachable")
+    return BucketsFile.model_validate({"buckets": items}).scheme()

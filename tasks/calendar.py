@@ -1,29 +1,28 @@
 """Load the business calendar: `chinesecalendar` for the years it knows, then the bank's
 `policy/calendar.yaml`, whose years replace or extend the library's.
 
-Errors in the YAML name the file and line (InputError, exit 2). The format is documented in the
-shipped `policy/calendar.yaml`.
+`calendar.yaml` is read by the one YAML loader (tasks/yaml_file.py) into `CalendarModel`; its
+errors name the file and line (YamlFileError, an InputError: exit 2). The format is documented
+in the shipped `policy/calendar.yaml`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
 
 from rules.calendar import FALLBACK_FIXED_HOLIDAYS, BusinessCalendar, CalendarData
-from rules.errors import InputError
+from tasks.yaml_file import YPath, read_yaml
 
 CALENDAR_FILE = "calendar.yaml"
 _RANGE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})\s*$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
-_TOP_KEYS = {"version", "fallback_fixed_holidays", "years"}
-_YEAR_KEYS = {"source", "holidays", "workdays"}
 
 
 @dataclass(frozen=True)
@@ -52,119 +51,120 @@ def library_years() -> tuple[str, dict[int, YearDays]]:
     return f"chinesecalendar {version} ({first}-{last})", years
 
 
-class _Reader:
-    """Walks the composed YAML nodes so every error can name its line."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, node: Node | None, message: str) -> InputError:
-        line = f":{node.start_mark.line + 1}" if node is not None else ""
-        return InputError(f"{self.path}{line}: {message}")
-
-    def mapping(self, node: Node, what: str) -> list[tuple[ScalarNode, Node]]:
-        if not isinstance(node, MappingNode):
-            raise self.fail(node, f"{what} must be a mapping")
-        out: list[tuple[ScalarNode, Node]] = []
-        for key, value in node.value:
-            if not isinstance(key, ScalarNode):
-                raise self.fail(key, f"{what}: keys must be plain values")
-            out.append((key, value))
-        return out
-
-    def scalars(self, node: Node, what: str) -> list[ScalarNode]:
-        if isinstance(node, ScalarNode) and node.value in ("", "~", "null"):
-            return []
-        if not isinstance(node, SequenceNode):
-            raise self.fail(node, f"{what} must be a list")
-        out: list[ScalarNode] = []
-        for item in node.value:
-            if not isinstance(item, ScalarNode):
-                raise self.fail(item, f"{what}: each entry is a date or a range A..B")
-            out.append(item)
-        return out
-
-    def dates(self, node: ScalarNode, year: int, what: str) -> list[date]:
-        text = node.value.strip()
-        m = _RANGE.match(text)
-        try:
-            if m:
-                lo, hi = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
-                if hi < lo:
-                    raise self.fail(node, f"{what}: range {text} ends before it starts")
-                days = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
-            else:
-                days = [date.fromisoformat(text)]
-        except ValueError:
-            raise self.fail(
-                node, f"{what}: {text!r} is not a date YYYY-MM-DD or a range A..B"
-            ) from None
-        for d in days:
-            if d.year != year:
-                raise self.fail(node, f"{what}: {d.isoformat()} is not in {year}")
-        return days
-
-
-def _parse_year(reader: _Reader, key: ScalarNode, value: Node) -> tuple[int, YearDays, str | None]:
+def _span(value: Any) -> tuple[date, date]:
+    """A date `YYYY-MM-DD` or a range `A..B` (both included) as (first, last)."""
+    if not isinstance(value, str | date) or isinstance(value, datetime):
+        raise ValueError("each entry is a date YYYY-MM-DD or a range A..B")
+    text = str(value).strip()
+    m = _RANGE.match(text)
     try:
-        year = int(key.value)
+        lo = date.fromisoformat(m.group(1) if m else text)
+        hi = date.fromisoformat(m.group(2)) if m else lo
     except ValueError:
-        raise reader.fail(key, f"year {key.value!r} is not a year number") from None
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD or a range A..B") from None
+    if hi < lo:
+        raise ValueError(f"range {text} ends before it starts")
+    return lo, hi
+
+
+def _year(value: Any) -> int:
+    try:
+        year = int(value) if not isinstance(value, bool | float) else None
+    except (TypeError, ValueError):
+        year = None
+    if year is None:
+        raise ValueError(f"year {value!r} is not a year number")
     if not 1900 <= year <= 2100:
-        raise reader.fail(key, f"year {year} is out of range 1900-2100")
-    holidays: dict[date, ScalarNode] = {}
-    workdays: dict[date, ScalarNode] = {}
+        raise ValueError(f"year {year} is out of range 1900-2100")
+    return year
+
+
+def _month_day(value: Any) -> tuple[int, int]:
+    m = _MONTH_DAY.match(value.strip()) if isinstance(value, str) else None
+    try:
+        if m is not None:
+            date(2000, int(m.group(1)), int(m.group(2)))  # a leap year admits 02-29
+            return int(m.group(1)), int(m.group(2))
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not MM-DD")
+
+
+def _version(value: Any) -> int:
+    if value not in (1, "1") or isinstance(value, bool):
+        raise ValueError("must be 1")
+    return 1
+
+
+def _empty_if_null(empty: Any) -> Any:
+    return BeforeValidator(lambda v: empty if v is None else v)
+
+
+Span = Annotated[tuple[date, date], PlainValidator(_span)]
+Days = Annotated[tuple[Span, ...] | None, _empty_if_null(())]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class YearEntry(_Frozen):
+    """One declared year: the State Council notice it comes from, its days off and its make-up
+    working days. Both lists are required (`[]` when there are none); missing is None here
+    and a problem of `year_problems`, so the message can say what to write."""
+
     source: str | None = None
-    seen: set[str] = set()
-    for k, v in reader.mapping(value, f"year {year}"):
-        if k.value not in _YEAR_KEYS:
-            raise reader.fail(
-                k,
-                f"year {year}: unknown key {k.value!r} (expected {', '.join(sorted(_YEAR_KEYS))})",
-            )
-        seen.add(k.value)
-        if k.value == "source":
-            if not isinstance(v, ScalarNode):
-                raise reader.fail(v, f"year {year}: source must be text")
-            source = v.value
-            continue
-        target = holidays if k.value == "holidays" else workdays
-        for item in reader.scalars(v, f"year {year} {k.value}"):
-            for d in reader.dates(item, year, f"year {year} {k.value}"):
-                if d in target:
-                    raise reader.fail(item, f"{d.isoformat()} is listed twice in {k.value}")
-                target[d] = item
-    for missing in ("holidays", "workdays"):
-        if missing not in seen:
-            raise reader.fail(
-                key, f"year {year} must list {missing} (an empty list [] when there are none)"
-            )
-    for d, node in workdays.items():
+    holidays: Days = None
+    workdays: Days = None
+
+
+class CalendarModel(_Frozen):
+    """policy/calendar.yaml (the format is documented in the shipped file)."""
+
+    version: Annotated[int, PlainValidator(_version)] = 1
+    fallback_fixed_holidays: Annotated[
+        tuple[Annotated[tuple[int, int], PlainValidator(_month_day)], ...] | None,
+        _empty_if_null(()),
+    ] = None
+    years: Annotated[
+        dict[Annotated[int, PlainValidator(_year)], YearEntry], _empty_if_null({})
+    ] = {}
+
+
+def _expand(
+    year: int, name: str, spans: tuple[Span, ...], problems: list[tuple[YPath, str]]
+) -> dict[date, int]:
+    """Every day of `spans` (date -> index of its entry); days outside the year or listed
+    twice are problems."""
+    days: dict[date, int] = {}
+    for i, (lo, hi) in enumerate(spans):
+        for n in range((hi - lo).days + 1):
+            d = lo + timedelta(days=n)
+            if d.year != year or d in days:
+                why = f"is not in {year}" if d.year != year else f"is listed twice in {name}"
+                problems.append((("years", year, name, i), f"{d.isoformat()} {why}"))
+                break
+            days[d] = i
+    return days
+
+
+def year_problems(year: int, entry: YearEntry) -> tuple[YearDays, list[tuple[YPath, str]]]:
+    """The year's days, and (path, message) for every day that cannot be as declared."""
+    problems: list[tuple[YPath, str]] = [
+        (("years", year), f"year {year} must list {name} (an empty list [] when there are none)")
+        for name in ("holidays", "workdays")
+        if getattr(entry, name) is None
+    ]
+    holidays = _expand(year, "holidays", entry.holidays or (), problems)
+    workdays = _expand(year, "workdays", entry.workdays or (), problems)
+    for d, i in workdays.items():
+        where = ("years", year, "workdays", i)
         if d in holidays:
-            raise reader.fail(node, f"{d.isoformat()} is both a holiday and a make-up working day")
-        if d.weekday() < 5:
-            raise reader.fail(
-                node,
-                f"{d.isoformat()} is a weekday: make-up working days (调休) are weekend days",
-            )
-    return year, YearDays(frozenset(holidays), frozenset(workdays)), source
-
-
-def _parse_fixed(reader: _Reader, node: Node) -> frozenset[tuple[int, int]]:
-    out: set[tuple[int, int]] = set()
-    for item in reader.scalars(node, "fallback_fixed_holidays"):
-        m = _MONTH_DAY.match(item.value.strip())
-        ok = False
-        if m:
-            try:
-                date(2000, int(m.group(1)), int(m.group(2)))  # a leap year admits 02-29
-                ok = True
-            except ValueError:
-                ok = False
-        if not ok or m is None:
-            raise reader.fail(item, f"fallback_fixed_holidays: {item.value!r} is not MM-DD")
-        out.add((int(m.group(1)), int(m.group(2))))
-    return frozenset(out)
+            problems.append((where, f"{d.isoformat()} is both a holiday and a make-up working day"))
+        elif d.weekday() < 5:
+            msg = f"{d.isoformat()} is a weekday: make-up working days (调休) are weekend days"
+            problems.append((where, msg))
+    return YearDays(frozenset(holidays), frozenset(workdays)), problems
 
 
 @dataclass(frozen=True)
@@ -174,41 +174,18 @@ class CalendarFile:
 
 
 def read_calendar_file(path: Path) -> CalendarFile:
-    """Parse and validate a calendar YAML; InputError with file and line when it is wrong."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the calendar: {exc}") from None
-    reader = _Reader(path)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path}{line}: not valid YAML: {problem}") from None
-    if root is None:
-        return CalendarFile({}, None)
+    """Parse and validate a calendar YAML; YamlFileError (an InputError, exit 2) with every
+    problem at its file and line when it is wrong."""
+    doc = read_yaml(path)
+    model = doc.validate(CalendarModel, {} if doc.data is None else doc.data)
     years: dict[int, YearDays] = {}
-    fixed: frozenset[tuple[int, int]] | None = None
-    for key, value in reader.mapping(root, "the calendar file"):
-        if key.value not in _TOP_KEYS:
-            expected = ", ".join(sorted(_TOP_KEYS))
-            raise reader.fail(key, f"unknown key {key.value!r} (expected {expected})")
-        if key.value == "version":
-            if not (isinstance(value, ScalarNode) and value.value == "1"):
-                raise reader.fail(value, "version must be 1")
-        elif key.value == "fallback_fixed_holidays":
-            fixed = _parse_fixed(reader, value)
-        elif isinstance(value, ScalarNode) and value.value in ("", "~", "null"):
-            continue
-        else:
-            for ykey, yvalue in reader.mapping(value, "years"):
-                year, days, _source = _parse_year(reader, ykey, yvalue)
-                if year in years:
-                    raise reader.fail(ykey, f"year {year} is declared twice")
-                years[year] = days
-    return CalendarFile(years, fixed)
+    problems: list[tuple[YPath, str]] = []
+    for year, entry in model.years.items():
+        years[year], found = year_problems(year, entry)
+        problems += found
+    doc.check(problems)
+    fixed = model.fallback_fixed_holidays
+    return CalendarFile(years, frozenset(fixed) if fixed is not None else None)
 
 
 def load_calendar_data(path: Path | None = None, use_library: bool = True) -> CalendarData:

@@ -1,31 +1,35 @@
 """Loading the policy from YAML: a folder (ladder.yaml, risk.yaml, buckets.yaml, roster.yaml) or
-a single file, validated, with every problem pointing at its file and line.
+a single file, validated, with every problem pointing at its file and line (tasks/yaml_file.py).
 
 A single file may hold any of the parts: `stages` (and `label`) for the ladder, `risk` (or
 top-level `rules` + `tiers`), `buckets`, `users` for the roster; parts it does not hold are read
 from the files next to it, else from the shipped policy/ folder.
+
+Which policy folder (`resolve_policy_dir`, the CLI and the flows alike): $DUECOURSE_POLICY_DIR,
+else `<home>/policy` when the bank keeps one in the Duecourse home, else the shipped policy/.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from rules.buckets import DEFAULT_SCHEME, BucketScheme, scheme_from_data
-from rules.errors import DuecourseError, InputError
+from documents.registry import known_kinds
+from models.db import EnvSettings, home_dir
+from rules.buckets import DEFAULT_SCHEME, BucketScheme, BucketsFile
 from rules.policy import Policy, RiskPolicy, StageDef
 from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
 from tasks.policy_versions import calendar_content
+from tasks.yaml_file import LocatedError, LocatedProblem, YamlFile, YamlFileError, YPath, read_yaml
+
+__all__ = ["LocatedProblem", "PolicyCheck", "PolicyError", "check_policy", "load_policy"]
 
 SHIPPED_POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
-ENV_POLICY = "DUECOURSE_POLICY_DIR"
 PART_FILES = {
     "ladder": "ladder.yaml",
     "risk": "risk.yaml",
@@ -42,106 +46,43 @@ PART_KEYS = {
     "buckets": "buckets",
     "users": "roster",
 }
-YPath = tuple[str | int, ...]
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml keeps marks too, 10x faster
 
 
-@dataclass(frozen=True)
-class LocatedProblem:
-    """A policy problem at a file and line: printed as `file:line: message`."""
+class PolicyError(LocatedError):
+    """The policy is broken; `problems` holds every located problem (exit 1)."""
 
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+    hint = "; run `duecourse policy check` for the full list"
 
 
-class PolicyError(DuecourseError):
-    """The policy is broken; `problems` holds every located problem."""
-
-    def __init__(self, problems: list[LocatedProblem]) -> None:
-        self.problems = problems
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        first = problems[0] if problems else "policy is invalid"
-        super().__init__(f"{first}{more}; run `duecourse policy check` for the full list")
-
-
-@dataclass
-class YamlDoc:
-    """Parsed YAML plus the line of every key and list item (1-based)."""
-
-    file: Path
-    data: Any
-    marks: dict[YPath, int] = field(default_factory=dict)
-    duplicates: list[tuple[YPath, int]] = field(default_factory=list)
-
-    @property
-    def shown(self) -> str:
-        try:
-            return str(self.file.relative_to(Path.cwd()))
-        except ValueError:
-            return str(self.file)
-
-    def line(self, path: YPath) -> int:
-        """The line of `path`, or of its nearest ancestor that has one."""
-        for n in range(len(path), 0, -1):
-            if path[:n] in self.marks:
-                return self.marks[path[:n]]
-        return 1
+def resolve_policy_dir(home: Path | None = None) -> Path:
+    """The policy folder: $DUECOURSE_POLICY_DIR, else `<home>/policy` when the bank keeps one
+    there (`home` defaults to the Duecourse home: $DUECOURSE_HOME, else ./.duecourse), else the
+    shipped policy/ folder."""
+    env = EnvSettings().policy_dir
+    if env is not None:
+        return env.expanduser().resolve()
+    kept = (home if home is not None else home_dir()) / "policy"
+    return kept if kept.is_dir() else SHIPPED_POLICY_DIR
 
 
-def _walk(node: yaml.Node, path: YPath, doc: YamlDoc) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            here = (*path, key)
-            if key in seen:
-                doc.duplicates.append((here, key_node.start_mark.line + 1))
-            seen.add(key)
-            doc.marks[here] = key_node.start_mark.line + 1
-            _walk(value_node, here, doc)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            doc.marks[(*path, i)] = item.start_mark.line + 1
-            _walk(item, (*path, i), doc)
-
-
-def read_yaml(file: Path) -> YamlDoc:
-    """Parse `file` keeping line marks; unreadable or malformed YAML raises PolicyError."""
+def _read(file: Path) -> YamlFile:
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([LocatedProblem(str(file), 1, f"cannot read: {exc}")]) from None
-    loader = _LOADER(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        msg = f"not valid YAML: {exc.problem or exc.context}"
-        raise PolicyError([LocatedProblem(str(file), line, msg)]) from None
-    except yaml.YAMLError as exc:
-        raise PolicyError([LocatedProblem(str(file), 1, f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
-    doc = YamlDoc(file=file, data=data)
-    if node is not None:
-        _walk(node, (), doc)
-    return doc
+        return read_yaml(file)
+    except YamlFileError as exc:
+        raise PolicyError(exc.problems) from None
 
 
 @dataclass
 class _Part:
-    doc: YamlDoc
+    doc: YamlFile
     prefix: YPath
     data: Any
 
     def locate(self, path: YPath, message: str) -> LocatedProblem:
-        return LocatedProblem(self.doc.shown, self.doc.line((*self.prefix, *path)), message)
+        return self.doc.problem((*self.prefix, *path), message)
+
+    def pydantic(self, exc: ValidationError, base: YPath = ()) -> list[LocatedProblem]:
+        return self.doc.validation_problems(exc, (*self.prefix, *base))
 
 
 @dataclass
@@ -160,76 +101,65 @@ class PolicyCheck:
         return self.policy is not None and not self.problems
 
 
-def default_source() -> Path:
-    """$DUECOURSE_POLICY_DIR, else the shipped policy/ folder."""
-    env = os.environ.get(ENV_POLICY)
-    return Path(env).expanduser().resolve() if env else SHIPPED_POLICY_DIR
-
-
 def known_templates() -> set[str] | None:
-    """The document kinds that exist (documents.registry), or None when none are known yet."""
-    try:
-        from documents.registry import known_kinds
-    except ImportError:  # the documents package is not there yet: list the manifests
-        root = Path(__file__).resolve().parent.parent / "documents" / "templates"
-        kinds = {p.parent.name for p in root.glob("*/manifest.yaml")}
-    else:
-        kinds = set(known_kinds())
-    return kinds or None
+    """The document kinds that exist (documents.registry), or None when none are known."""
+    return known_kinds() or None
 
 
 def _parts(source: Path) -> tuple[dict[str, _Part], list[LocatedProblem]]:
     """Find each part: in the single file when it holds it, else in the folder's files."""
-    problems: list[LocatedProblem] = []
-    parts: dict[str, _Part] = {}
     if source.is_dir():
         folder, single = source, None
     elif source.is_file():
-        folder, single = source.parent, read_yaml(source)
+        folder, single = source.parent, _read(source)
     else:
         raise PolicyError([LocatedProblem(str(source), 1, "no such file or folder")])
-    if single is not None:
-        data = single.data if single.data is not None else {}
-        if not isinstance(data, dict):
-            problems.append(LocatedProblem(single.shown, 1, "expected a mapping of keys"))
-            data = {}
-        for key in data:
-            if key not in PART_KEYS:
-                line = single.line((key,))
-                problems.append(LocatedProblem(single.shown, line, f"unknown key {key!r}"))
-        if "stages" in data:
-            parts["ladder"] = _Part(single, (), data)
-        if isinstance(data.get("risk"), dict):
-            parts["risk"] = _Part(single, ("risk",), data["risk"])
-        elif "tiers" in data or "rules" in data:
-            parts["risk"] = _Part(single, (), data)
-        if "buckets" in data:
-            parts["buckets"] = _Part(single, (), data)
-        if "users" in data:
-            parts["roster"] = _Part(single, (), data)
+    parts, problems = _single_parts(single) if single is not None else ({}, [])
     for part, name in PART_FILES.items():
         if part in parts:
             continue
-        for candidate in (folder / name, SHIPPED_POLICY_DIR / name):
-            if candidate.is_file():
-                doc = read_yaml(candidate)
-                parts[part] = _Part(doc, (), doc.data)
-                if single is None and isinstance(doc.data, dict):
-                    problems += _unknown_keys(doc, part)
-                break
+        doc = _part_file(folder, name)
+        if doc is not None:
+            parts[part] = _Part(doc, (), doc.data)
+            if single is None and isinstance(doc.data, dict):
+                problems += _unknown_keys(doc, part)
     for found in parts.values():
-        problems += [
-            LocatedProblem(found.doc.shown, line, f"duplicate key {p[-1]!r}")
-            for p, line in found.doc.duplicates
-            if p[: len(found.prefix)] == found.prefix
-        ]
+        problems += found.doc.duplicate_problems(found.prefix)
     return parts, _unique(problems)
 
 
-def _unknown_keys(doc: YamlDoc, part: str) -> list[LocatedProblem]:
+def _part_file(folder: Path, name: str) -> YamlFile | None:
+    """`name` in the folder, else in the shipped policy/ folder, else None."""
+    for candidate in (folder / name, SHIPPED_POLICY_DIR / name):
+        if candidate.is_file():
+            return _read(candidate)
+    return None
+
+
+def _single_parts(single: YamlFile) -> tuple[dict[str, _Part], list[LocatedProblem]]:
+    """The parts a single policy file holds, and its keys that belong to no part."""
+    problems: list[LocatedProblem] = []
+    data = single.data if single.data is not None else {}
+    if not isinstance(data, dict):
+        return {}, [single.problem((), "expected a mapping of keys")]
+    problems += [single.problem((k,), f"unknown key {k!r}") for k in data if k not in PART_KEYS]
+    parts: dict[str, _Part] = {}
+    if "stages" in data:
+        parts["ladder"] = _Part(single, (), data)
+    if isinstance(data.get("risk"), dict):
+        parts["risk"] = _Part(single, ("risk",), data["risk"])
+    elif "tiers" in data or "rules" in data:
+        parts["risk"] = _Part(single, (), data)
+    for part in ("buckets", "users"):
+        if part in data:
+            parts[PART_KEYS[part]] = _Part(single, (), data)
+    return parts, problems
+
+
+def _unknown_keys(doc: YamlFile, part: str) -> list[LocatedProblem]:
     assert isinstance(doc.data, dict)
     return [
-        LocatedProblem(doc.shown, doc.line((k,)), f"unknown key {k!r} in {PART_FILES[part]}")
+        doc.problem((k,), f"unknown key {k!r} in {PART_FILES[part]}")
         for k in doc.data
         if PART_KEYS.get(k) != part or k == "risk"
     ]
@@ -237,27 +167,6 @@ def _unknown_keys(doc: YamlDoc, part: str) -> list[LocatedProblem]:
 
 def _unique(problems: list[LocatedProblem]) -> list[LocatedProblem]:
     return list(dict.fromkeys(problems))
-
-
-def _pydantic(part: _Part, exc: ValidationError, base: YPath) -> list[LocatedProblem]:
-    out = []
-    for err in exc.errors():
-        loc: YPath = (*base, *(x for x in err["loc"] if isinstance(x, str | int)))
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key {loc[-1]!r}"
-        elif err["type"] == "missing":
-            message = f"missing key {loc[-1]!r}"
-        else:
-            message = f"{_dotted(loc)}: {err['msg']}"
-        out.append(part.locate(loc, message))
-    return out
-
-
-def _dotted(loc: YPath) -> str:
-    text = ""
-    for x in loc:
-        text += f"[{x}]" if isinstance(x, int) else (f".{x}" if text else x)
-    return text
 
 
 def _as_mapping(part: _Part, what: str) -> dict[str, Any] | LocatedProblem:
@@ -277,7 +186,7 @@ def _build_ladder(part: _Part) -> tuple[str, list[StageDef] | None, list[Located
     try:
         return str(label), TypeAdapter(list[StageDef]).validate_python(stages), []
     except ValidationError as exc:
-        return "", None, _pydantic(part, exc, ("stages",))
+        return "", None, part.pydantic(exc, ("stages",))
 
 
 def _build_model(part: _Part, model: type[BaseModel], what: str) -> tuple[Any, list[Any]]:
@@ -291,35 +200,28 @@ def _build_model(part: _Part, model: type[BaseModel], what: str) -> tuple[Any, l
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, _pydantic(part, exc, ())
+        return None, part.pydantic(exc)
 
 
 def _build_buckets(part: _Part | None) -> tuple[BucketScheme | None, list[LocatedProblem]]:
     if part is None:
         return DEFAULT_SCHEME, []
+    data = part.data.get("buckets") if isinstance(part.data, dict) else part.data
     try:
-        data = part.data.get("buckets") if isinstance(part.data, dict) else part.data
-        return scheme_from_data({"buckets": data}), []
-    except ValueError as exc:
-        text = str(exc)
-        index = (
-            text.split("]", 1)[0].removeprefix("buckets[") if text.startswith("buckets[") else ""
-        )
-        path: YPath = ("buckets", int(index)) if index.isdigit() else ("buckets",)
-        return None, [part.locate(path, text)]
+        buckets = BucketsFile.model_validate({"buckets": data})
+    except ValidationError as exc:
+        return None, part.pydantic(exc)
+    problems = [part.locate(path, message) for path, message in buckets.problems()]
+    return (None if problems else buckets.scheme()), problems
 
 
 def _calendar(source: Path) -> tuple[dict[str, Any], list[LocatedProblem]]:
     """The calendar part of the version: the policy folder's calendar.yaml (the folder of a
-    single policy file); a malformed one is a problem at its file and line."""
+    single policy file); a malformed one is problems at its file and lines."""
     try:
         return calendar_content(source if source.is_dir() else source.parent), []
-    except InputError as exc:
-        where, _, message = str(exc).partition(": ")
-        file, _, line = where.rpartition(":")
-        if not line.isdigit():
-            file, line = where, "1"
-        return {}, [LocatedProblem(file, int(line), message)]
+    except YamlFileError as exc:
+        return {}, exc.problems
 
 
 def check_policy(
@@ -328,7 +230,7 @@ def check_policy(
     """Load and validate everything, collecting every problem instead of stopping at the first.
     `templates`: "lookup" asks documents.registry for the known kinds; a collection is used as
     given; None skips the template check."""
-    source = (source or default_source()).resolve()
+    source = (source or resolve_policy_dir()).resolve()
     parts, problems = _parts(source)
     files = {name: part.doc.shown for name, part in parts.items()}
     kinds = known_templates() if isinstance(templates, str) else templates
@@ -378,7 +280,7 @@ def load_policy(source: Path | None = None) -> Policy:
 
 def load_roster(source: Path | None = None) -> list[User]:
     """The roster (users) from the policy folder or file; a broken roster raises PolicyError."""
-    source = (source or default_source()).resolve()
+    source = (source or resolve_policy_dir()).resolve()
     parts, problems = _parts(source)
     part = parts.get("roster")
     if part is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,8 @@ from tasks.calendar import (
     load_calendar_data,
     read_calendar_file,
 )
+from tasks.policy import check_policy
+from tasks.yaml_file import YamlFileError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policy" / CALENDAR_FILE
 
@@ -132,9 +135,13 @@ def test_custom_fallback_days(tmp_path: Path):
         ("years:\n  2027:\n    holidays: []\n    workday: []\n", 4, "unknown key 'workday'"),
         ("years:\n  twenty:\n    holidays: []\n    workdays: []\n", 2, "not a year"),
         ("holidays: []\n", 1, "unknown key 'holidays'"),
-        ("version: 2\n", 1, "version must be 1"),
-        ("years:\n  2027: [1, 2]\n", 2, "must be a mapping"),
-        ("years:\n  2027:\n    holidays: 2027-01-01\n    workdays: []\n", 3, "must be a list"),
+        ("version: 2\n", 1, "version: must be 1"),
+        ("years:\n  2027: [1, 2]\n", 2, "years.2027: expected a mapping"),
+        (
+            "years:\n  2027:\n    holidays: 2027-01-01\n    workdays: []\n",
+            3,
+            "years.2027.holidays: expected a list",
+        ),
         (
             "years:\n  2027:\n    holidays: [2027-05-05..2027-05-01]\n    workdays: []\n",
             3,
@@ -151,7 +158,7 @@ def test_custom_fallback_days(tmp_path: Path):
             "years:\n  2027:\n    holidays: []\n    workdays: []\n  2027:\n"
             "    holidays: []\n    workdays: []\n",
             5,
-            "declared twice",
+            "duplicate key '2027'",
         ),
     ],
 )
@@ -170,4 +177,37 @@ def test_unreadable_file(tmp_path: Path):
     path = tmp_path / CALENDAR_FILE
     path.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(InputError, match="cannot read"):
+        load_calendar_data(path)
+
+
+def test_every_problem_is_listed_at_its_line_and_policy_check_shows_them_all(tmp_path: Path):
+    """The calendar is a pydantic model read by the one YAML loader: all its problems come out
+    located (before, the first stopped the reading and `policy check` parsed its text back)."""
+    folder = tmp_path / "policy"
+    shutil.copytree(SHIPPED.parent, folder)
+    path = write(
+        folder,
+        """
+        years:
+          2027:
+            holidays:
+              - 2027-10-01..2027-10-07
+              - 2027-13-01
+            workdays:
+              - 2027-03-03
+        """,
+    )
+    with pytest.raises(YamlFileError) as err:
+        read_calendar_file(path)
+    assert [(p.line, p.message) for p in err.value.problems] == [
+        (5, "years.2027.holidays[1]: '2027-13-01' is not a date YYYY-MM-DD or a range A..B")
+    ]
+    assert str(err.value).endswith("or a range A..B")
+    path.write_text(path.read_text("utf-8").replace("2027-13-01", "2027-10-07"), "utf-8")
+    found = [(Path(p.file).name, p.line, p.message) for p in check_policy(folder).problems]
+    assert found == [
+        (CALENDAR_FILE, 5, "2027-10-07 is listed twice in holidays"),
+        (CALENDAR_FILE, 7, "2027-03-03 is a weekday: make-up working days (调休) are weekend days"),
+    ]
+    with pytest.raises(YamlFileError, match=r"calendar.yaml:5: .* \(and 1 more\)$"):
         load_calendar_data(path)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from duecourse.settings import Settings
 from rules.enums import Role, Stage
 from tasks.policy import (
     SHIPPED_POLICY_DIR,
@@ -14,6 +15,7 @@ from tasks.policy import (
     check_policy,
     load_policy,
     load_roster,
+    resolve_policy_dir,
 )
 
 
@@ -167,3 +169,50 @@ def test_missing_source_and_unknown_file_key(folder: Path) -> None:
     found = lines_of(folder)
     assert f"risk.yaml:{n}: unknown key 'teirs' in risk.yaml" in found
     assert "risk.yaml:1: missing key 'tiers'" in found
+
+
+def test_bucket_problems_point_at_the_key_and_unknown_keys_are_refused(folder: Path) -> None:
+    """buckets.yaml is a pydantic model (rules.buckets.BucketsFile) whose problems carry their
+    path: the line is the key's own, not the entry's; before, an error's text was parsed back
+    for the entry's index and a misspelt key was silently ignored."""
+    buckets = folder / "buckets.yaml"
+    n = edit(buckets, "{bucket: M3, max_dpd: 90}", "bucket: M3\n    max_dpd: 50")
+    assert f"buckets.yaml:{n + 1}: buckets[3]: max_dpd must be an integer above 60" in lines_of(
+        folder
+    )
+    shutil.copy(SHIPPED_POLICY_DIR / "buckets.yaml", buckets)
+    n = edit(buckets, "{bucket: M2, max_dpd: 60}", "{bucket: M2, max_dbd: 60}")
+    assert lines_of(folder) == [f"buckets.yaml:{n}: unknown key 'max_dbd'"]
+    shutil.copy(SHIPPED_POLICY_DIR / "buckets.yaml", buckets)
+    n = edit(buckets, "{bucket: M7+}", "{bucket: M8}")
+    (problem,) = lines_of(folder)
+    assert problem.startswith(f"buckets.yaml:{n}: buckets[7].bucket: Input should be 'M0'")
+
+
+def test_a_value_shaped_like_an_impossible_date_is_text_not_a_crash(folder: Path) -> None:
+    """Regression: YAML read `2026-02-30` as a timestamp and the loader died with ValueError."""
+    edit(folder / "ladder.yaml", "label: default ladder", "label: 2026-02-30")
+    assert load_policy(folder).label.startswith("2026-02-30")
+
+
+def test_one_resolver_for_the_policy_folder(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI and the flows choose the policy folder the same way: $DUECOURSE_POLICY_DIR, else
+    `<home>/policy` when the home keeps one, else the shipped one. Before, a flow run without
+    `policy_dir` ignored the home's policy folder that the CLI used."""
+    monkeypatch.delenv("DUECOURSE_POLICY_DIR", raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DUECOURSE_HOME", str(home))
+    assert resolve_policy_dir() == SHIPPED_POLICY_DIR
+    edit(folder / "ladder.yaml", "label: default ladder", "label: home ladder")
+    shutil.copytree(folder, home / "policy")
+    assert resolve_policy_dir() == home / "policy"
+    assert Settings.resolve().policy_dir == home / "policy"
+    assert load_policy().label.startswith("home ladder")
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", str(SHIPPED_POLICY_DIR))
+    assert resolve_policy_dir(home) == SHIPPED_POLICY_DIR
+    assert Settings.resolve(str(home)).policy_dir == SHIPPED_POLICY_DIR
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", "")  # empty is unset
+    assert resolve_policy_dir(home) == home / "policy"
