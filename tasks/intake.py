@@ -112,75 +112,83 @@ def _apply_chunk(
 ) -> _Chunk:
     """Apply one chunk of rows; without a card_number column a stored card number is kept.
     Buckets and the opening stage come from `policy` (its bucket scheme and ladder)."""
-    scheme = policy.buckets
-    out = _Chunk()
-    now = db_time(conn, utcnow())
-    day = db_date(conn, as_of)
-    ids = [r.account_id for r in rows]
-    accounts = {
-        r[0]: r[1:]
-        for r in select_in(
-            conn, f"SELECT id, {', '.join(_ACCOUNT_FIELDS)} FROM card_account WHERE id", ids
+    return _ChunkApply(conn, as_of, run_id, policy, card_column).run(rows)
+
+
+class _ChunkApply:
+    """One chunk: one look-up per table, the rows' changes collected, then one executemany per
+    kind of change (customers, accounts, snapshots, contacts, cases, closures, timeline)."""
+
+    def __init__(
+        self, conn: Connection, as_of: date, run_id: int, policy: Policy, card_column: bool
+    ) -> None:
+        self.conn, self.run_id, self.policy, self.card_column = conn, run_id, policy, card_column
+        self.out = _Chunk()
+        self.now = db_time(conn, utcnow())
+        self.day = db_date(conn, as_of)
+        self.new_accounts: list[tuple[Any, ...]] = []
+        self.changed_accounts: list[tuple[Any, ...]] = []
+        self.new_snapshots: list[tuple[Any, ...]] = []
+        self.upsert_snapshots: list[tuple[Any, ...]] = []
+        self.new_cases: list[tuple[Any, ...]] = []
+        self.case_updates: list[tuple[Any, ...]] = []
+        self.closures: list[tuple[Any, ...]] = []
+        self.timeline: list[tuple[Any, ...]] = []
+        self.contacts: list[tuple[Any, ...]] = []
+
+    def run(self, rows: list[SnapshotRow]) -> _Chunk:
+        ids = [r.account_id for r in rows]
+        accounts = self._by_id(
+            f"SELECT id, {', '.join(_ACCOUNT_FIELDS)} FROM card_account WHERE id", ids
         )
-    }
-    open_cases = {
-        r[0]: r[1:]
-        for r in select_in(
-            conn,
+        open_cases = self._by_id(
             "SELECT account_id, id, max_dpd, missing_since, bucket, customer_id "
             "FROM collection_case WHERE account_id",
             ids,
             # `|| ''` keeps SQLite on the account index rather than scanning open cases by status
             "AND status || '' = 'open'",
         )
-    }
-    customer_rows: dict[str, tuple[Any, ...]] = {}
-    for r in rows:
-        customer_rows[r.customer_id] = (
-            r.name,
-            r.id_number,
-            r.phone,
-            r.email,
-            r.address,
-            r.province,
-        )
-    known_customers = {
-        r[0]: r[1:]
-        for r in select_in(
-            conn, f"SELECT id, {', '.join(_CUSTOMER_FIELDS)} FROM customer WHERE id", customer_rows
-        )
-    }
-    new_customers = [
-        (cid, *v, now, now) for cid, v in customer_rows.items() if cid not in known_customers
-    ]
-    changed_customers = [
-        (*v, now, cid)
-        for cid, v in customer_rows.items()
-        if cid in known_customers and tuple(known_customers[cid]) != v
-    ]
-    insert_many(
-        conn, "customer", ("id", *_CUSTOMER_FIELDS, "created_at", "updated_at"), new_customers
-    )
-    update_many(conn, "customer", (*_CUSTOMER_FIELDS, "updated_at"), "id", changed_customers)
+        self._customers(rows)
+        for r in rows:
+            bucket = self.policy.buckets.bucket_for(r.days_past_due)
+            existing = accounts.get(r.account_id)
+            self._account(r, existing, bucket.value)
+            if r.emergency_contact_phone:
+                self.contacts.append(
+                    (r.customer_id, ContactRelation.EMERGENCY.value, ContactKind.PHONE.value,
+                     r.emergency_contact_phone, r.emergency_contact_name, True, "snapshot",
+                     self.now)
+                )  # fmt: skip
+            case = open_cases.get(r.account_id)
+            if case is None:
+                self._maybe_open(r, existing is None, bucket)
+            else:
+                self._follow(r, case, bucket.value)
+        self._write()
+        return self.out
 
-    new_accounts: list[tuple[Any, ...]] = []
-    changed_accounts: list[tuple[Any, ...]] = []
-    new_snapshots: list[tuple[Any, ...]] = []
-    upsert_snapshots: list[tuple[Any, ...]] = []
-    new_cases: list[tuple[Any, ...]] = []
-    case_updates: list[tuple[Any, ...]] = []
-    closures: list[tuple[Any, ...]] = []
-    timeline: list[tuple[Any, ...]] = []
-    contacts: list[tuple[Any, ...]] = []
-    bucket_value = {b: b.value for b in Bucket}
-    emergency, phone, is_open = (
-        ContactRelation.EMERGENCY.value, ContactKind.PHONE.value, CaseStatus.OPEN.value,
-    )  # fmt: skip
-    for r in rows:
-        b = scheme.bucket_for(r.days_past_due)
-        bucket = bucket_value[b]
-        existing = accounts.get(r.account_id)
-        card = r.card_number if card_column or existing is None else existing[1]
+    def _by_id(self, sql: str, ids: Any, extra: str = "") -> dict[Any, tuple[Any, ...]]:
+        return {r[0]: tuple(r[1:]) for r in select_in(self.conn, sql, ids, extra)}
+
+    def _customers(self, rows: list[SnapshotRow]) -> None:
+        given = {
+            r.customer_id: (r.name, r.id_number, r.phone, r.email, r.address, r.province)
+            for r in rows
+        }
+        known = self._by_id(
+            f"SELECT id, {', '.join(_CUSTOMER_FIELDS)} FROM customer WHERE id", given
+        )
+        now = self.now
+        new = [(cid, *v, now, now) for cid, v in given.items() if cid not in known]
+        changed = [(*v, now, cid) for cid, v in given.items() if cid in known and known[cid] != v]
+        insert_many(
+            self.conn, "customer", ("id", *_CUSTOMER_FIELDS, "created_at", "updated_at"), new
+        )
+        update_many(self.conn, "customer", (*_CUSTOMER_FIELDS, "updated_at"), "id", changed)
+
+    def _account(self, r: SnapshotRow, existing: tuple[Any, ...] | None, bucket: str) -> None:
+        conn, day, now = self.conn, self.day, self.now
+        card = r.card_number if self.card_column or existing is None else existing[1]
         values = (
             r.customer_id, card, r.credit_limit, r.principal, r.interest, r.fees,
             r.minimum_due, db_date(conn, r.due_date), r.days_past_due,
@@ -188,93 +196,103 @@ def _apply_chunk(
         )  # fmt: skip
         snapshot = (
             r.account_id, day, r.principal, r.interest, r.fees, r.minimum_due, r.days_past_due,
-            bucket, run_id,
+            bucket, self.run_id,
         )  # fmt: skip
         if existing is None:
-            new_accounts.append((r.account_id, *values, day, now, now))
-            new_snapshots.append(snapshot)
-            out.imported += 1
+            self.new_accounts.append((r.account_id, *values, day, now, now))
+            self.new_snapshots.append(snapshot)
+            self.out.imported += 1
+            return
+        self.upsert_snapshots.append(snapshot)
+        if existing != values:
+            self.changed_accounts.append((*values, day, now, r.account_id))
+            self.out.updated += 1
         else:
-            upsert_snapshots.append(snapshot)
-            if tuple(existing) != values:
-                changed_accounts.append((*values, day, now, r.account_id))
-                out.updated += 1
-            else:
-                out.unchanged += 1
-        if r.emergency_contact_phone:
-            contacts.append(
-                (r.customer_id, emergency, phone,
-                 r.emergency_contact_phone, r.emergency_contact_name, True, "snapshot", now)
-            )  # fmt: skip
-        case = open_cases.get(r.account_id)
-        if case is None:
-            if opens_case(
-                is_new_account=existing is None, dpd=r.days_past_due, balance_fen=r.balance
-            ):
-                facts = _NewCase(b, r.days_past_due, Decimal(r.balance).scaleb(-2))
-                stage = opening_stage(policy, facts).value
-                new_cases.append(
-                    (r.account_id, r.customer_id, is_open, bucket, stage, day, day,
-                     r.days_past_due, 1, now, now)
-                )  # fmt: skip
-                out.opened += 1
-            continue
+            self.out.unchanged += 1
+
+    def _maybe_open(self, r: SnapshotRow, is_new_account: bool, bucket: Bucket) -> None:
+        if not opens_case(
+            is_new_account=is_new_account, dpd=r.days_past_due, balance_fen=r.balance
+        ):
+            return
+        facts = _NewCase(bucket, r.days_past_due, Decimal(r.balance).scaleb(-2))
+        stage = opening_stage(self.policy, facts).value
+        self.new_cases.append(
+            (r.account_id, r.customer_id, CaseStatus.OPEN.value, bucket.value, stage, self.day,
+             self.day, r.days_past_due, 1, self.now, self.now)
+        )  # fmt: skip
+        self.out.opened += 1
+
+    def _follow(self, r: SnapshotRow, case: tuple[Any, ...], bucket: str) -> None:
+        """An open case's account in this snapshot: close it, or keep its figures current."""
         case_id, max_dpd, missing_since, old_bucket, holder = case
+        now, day = self.now, self.day
+        new_max = max(max_dpd, r.days_past_due)
         outcome = closing_outcome(max_dpd=max_dpd, dpd=r.days_past_due, balance_fen=r.balance)
         if outcome is not None:
-            closures.append(
-                (Stage(outcome.value).value, outcome.value, day, bucket,
-                 max(max_dpd, r.days_past_due), now, case_id)
-            )  # fmt: skip
-            timeline.append((case_id, now, day, "closed", f"closed as {outcome.value}", "intake"))
-            out.closed += 1
-            continue
-        new_max = max(max_dpd, r.days_past_due)
+            self.closures.append(
+                (Stage(outcome.value).value, outcome.value, day, bucket, new_max, now, case_id)
+            )
+            self.timeline.append(
+                (case_id, now, day, "closed", f"closed as {outcome.value}", "intake")
+            )
+            self.out.closed += 1
+            return
         if missing_since is not None:
-            timeline.append((case_id, now, day, "returned", "back in the snapshot", "intake"))
+            self.timeline.append((case_id, now, day, "returned", "back in the snapshot", "intake"))
         if holder != r.customer_id:  # the account moved to another customer: follow it
             detail = f"account now held by customer {r.customer_id} (was {holder})"
-            timeline.append((case_id, now, day, "customer", detail, "intake"))
-        if (
-            missing_since is not None
-            or new_max != max_dpd
-            or old_bucket != bucket
-            or holder != r.customer_id
-        ):
-            case_updates.append((r.customer_id, bucket, new_max, now, case_id))
-    insert_many(
-        conn,
-        "card_account",
-        ("id", *_ACCOUNT_FIELDS, "last_as_of", "created_at", "updated_at"),
-        new_accounts,
-    )
-    update_many(
-        conn, "card_account", (*_ACCOUNT_FIELDS, "last_as_of", "updated_at"), "id", changed_accounts
-    )
-    insert_many(conn, "balance_snapshot", _SNAPSHOT_COLUMNS, new_snapshots)
-    insert_many(
-        conn, "balance_snapshot", _SNAPSHOT_COLUMNS, upsert_snapshots, on_conflict=_SNAPSHOT_UPSERT
-    )
-    insert_many(
-        conn, "contact_point", _CONTACT_COLUMNS, contacts, on_conflict="ON CONFLICT DO NOTHING"
-    )
-    insert_many(conn, "collection_case", _CASE_COLUMNS, new_cases)
-    ph = placeholder(conn)
-    if case_updates:
-        conn.exec_driver_sql(
-            f"UPDATE collection_case SET customer_id = {ph}, bucket = {ph}, max_dpd = {ph}, "
-            f"missing_since = NULL, updated_at = {ph}, version = version + 1 WHERE id = {ph}",
-            case_updates,
+            self.timeline.append((case_id, now, day, "customer", detail, "intake"))
+        changed = (missing_since is not None, new_max != max_dpd, old_bucket != bucket)
+        if any(changed) or holder != r.customer_id:
+            self.case_updates.append((r.customer_id, bucket, new_max, now, case_id))
+
+    def _write(self) -> None:
+        conn = self.conn
+        insert_many(
+            conn,
+            "card_account",
+            ("id", *_ACCOUNT_FIELDS, "last_as_of", "created_at", "updated_at"),
+            self.new_accounts,
         )
-    if closures:
-        conn.exec_driver_sql(
-            f"UPDATE collection_case SET status = 'closed', stage = {ph}, outcome = {ph}, "
-            f"closed_on = {ph}, bucket = {ph}, max_dpd = {ph}, missing_since = NULL, "
-            f"updated_at = {ph}, version = version + 1 WHERE id = {ph}",
-            closures,
+        update_many(
+            conn,
+            "card_account",
+            (*_ACCOUNT_FIELDS, "last_as_of", "updated_at"),
+            "id",
+            self.changed_accounts,
         )
-    insert_many(conn, "timeline_event", _TIMELINE_COLUMNS, timeline)
-    return out
+        insert_many(conn, "balance_snapshot", _SNAPSHOT_COLUMNS, self.new_snapshots)
+        insert_many(
+            conn,
+            "balance_snapshot",
+            _SNAPSHOT_COLUMNS,
+            self.upsert_snapshots,
+            on_conflict=_SNAPSHOT_UPSERT,
+        )
+        insert_many(
+            conn,
+            "contact_point",
+            _CONTACT_COLUMNS,
+            self.contacts,
+            on_conflict="ON CONFLICT DO NOTHING",
+        )
+        insert_many(conn, "collection_case", _CASE_COLUMNS, self.new_cases)
+        ph = placeholder(conn)
+        if self.case_updates:
+            conn.exec_driver_sql(
+                f"UPDATE collection_case SET customer_id = {ph}, bucket = {ph}, max_dpd = {ph}, "
+                f"missing_since = NULL, updated_at = {ph}, version = version + 1 WHERE id = {ph}",
+                self.case_updates,
+            )
+        if self.closures:
+            conn.exec_driver_sql(
+                f"UPDATE collection_case SET status = 'closed', stage = {ph}, outcome = {ph}, "
+                f"closed_on = {ph}, bucket = {ph}, max_dpd = {ph}, missing_since = NULL, "
+                f"updated_at = {ph}, version = version + 1 WHERE id = {ph}",
+                self.closures,
+            )
+        insert_many(conn, "timeline_event", _TIMELINE_COLUMNS, self.timeline)
 
 
 def _flag_missing(conn: Connection, as_of: date, run_id: int) -> int:
@@ -372,6 +390,9 @@ def import_snapshot(
         result.quarantined = quarantine.count
         result.quarantine_file = quarantine.written
     except BaseException as exc:
+        # a failed run's row counts what its committed chunks did, quarantined rows included
+        result.quarantined = quarantine.count - len(quarantine.pending)
+        result.quarantine_file = quarantine.written
         finish_run(engine, result, reader.sha256, RunStatus.FAILED, str(exc)[:500])
         raise
     finish_run(engine, result, reader.sha256, RunStatus.SUCCEEDED, None)
