@@ -132,35 +132,50 @@ def _check_stage_shapes(
     policy: Policy, known_templates: Collection[str] | None
 ) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
-    seen: dict[Stage, int] = {}
-    scheme_buckets = {b for b, _, _ in policy.buckets.ranges()}
+    seen: set[Stage] = set()
     for i, s in enumerate(policy.stages):
         if s.stage in seen:
             out.append((_ladder(i, "stage"), f"stage {s.stage} is declared twice"))
-        seen.setdefault(s.stage, i)
+        seen.add(s.stage)
         if s.stage.is_closed:
             if s.entry is not None:
                 out.append((_ladder(i, "entry"), f"closed stage {s.stage} cannot have an entry"))
         elif s.owner_role is None:
             out.append((_ladder(i, "stage"), f"open stage {s.stage} needs an owner_role"))
-        if s.entry is not None:
-            for b in s.entry.buckets or ():
-                if b not in scheme_buckets:
-                    out.append((_ladder(i, "entry", "buckets"), f"bucket {b} is not in buckets"))
-            why = entry_never_matches(s.entry, policy.buckets)
-            if why:
-                out.append((_ladder(i, "entry"), why))
+        out.extend(_check_entry(i, s, policy.buckets))
         out.extend(_check_actions(i, s, known_templates))
-        for j, m in enumerate(s.milestones):
-            where = _ladder(i, "milestones", j)
-            if m.offset is None and m.statutory_event is None:
-                out.append((where, f"milestone {m.kind} needs an offset or a statutory_event"))
-            if m.offset is not None and m.statutory_event is not None:
-                out.append((where, f"milestone {m.kind}: give an offset or a statutory_event"))
-            if m.on_miss == "advance" and not any(not n.is_closed for n in s.next):
-                out.append((where, f"milestone {m.kind}: on_miss advance but no open next stage"))
-            out.extend(_check_milestone_events(where, m))
-            out.extend(_check_review_milestone(where, s, m))
+        out.extend(_check_milestones(i, s))
+    return out
+
+
+def _check_entry(i: int, s: StageDef, scheme: BucketScheme) -> list[tuple[Path, str]]:
+    """The entry's buckets exist in the scheme, and some case can match it."""
+    if s.entry is None:
+        return []
+    scheme_buckets = {b for b, _, _ in scheme.ranges()}
+    out = [
+        (_ladder(i, "entry", "buckets"), f"bucket {b} is not in buckets")
+        for b in s.entry.buckets or ()
+        if b not in scheme_buckets
+    ]
+    why = entry_never_matches(s.entry, scheme)
+    if why:
+        out.append((_ladder(i, "entry"), why))
+    return out
+
+
+def _check_milestones(i: int, s: StageDef) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    for j, m in enumerate(s.milestones):
+        where = _ladder(i, "milestones", j)
+        if m.offset is None and m.statutory_event is None:
+            out.append((where, f"milestone {m.kind} needs an offset or a statutory_event"))
+        if m.offset is not None and m.statutory_event is not None:
+            out.append((where, f"milestone {m.kind}: give an offset or a statutory_event"))
+        if m.on_miss == "advance" and not any(not n.is_closed for n in s.next):
+            out.append((where, f"milestone {m.kind}: on_miss advance but no open next stage"))
+        out.extend(_check_milestone_events(where, m))
+        out.extend(_check_review_milestone(where, s, m))
     return out
 
 
@@ -221,36 +236,56 @@ def _check_actions(
 
 
 def _check_graph(policy: Policy) -> list[tuple[Path, str]]:
+    """Every `next` names another declared stage, every stage is reached (by its entry or a
+    `next`), and every open stage can reach a closed outcome."""
+    return _check_next(policy) + _check_reached(policy) + _check_closable(policy)
+
+
+def _check_next(policy: Policy) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     declared = {s.stage for s in policy.stages}
-    reached: set[Stage] = set()
     for i, s in enumerate(policy.stages):
         for j, n in enumerate(s.next):
             if n not in declared:
                 out.append((_ladder(i, "next", j), f"next stage {n} is not in the ladder"))
             elif n == s.stage:
                 out.append((_ladder(i, "next", j), f"stage {s.stage} lists itself in next"))
-            else:
-                reached.add(n)
-    for i, s in enumerate(policy.stages):
-        is_entry = s.entry is not None and not s.stage.is_closed
-        if not is_entry and s.stage not in reached:
-            msg = f"nothing reaches stage {s.stage}: it has no entry and no stage lists it in next"
-            out.append((_ladder(i, "stage"), msg))
-    graph = {s.stage: [n for n in s.next if n in declared] for s in policy.stages}
-    for i, s in enumerate(policy.stages):
-        if s.stage.is_closed:
-            continue
-        seen, todo = {s.stage}, [s.stage]
-        while todo:
-            for n in graph.get(todo.pop(), []):
-                if n not in seen:
-                    seen.add(n)
-                    todo.append(n)
-        if not any(x.is_closed for x in seen):
-            msg = f"stage {s.stage} cannot reach a closed outcome (cured, paid, settled, ...)"
-            out.append((_ladder(i, "next"), msg))
     return out
+
+
+def _check_reached(policy: Policy) -> list[tuple[Path, str]]:
+    reached = {n for s in policy.stages for n in s.next if n != s.stage}
+    return [
+        (
+            _ladder(i, "stage"),
+            f"nothing reaches stage {s.stage}: it has no entry and no stage lists it in next",
+        )
+        for i, s in enumerate(policy.stages)
+        if (s.entry is None or s.stage.is_closed) and s.stage not in reached
+    ]
+
+
+def _reachable(graph: dict[Stage, list[Stage]], start: Stage) -> set[Stage]:
+    seen, todo = {start}, [start]
+    while todo:
+        for n in graph.get(todo.pop(), []):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
+
+
+def _check_closable(policy: Policy) -> list[tuple[Path, str]]:
+    declared = {s.stage for s in policy.stages}
+    graph = {s.stage: [n for n in s.next if n in declared] for s in policy.stages}
+    return [
+        (
+            _ladder(i, "next"),
+            f"stage {s.stage} cannot reach a closed outcome (cured, paid, settled, ...)",
+        )
+        for i, s in enumerate(policy.stages)
+        if not s.stage.is_closed and not any(x.is_closed for x in _reachable(graph, s.stage))
+    ]
 
 
 def _check_overlaps(policy: Policy) -> list[tuple[Path, str]]:
