@@ -34,6 +34,19 @@ def detect_encoding(sample: bytes) -> str:
         raise InputError("file is neither UTF-8 nor GB18030/GBK text") from None
 
 
+def bad_line(path: Path, encoding: str) -> int | None:
+    """The line (1-based) of the first bytes of `path` that are not `encoding` text, or None.
+    A line break byte never occurs inside a UTF-8 or GB18030 character, so lines split on it."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError:
+                return n
+    return None
+
+
 class _CountingReader(io.RawIOBase):
     """Passes bytes through, hashing them and reporting progress."""
 
@@ -92,9 +105,9 @@ class SnapshotReader:
                     record += [""] * (width - n)
                 yield start, record
         except UnicodeDecodeError:
-            raise InputError(
-                f"{self.path}: line {line + 1}: not valid {self.encoding} text"
-            ) from None
+            # text is decoded a block ahead of the rows: name the line holding the bytes
+            bad = bad_line(self.path, self.encoding) or line + 1
+            raise InputError(f"{self.path}: line {bad}: not valid {self.encoding} text") from None
         except csv.Error as exc:
             raise InputError(f"{self.path}: line {line + 1}: {exc}") from None
 
@@ -132,13 +145,20 @@ def open_snapshot(path: Path, on_bytes: Callable[[int], None] | None = None) -> 
         raise InputError(f"{path}: {exc}") from None
     stream = _CountingReader(raw, on_bytes)
     text = io.TextIOWrapper(io.BufferedReader(stream, 1 << 16), encoding=encoding, newline="")
-    reader = csv.reader(text)
+    # strict: a quote opened and never closed fails at its line instead of swallowing the rest
+    # of the file into one field (one quarantined row, every later account silently missing)
+    reader = csv.reader(text, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         text.close()
         raise InputError(f"{path}: empty file (no header row)") from None
-    except (UnicodeDecodeError, csv.Error):
+    except UnicodeDecodeError:
+        text.close()
+        bad = bad_line(path, encoding) or 1  # the first block is decoded with the header
+        what = "unreadable header" if bad == 1 else f"not valid {encoding} text"
+        raise InputError(f"{path}: line {bad}: {what}") from None
+    except csv.Error:
         text.close()
         raise InputError(f"{path}: line 1: unreadable header") from None
     columns = [h.strip().lstrip("\ufeff").lower() for h in header]
