@@ -7,6 +7,7 @@ again gives the same context, so a stored document can be re-rendered byte for b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,41 +18,66 @@ from rules.errors import InputError
 from rules.masking import mask_card, mask_id_number
 
 
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("expected an integer")
+    return int(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO date")
+    return date.fromisoformat(value)
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise ValueError("expected a list")
+    return list(value)
+
+
+def _map(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping")
+    return value
+
+
+# How each declared field type is checked and converted (ValueError: the value does not fit).
+_COERCE: dict[FieldType, Callable[[Any], Any]] = {
+    FieldType.STR: _text,
+    FieldType.TEXT: _text,
+    FieldType.DECIMAL: quantize_fen,
+    FieldType.INT: _int,
+    FieldType.BOOL: _bool,
+    FieldType.DATE: _date,
+    FieldType.LIST: _list,
+    FieldType.MAP: _map,
+    FieldType.CARD: lambda value: mask_card(str(value)),
+}
+
+
 def _coerce(manifest: Manifest, name: str, kind: FieldType, value: Any) -> Any:
-    if kind in (FieldType.STR, FieldType.TEXT):
-        if not isinstance(value, str):
-            raise ValueError("expected a string")
-        return value
-    if kind is FieldType.DECIMAL:
-        return quantize_fen(value)
-    if kind is FieldType.INT:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError("expected an integer")
-        return int(value)
-    if kind is FieldType.BOOL:
-        if not isinstance(value, bool):
-            raise ValueError("expected true or false")
-        return value
-    if kind is FieldType.DATE:
-        if isinstance(value, date):
-            return value
-        if not isinstance(value, str):
-            raise ValueError("expected an ISO date")
-        return date.fromisoformat(value)
-    if kind is FieldType.LIST:
-        if not isinstance(value, list | tuple):
-            raise ValueError("expected a list")
-        return list(value)
-    if kind is FieldType.MAP:
-        if not isinstance(value, dict):
-            raise ValueError("expected a mapping")
-        return value
-    if kind is FieldType.CARD:
-        return mask_card(str(value))
     if kind is FieldType.ID_NUMBER:
         text = str(value)
         return text if name in manifest.unmasked_id_fields else mask_id_number(text)
-    raise ValueError(f"unknown field type {kind}")  # pragma: no cover
+    convert = _COERCE.get(kind)
+    if convert is None:  # pragma: no cover - every FieldType is in the table
+        raise ValueError(f"unknown field type {kind}")
+    return convert(value)
 
 
 def prepare(manifest: Manifest, data: dict[str, Any]) -> dict[str, Any]:

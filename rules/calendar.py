@@ -139,14 +139,10 @@ def _statutory_around(year: int, fixed: frozenset[tuple[int, int]]) -> frozenset
     return frozenset(out)
 
 
-def possible_days_off(
-    year: int, fixed: frozenset[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
-) -> frozenset[date]:
-    """Weekdays of `year` that are not statutory holidays but that the State Council's notice
-    may make days off (the rule is documented above, with BRIDGE_MAX_WEEKDAYS)."""
-    if not MINYEAR < year < MAXYEAR:
-        return frozenset()
-    stat = _statutory_around(year, fixed)
+def _bridges(stat: frozenset[date]) -> set[date]:
+    """Weekdays that may bridge a statutory holiday's break to a weekend (at most
+    BRIDGE_MAX_WEEKDAYS on either side), or the first weekday after a break whose holiday fell on
+    a weekend (a day given in lieu)."""
 
     def rest(d: date) -> bool:
         return d.weekday() >= 5 or d in stat
@@ -172,6 +168,13 @@ def possible_days_off(
                 out.update(gap)
             elif in_lieu:
                 out.add(gap[0])
+    return out
+
+
+def _golden_weeks(year: int) -> set[date]:
+    """The usual long breaks: Spring Festival's window, 1-5 May, 1-7 Oct (to 8 Oct when
+    Mid-Autumn falls next to National Day)."""
+    out: set[date] = set()
     national_last = 7
     if year in LUNAR_YEARS:
         first = spring_festival(year)
@@ -181,6 +184,18 @@ def possible_days_off(
             national_last = 8
     out.update(date(year, 5, d) for d in range(1, 6))
     out.update(date(year, 10, d) for d in range(1, national_last + 1))
+    return out
+
+
+def possible_days_off(
+    year: int, fixed: frozenset[tuple[int, int]] = FALLBACK_FIXED_HOLIDAYS
+) -> frozenset[date]:
+    """Weekdays of `year` that are not statutory holidays but that the State Council's notice
+    may make days off (the rule is documented above, with BRIDGE_MAX_WEEKDAYS)."""
+    if not MINYEAR < year < MAXYEAR:
+        return frozenset()
+    stat = _statutory_around(year, fixed)
+    out = _bridges(stat) | _golden_weeks(year)
     return frozenset(d for d in out if d.year == year and d.weekday() < 5 and d not in stat)
 
 

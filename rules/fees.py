@@ -260,46 +260,56 @@ def court_fee(
     `paid`: for a lawsuit after a payment order, the payment-order fee already paid (default:
     the Art. 14(3) fee on the same amount)."""
     k = FeeKind(kind)
-    if halved and k not in (FeeKind.LAWSUIT, FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER):
-        raise ValueError("halving (Arts. 15-16) applies to the lawsuit fee only")
-    if paid is not None and k is not FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER:
-        raise ValueError(f"the payment-order fee paid counts only for {_TOP_UP}")
+    _check_options(k, amount, halved, paid)
     if amount is None:
-        if halved:
-            raise ValueError("halving (Arts. 15-16) applies to the lawsuit fee only")
         return _no_amount_fee(k)
-    if amount <= 0:
-        raise ValueError(f"a claim must be a positive amount: {amount}")
     amount = quantize_fen(amount)
-    top_up: TopUp | None = None
-    if k is FeeKind.PRESERVATION:
-        lines = _by_tranche(amount, PRESERVATION_TRANCHES)
-        subtotal = sum((line.fee for line in lines), ZERO)
-        fee = subtotal
-        if subtotal > PRESERVATION_CAP:
-            fee = PRESERVATION_CAP
-            lines.append(FeeLine("cap 5,000", None, None, PRESERVATION_CAP - subtotal))
-    elif k is FeeKind.ENFORCEMENT:
-        lines = _by_tranche(amount, ENFORCEMENT_TRANCHES)
-        fee = sum((line.fee for line in lines), ZERO)
-    else:
-        lines, fee = _lawsuit_fee(amount)
-        if k is FeeKind.PAYMENT_ORDER:
-            third = quantize_fen(fee / 3)
-            lines.append(FeeLine("payment order: one third", fee, None, third - fee))
-            fee = third
+    lines, fee = _base_fee(k, amount)
     rule = RULES[k]
     if halved:
         half = quantize_fen(fee / 2)
         lines.append(FeeLine("halved", fee, None, half - fee))
         fee = half
         rule = f"{rule}; {HALVED_RULE}"
+    top_up: TopUp | None = None
     if k is FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER:
         lines, fee, top_up = _top_up(amount, lines, fee, paid)
     return CourtFee(
         amount, k, quantize_fen(fee), tuple(lines), halved, rule,
         notes=NOTES.get(k, ()), top_up=top_up,
     )  # fmt: skip
+
+
+def _check_options(
+    k: FeeKind, amount: Decimal | None, halved: bool, paid: Decimal | None
+) -> None:
+    lawsuits = (FeeKind.LAWSUIT, FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER)
+    if halved and (k not in lawsuits or amount is None):
+        raise ValueError("halving (Arts. 15-16) applies to the lawsuit fee only")
+    if paid is not None and k is not FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER:
+        raise ValueError(f"the payment-order fee paid counts only for {_TOP_UP}")
+    if amount is not None and amount <= 0:
+        raise ValueError(f"a claim must be a positive amount: {amount}")
+
+
+def _base_fee(k: FeeKind, amount: Decimal) -> tuple[list[FeeLine], Decimal]:
+    """The fee by tranche for the kind, before halving and top-up (Arts. 13-14)."""
+    if k is FeeKind.PRESERVATION:
+        lines = _by_tranche(amount, PRESERVATION_TRANCHES)
+        subtotal = sum((line.fee for line in lines), ZERO)
+        if subtotal <= PRESERVATION_CAP:
+            return lines, subtotal
+        lines.append(FeeLine("cap 5,000", None, None, PRESERVATION_CAP - subtotal))
+        return lines, PRESERVATION_CAP
+    if k is FeeKind.ENFORCEMENT:
+        lines = _by_tranche(amount, ENFORCEMENT_TRANCHES)
+        return lines, sum((line.fee for line in lines), ZERO)
+    lines, fee = _lawsuit_fee(amount)
+    if k is FeeKind.PAYMENT_ORDER:
+        third = quantize_fen(fee / 3)
+        lines.append(FeeLine("payment order: one third", fee, None, third - fee))
+        fee = third
+    return lines, fee
 
 
 _TOP_UP = FeeKind.LAWSUIT_AFTER_PAYMENT_ORDER.value
