@@ -18,10 +18,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rules.errors import DuecourseError, InputError
+from tasks.yaml_file import load_model
 
 BANK_FILE = "bank.yaml"
 DEFAULT_DEADLINE_DAYS = 10
@@ -87,23 +87,13 @@ class Bank(_Frozen):
 
 
 def load_bank(policy_dir: Path) -> Bank:
-    """`<policy_dir>/bank.yaml`, validated; a bad file is one line naming the file and field."""
-    path = policy_dir / BANK_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the bank's details: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{line}: not valid YAML: {problem}") from None
-    if not isinstance(raw, dict):
-        raise InputError(f"{path}: expected a mapping of the bank's details")
-    return parse_bank(raw, str(path))
+    """`<policy_dir>/bank.yaml`, validated by the one YAML loader: a bad file is one line,
+    `file:line: message` (YamlFileError, exit 2), with how many more problems it has."""
+    return load_model(policy_dir / BANK_FILE, Bank)
 
 
 def parse_bank(raw: dict[str, Any], where: str = BANK_FILE) -> Bank:
+    """The bank's details from data already read (no lines to point at: the field is named)."""
     try:
         return Bank.model_validate(raw)
     except ValidationError as exc:
