@@ -148,7 +148,9 @@ def phase_store(n: int) -> dict[str, float]:
 
         def batch(ids: list[Any], name: str) -> None:
             kind = "collection_letter"
-            render_batch(engine, docs, bank, kind, ids, as_of, Path(tmp) / name, calendar=calendar)
+            render_batch(
+                engine, docs, bank, kind, ids, as_of, out=Path(tmp) / name, calendar=calendar
+            )
 
         batch(ids[:1], "w.pdf")
         start = time.perf_counter()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -176,8 +176,8 @@ def render_documents(
     kind: str,
     case_ids: Sequence[int],
     as_of: date,
-    formats: Iterable[Format],
     *,
+    formats: Iterable[Format],
     calendar: BusinessCalendar,
     keep_layouts: bool = False,
     on_progress: Progress | None = None,
@@ -213,32 +213,38 @@ def render_documents(
         else:
             fields = {**data[case_id], **_number_field(manifest, numbers, case_id)}
             context, number = prepare(manifest, fields), numbers.get(case_id)
-        for fmt in fmts:
-            if keys[case_id, fmt] in stored:
-                continue
-            new_rows.append(
-                _render_one(
-                    manifest,
-                    context,
-                    case_id,
-                    as_of,
-                    fmt,
-                    number,
-                    documents_dir,
-                    keys[case_id, fmt],
-                    result,
-                    keep_layouts,
-                )
+        new_rows += [
+            _render_one(
+                manifest,
+                context,
+                _Target(case_id, fmt, number, keys[case_id, fmt]),
+                as_of=as_of,
+                documents_dir=documents_dir,
+                result=result,
+                keep_layouts=keep_layouts,
             )
+            for fmt in fmts
+            if keys[case_id, fmt] not in stored
+        ]
         if on_progress:
             on_progress(done)
     inserted, lost = _insert(engine, documents_dir, new_rows)
-    for case_id in case_ids:
-        for fmt in fmts:
-            key = keys[case_id, fmt]
-            result.documents.append(inserted.get(key) or stored[key])
-            if key in inserted and key not in lost:
-                result.created += 1
+    return _collect(result, [keys[c, f] for c in case_ids for f in fmts], stored, inserted, lost)
+
+
+def _collect(
+    result: RenderResult,
+    keys: list[str],
+    stored: dict[str, Document],
+    inserted: dict[str, Document],
+    lost: set[str],
+) -> RenderResult:
+    """The documents in request order: new ones (not those another process stored first) count
+    as created, the rest as reused."""
+    for key in keys:
+        result.documents.append(inserted.get(key) or stored[key])
+        if key in inserted and key not in lost:
+            result.created += 1
     result.reused = len(result.documents) - result.created
     result.calendar_warnings = calendar_warnings(result.documents)
     return result
@@ -294,18 +300,26 @@ def _numbers(
     return dict(zip(fresh_for, fresh, strict=True))
 
 
+class _Target(NamedTuple):
+    """One document to render: a case in a format, with its number and idempotency key."""
+
+    case_id: int
+    fmt: Format
+    number: str | None
+    key: str
+
+
 def _render_one(
     manifest: Manifest,
     context: dict[str, Any],
-    case_id: int,
+    target: _Target,
+    *,
     as_of: date,
-    fmt: Format,
-    number: str | None,
     documents_dir: Path,
-    key: str,
     result: RenderResult,
     keep_layouts: bool,
 ) -> Document:
+    case_id, fmt, number, key = target
     pages = None
     if fmt is Format.PDF:
         layout = pdf.layout(manifest, pdf.render_html(manifest, context))

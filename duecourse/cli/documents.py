@@ -135,7 +135,7 @@ def render_command(
                 kind,
                 case_ids,
                 day,
-                batch,
+                out=batch,
                 calendar=calendar,
                 duplex=duplex,
                 on_progress=tick,
@@ -153,7 +153,7 @@ def render_command(
                 kind,
                 case_ids,
                 day,
-                formats,
+                formats=formats,
                 calendar=calendar,
                 on_progress=tick,
             )

@@ -82,15 +82,16 @@ def test_render_is_idempotent_by_case_kind_and_date(
         "collection_letter",
         [case_id],
         AS_OF,
-        [Format.PDF, Format.DOCX],
+        formats=[Format.PDF, Format.DOCX],
         calendar=CAL,
     )
     assert first.created == 2 and first.reused == 0
     pdf_doc, docx_doc = first.documents
     assert pdf_doc.number == docx_doc.number == "CL-2026-000001"  # one letter, two forms
     again = render_documents(
-        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF], calendar=CAL
-    )
+        engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF,
+        formats=[Format.PDF], calendar=CAL,
+    )  # fmt: skip
     assert again.created == 0 and again.reused == 1
     assert again.documents[0].id == pdf_doc.id and again.documents[0].number == pdf_doc.number
     docx_only = render_documents(
@@ -100,7 +101,7 @@ def test_render_is_idempotent_by_case_kind_and_date(
         "collection_letter",
         _cases(engine),
         AS_OF,
-        [Format.DOCX],
+        formats=[Format.DOCX],
         calendar=CAL,
     ).documents[0]
     assert docx_only.number == "CL-2026-000002"
@@ -111,7 +112,7 @@ def test_render_is_idempotent_by_case_kind_and_date(
         "collection_letter",
         [docx_only.case_id],
         AS_OF,
-        [Format.PDF],
+        formats=[Format.PDF],
         calendar=CAL,
     ).documents[0]
     assert pdf_later.number == docx_only.number  # the PDF joins its DOCX's number
@@ -123,7 +124,7 @@ def test_render_is_idempotent_by_case_kind_and_date(
         "collection_letter",
         [case_id],
         date(2026, 11, 30),
-        [Format.PDF],
+        formats=[Format.PDF],
         calendar=CAL,
     )
     assert later.documents[0].number == "CL-2026-000003"
@@ -145,7 +146,7 @@ def test_stored_data_re_renders_to_the_same_bytes(sqlite_engine: Engine, tmp_pat
         "collection_letter",
         [case_id],
         AS_OF,
-        [Format.PDF],
+        formats=[Format.PDF],
         calendar=CAL,
     ).documents
     data = json.loads(doc.data)
@@ -193,7 +194,7 @@ def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
 
     def render() -> RenderResult:
         return render_documents(
-            engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, [Format.PDF],
+            engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, formats=[Format.PDF],
             calendar=CAL,
         )  # fmt: skip
 
@@ -221,7 +222,7 @@ def test_a_lost_race_on_an_unnumbered_kind_keeps_the_winners_file(
 
     def render() -> RenderResult:
         return render_documents(
-            engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, [Format.TEXT],
+            engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, formats=[Format.TEXT],
             calendar=CAL,
         )  # fmt: skip
 
@@ -239,7 +240,7 @@ def test_a_lost_race_on_an_unnumbered_kind_keeps_the_winners_file(
 def test_verify_names_an_edited_and_a_deleted_file(engine: Engine, tmp_path: Path) -> None:
     ids = _cases(engine, 2)
     docs = render_documents(
-        engine, tmp_path, BANK, "collection_letter", ids, AS_OF, [Format.DOCX], calendar=CAL
+        engine, tmp_path, BANK, "collection_letter", ids, AS_OF, formats=[Format.DOCX], calendar=CAL
     ).documents
     with Session(engine) as session:
         assert verify_documents(session, tmp_path) == (2, [])
@@ -266,7 +267,7 @@ def test_case_documents_is_json_safe_and_keeps_personal_data_out(
         "collection_letter",
         [case_id],
         AS_OF,
-        [Format.PDF, Format.DOCX],
+        formats=[Format.PDF, Format.DOCX],
         calendar=CAL,
     )
     with Session(sqlite_engine) as session:
@@ -325,7 +326,7 @@ def test_closed_and_unknown_cases_are_refused(sqlite_engine: Engine, tmp_path: P
             "collection_letter",
             [case_id],
             AS_OF,
-            [Format.PDF],
+            formats=[Format.PDF],
             calendar=CAL,
         )
     with pytest.raises(DuecourseError, match="no case with id 999"):
@@ -336,7 +337,7 @@ def test_closed_and_unknown_cases_are_refused(sqlite_engine: Engine, tmp_path: P
             "collection_letter",
             [999],
             AS_OF,
-            [Format.PDF],
+            formats=[Format.PDF],
             calendar=CAL,
         )
 
@@ -350,7 +351,7 @@ def test_text_kinds_are_stored_unnumbered(sqlite_engine: Engine, tmp_path: Path)
         "reminder_email",
         [case_id],
         AS_OF,
-        [Format.TEXT],
+        formats=[Format.TEXT],
         calendar=CAL,
     ).documents
     assert doc.number is None and doc.format == "text"
@@ -364,7 +365,7 @@ def test_text_kinds_are_stored_unnumbered(sqlite_engine: Engine, tmp_path: Path)
         "reminder_email",
         [case_id],
         AS_OF,
-        [Format.TEXT],
+        formats=[Format.TEXT],
         calendar=CAL,
     )
     assert again.created == 0 and again.documents[0].id == doc.id

@@ -57,12 +57,12 @@ def test_batch_restarts_page_numbers_and_reuses_stored_letters(
         "collection_letter",
         case_ids[:1],
         AS_OF,
-        [Format.PDF],
+        formats=[Format.PDF],
         calendar=CAL,
     ).documents
     out = tmp_path / "mail" / "batch.pdf"
     report = render_batch(
-        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out, calendar=CAL
+        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out=out, calendar=CAL
     )
     assert (report.documents, report.created, report.reused) == (3, 2, 1)
     assert report.pages == 6
@@ -79,7 +79,7 @@ def test_batch_restarts_page_numbers_and_reuses_stored_letters(
         assert row["account"].startswith("*") and row["account"][-4:].isdigit()
     assert report.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     again = render_batch(
-        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out, calendar=CAL
+        sqlite_engine, docs_dir, BANK, "collection_letter", case_ids, AS_OF, out=out, calendar=CAL
     )
     assert (again.created, again.reused) == (0, 3)
     assert again.sha256 == report.sha256  # same letters, same bytes

@@ -42,7 +42,7 @@ def _case(engine: Engine, **kwargs: Any) -> int:
 
 
 def _render(engine: Engine, docs: Path, kind: str, case_id: int, on: date, fmt: Format) -> Any:
-    return render_documents(engine, docs, BANK, kind, [case_id], on, [fmt], calendar=CAL)
+    return render_documents(engine, docs, BANK, kind, [case_id], on, formats=[fmt], calendar=CAL)
 
 
 def _stored(engine: Engine) -> tuple[int, int]:
