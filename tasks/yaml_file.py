@@ -127,8 +127,15 @@ class YamlFile:
         return text
 
     def validation_problems(self, exc: ValidationError, base: YPath = ()) -> list[LocatedProblem]:
-        """pydantic's errors at their lines: `base` is where the validated data sits in the file."""
-        return [self._located(err, base) for err in exc.errors()]
+        """pydantic's errors at their lines: `base` is where the validated data sits in the file.
+        A list "too short" only because its own items failed is not told twice."""
+        errors = exc.errors()
+        failed_items = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
+        return [
+            self._located(err, base)
+            for err in errors
+            if not (err["type"] == "too_short" and tuple(err["loc"]) in failed_items)
+        ]
 
     def _located(self, err: Any, base: YPath) -> LocatedProblem:
         loc: YPath = (*base, *(x for x in err["loc"] if isinstance(x, str | int) and x != "[key]"))

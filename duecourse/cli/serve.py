@@ -14,29 +14,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from sqlalchemy.engine import make_url
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, err_console, settings
-from duecourse.settings import REPO_ROOT, Settings
+from duecourse.prefect_yaml import PREFECT_YAML, CronEntry, read_deployments
+from duecourse.settings import Settings
 from rules.errors import InputError
 
-PREFECT_YAML = REPO_ROOT / "prefect.yaml"
 SERVED_SUFFIX = "-served"
 DAILY_DEPLOYMENT = "daily-cycle"
 CHECK_DEPLOYMENT = "deadline-check"
-
-
-def read_deployments(path: Path = PREFECT_YAML) -> list[dict[str, Any]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the deployments: {exc}") from None
-    deployments = data.get("deployments") if isinstance(data, dict) else None
-    if not isinstance(deployments, list) or not deployments:
-        raise InputError(f"{path}: no deployments")
-    return deployments
 
 
 def check_cron(value: str, option: str) -> str:
@@ -62,28 +50,26 @@ def build_deployments(
 
     out = []
     for d in read_deployments(path):
-        file, _, func = str(d["entrypoint"]).partition(":")
-        entry = f"{(path.parent / file).resolve()}:{func}"
+        entry = f"{(path.parent / d.flow_file).resolve()}:{d.flow_function}"
         flow: Any = load_flow_from_entrypoint(entry)
-        override = (crons or {}).get(str(d["name"]))
-        declared = [{"cron": override, "timezone": "Asia/Shanghai"}] if override else None
+        override = (crons or {}).get(d.name)
+        declared = [CronEntry(cron=override, timezone="Asia/Shanghai")] if override else None
         schedules = [
-            Cron(x["cron"], timezone=x.get("timezone"), active=bool(x.get("active", True)))
-            for x in declared or d.get("schedules") or []
+            Cron(x.cron, timezone=x.timezone, active=x.active) for x in declared or d.schedules
         ]
         # a URL with a password stays out of the deployment (the UI shows parameters): the
         # served runs then read DUECOURSE_DATABASE_URL from this process's environment
         url = None if make_url(s.url).password else s.url
         params = {"database_url": url, "policy_dir": str(s.policy_dir)}
-        params.update(d.get("parameters") or {})
+        params.update(d.parameters)
         out.append(
             flow.to_deployment(
-                name=f"{d['name']}{SERVED_SUFFIX}",
+                name=f"{d.name}{SERVED_SUFFIX}",
                 schedules=schedules,
                 parameters=params,
-                description=d.get("description"),
-                tags=d.get("tags"),
-                concurrency_limit=d.get("concurrency_limit"),
+                description=d.description,
+                tags=list(d.tags) if d.tags is not None else None,
+                concurrency_limit=d.concurrency_limit,
             )
         )
     return out

@@ -12,6 +12,8 @@ import yaml
 from duecourse.cli.serve import PREFECT_YAML, build_deployments, read_deployments
 from duecourse.prefect_env import DeployConfigError, deploy_root
 from duecourse.settings import Settings
+from rules.errors import InputError
+from tasks.yaml_file import YamlFileError
 from tests.cli.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +44,7 @@ def test_serve_builds_both_deployments_with_the_store_as_parameters(tmp_path: Pa
     # served deployments never take the names `prefect deploy` gives (prefect.yaml's): neither
     # overwrites the other's schedules, parameters or work pool
     assert [d.name for d in deployments] == ["daily-cycle-served", "deadline-check-served"]
-    assert not {d.name for d in deployments} & {d["name"] for d in read_deployments()}
+    assert not {d.name for d in deployments} & {d.name for d in read_deployments()}
     daily = deployments[0]
     assert daily.parameters["database_url"] == s.url
     assert daily.parameters["policy_dir"] == str(s.policy_dir)
@@ -103,3 +105,31 @@ def test_prefect_deploy_checks_duecourse_root_at_deploy_time(
         deploy_root()
     monkeypatch.setenv("DUECOURSE_ROOT", str(ROOT))
     assert deploy_root() == {"duecourse_root": str(ROOT)}
+
+
+def test_a_broken_prefect_yaml_is_one_line_per_problem_at_its_line(tmp_path: Path) -> None:
+    """prefect.yaml is read by the one YAML loader into a typed model: before, a schedule
+    without `cron` was a KeyError and a bad cron a Prefect traceback while building."""
+    text = (ROOT / "prefect.yaml").read_text(encoding="utf-8")
+    text = text.replace("entrypoint: flows/deadline_check.py:deadline_check", "entrypoint: nowhere")
+    text = text.replace('- cron: "30 5 * * *"', '- crn: "30 5 * * *"')
+    text = text.replace('- cron: "0 10,14,17 * * *"', '- cron: "0 25 * * *"')
+    path = tmp_path / "prefect.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    def line(needle: str) -> int:
+        return text[: text.index(needle)].count("\n") + 1
+
+    with pytest.raises(YamlFileError) as caught:
+        read_deployments(path)
+    found = [(p.line, p.message) for p in caught.value.problems]
+    assert found == [
+        (line("crn:"), "missing key 'cron'"),
+        (line("entrypoint: nowhere"), "deployments[1].entrypoint: String should match pattern "
+                                      "'^[^:]+\\.py:[A-Za-z_]\\w*$'"),
+        (line('- cron: "0 25'), "deployments[1].schedules[0]: cron '0 25 * * *' with time zone "
+                                "'Asia/Shanghai' is not a valid schedule"),
+    ]  # fmt: skip
+    s = Settings.resolve(str(tmp_path / "home"), None)
+    with pytest.raises(InputError, match=rf"^{path}:{line('crn:')}: missing key 'cron' \(and 2"):
+        build_deployments(s, path)
