@@ -26,6 +26,7 @@ from duecourse.cli.common import (
     progress_enabled,
     settings,
 )
+from duecourse.settings import Settings
 from rules.enums import Bucket, Stage
 from rules.errors import DuecourseError, InputError
 from tasks.bank import load_bank
@@ -109,37 +110,17 @@ def render_command(
     formats = FORMATS.get(fmt or manifest.formats[0].value)
     if formats is None:
         raise InputError(f"--format: unknown value {fmt!r} (one of: pdf, docx, both, text)")
-    with Session(s.engine) as session:
-        if case is not None:
-            found = find_case(session, case)
-            assert found.id is not None
-            case_ids = [found.id]
-        else:
-            case_ids = select_case_ids(
-                session,
-                bucket=_choice(Bucket, bucket, "--bucket"),
-                stage=_choice(Stage, stage, "--stage"),
-            )
-    if not case_ids:
-        raise DuecourseError("no open case matches")
+    if batch is not None and formats != [Format.PDF]:
+        raise InputError("--batch prints PDFs: leave out --format or give --format pdf")
+    case_ids = _case_ids(s, case, bucket, stage)
     bank = load_bank(s.policy_dir)
     calendar = load_calendar(s.policy_dir)
     with _progress(progress_enabled(json_out) and len(case_ids) > 1, len(case_ids), kind) as tick:
         if batch is not None:
-            if formats != [Format.PDF]:
-                raise InputError("--batch prints PDFs: leave out --format or give --format pdf")
             report = render_batch(
-                s.engine,
-                s.documents_dir,
-                bank,
-                kind,
-                case_ids,
-                day,
-                out=batch,
-                calendar=calendar,
-                duplex=duplex,
-                on_progress=tick,
-            )
+                s.engine, s.documents_dir, bank, kind, case_ids, day,
+                out=batch, calendar=calendar, duplex=duplex, on_progress=tick,
+            )  # fmt: skip
             result: dict[str, Any] = {
                 "batch": report.as_dict(),
                 "documents": report.stored,
@@ -147,16 +128,9 @@ def render_command(
             }
         else:
             rendered = render_documents(
-                s.engine,
-                s.documents_dir,
-                bank,
-                kind,
-                case_ids,
-                day,
-                formats=formats,
-                calendar=calendar,
-                on_progress=tick,
-            )
+                s.engine, s.documents_dir, bank, kind, case_ids, day,
+                formats=formats, calendar=calendar, on_progress=tick,
+            )  # fmt: skip
             result = {
                 "created": rendered.created,
                 "reused": rendered.reused,
@@ -167,7 +141,28 @@ def render_command(
         item["file"] = str(s.documents_dir / item["path"])
     if json_out:
         emit_json(result)
-        return
+    else:
+        _print_rendered(result)
+
+
+def _case_ids(s: Settings, case: str | None, bucket: str | None, stage: str | None) -> list[int]:
+    """The case named, or every open case of the bucket and/or stage; none is an error."""
+    with Session(s.engine) as session:
+        if case is not None:
+            found = find_case(session, case)
+            assert found.id is not None
+            return [found.id]
+        case_ids = select_case_ids(
+            session,
+            bucket=_choice(Bucket, bucket, "--bucket"),
+            stage=_choice(Stage, stage, "--stage"),
+        )
+    if not case_ids:
+        raise DuecourseError("no open case matches")
+    return case_ids
+
+
+def _print_rendered(result: dict[str, Any]) -> None:
     _print_calendar_warnings(result["calendar_warnings"])
     for item in result["documents"]:
         console.print(
@@ -175,8 +170,8 @@ def render_command(
             markup=False,
             soft_wrap=True,
         )
-    if batch is not None:
-        b = result["batch"]
+    b = result.get("batch")
+    if b is not None:
         for warning in b["warnings"]:
             err_console.print(f"warning: {warning}", markup=False, soft_wrap=True)
         console.print(
