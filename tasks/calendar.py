@@ -17,7 +17,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
 
-from rules.calendar import FALLBACK_FIXED_HOLIDAYS, BusinessCalendar, CalendarData
+from rules.calendar import BusinessCalendar, CalendarData
+from rules.holidays import FALLBACK_FIXED_HOLIDAYS
 from tasks.yaml_file import YPath, read_yaml
 
 CALENDAR_FILE = "calendar.yaml"

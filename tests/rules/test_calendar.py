@@ -7,10 +7,9 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from rules.calendar import (
+from rules.calendar import BusinessCalendar, CalendarData
+from rules.holidays import (
     FALLBACK_FIXED_HOLIDAYS,
-    BusinessCalendar,
-    CalendarData,
     mid_autumn,
     possible_days_off,
     possible_make_up_days,
