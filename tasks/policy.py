@@ -24,6 +24,7 @@ from rules.buckets import DEFAULT_SCHEME, BucketScheme, BucketsFile
 from rules.policy import Policy, RiskPolicy, StageDef
 from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
+from tasks.bank import BANK_FILE, load_bank
 from tasks.policy_versions import calendar_content
 from tasks.yaml_file import LocatedError, LocatedProblem, YamlFile, YamlFileError, YPath, read_yaml
 
@@ -224,49 +225,68 @@ def _calendar(source: Path) -> tuple[dict[str, Any], list[LocatedProblem]]:
         return {}, exc.problems
 
 
+def _build_roster(part: _Part | None) -> tuple[list[User] | None, list[LocatedProblem]]:
+    """The roster's users; None when there is no roster or it is broken."""
+    if part is None:
+        return None, []
+    roster, errs = _build_model(part, Roster, "roster")
+    return (list(roster.users) if roster is not None else None), errs
+
+
+def _bank(source: Path) -> list[LocatedProblem]:
+    """The problems of the policy folder's bank.yaml (the letters' bank details), if it has one
+    (a single policy file named bank.yaml is the policy, not the bank's details)."""
+    folder = source if source.is_dir() else source.parent
+    if not (folder / BANK_FILE).is_file() or folder / BANK_FILE == source:
+        return []
+    try:
+        load_bank(folder)
+    except YamlFileError as exc:
+        return exc.problems
+    return []
+
+
 def check_policy(
     source: Path | None = None, *, templates: Collection[str] | Literal["lookup"] | None = "lookup"
 ) -> PolicyCheck:
-    """Load and validate everything, collecting every problem instead of stopping at the first.
+    """Load and validate everything (ladder, risk, buckets, roster, and the folder's
+    calendar.yaml and bank.yaml), collecting every problem instead of stopping at the first.
     `templates`: "lookup" asks documents.registry for the known kinds; a collection is used as
     given; None skips the template check."""
     source = (source or resolve_policy_dir()).resolve()
     parts, problems = _parts(source)
-    files = {name: part.doc.shown for name, part in parts.items()}
     kinds = known_templates() if isinstance(templates, str) else templates
-    label, stages = "", None
-    if "ladder" in parts:
-        label, stages, errs = _build_ladder(parts["ladder"])
-        problems += errs
-    else:
-        problems.append(LocatedProblem(str(source), 1, "no ladder found (ladder.yaml or `stages`)"))
-    risk: RiskPolicy | None = None
-    if "risk" in parts:
-        risk, errs = _build_model(parts["risk"], RiskPolicy, "risk")
-        problems += errs
-    else:
-        problems.append(LocatedProblem(str(source), 1, "no risk rules found (risk.yaml)"))
+    label, stages, errs = (
+        _build_ladder(parts["ladder"])
+        if "ladder" in parts
+        else (
+            "",
+            None,
+            [LocatedProblem(str(source), 1, "no ladder found (ladder.yaml or `stages`)")],
+        )
+    )
+    problems += errs
+    risk, errs = (
+        _build_model(parts["risk"], RiskPolicy, "risk")
+        if "risk" in parts
+        else (None, [LocatedProblem(str(source), 1, "no risk rules found (risk.yaml)")])
+    )
+    problems += errs
     scheme, errs = _build_buckets(parts.get("buckets"))
     problems += errs
-    users: list[User] = []
-    roster_ok = "roster" in parts
-    if roster_ok:
-        roster, errs = _build_model(parts["roster"], Roster, "roster")
-        problems += errs
-        roster_ok = roster is not None
-        users = list(roster.users) if roster is not None else []
-    calendar, errs = _calendar(source)
+    users, errs = _build_roster(parts.get("roster"))
     problems += errs
+    calendar, errs = _calendar(source)
+    problems += errs + _bank(source)
     policy = None
     if stages is not None and risk is not None and scheme is not None:
         policy = Policy.build(stages, risk, scheme, label, calendar)
-        for p in validate_policy(policy, kinds, users if roster_ok else None):
-            part = parts.get(p.part)
-            if part is not None:
-                problems.append(part.locate(p.path, p.message))
-    elif roster_ok:
-        problems += [parts["roster"].locate(p.path, p.message) for p in validate_roster(users)]
-    return PolicyCheck(policy, users, _unique(problems), files, kinds is not None)
+        found = validate_policy(policy, kinds, users)
+    else:
+        found = validate_roster(users) if users is not None else []
+    problems += [parts[p.part].locate(p.path, p.message) for p in found if p.part in parts]
+    files = {name: part.doc.shown for name, part in parts.items()}
+    return PolicyCheck(policy, users or [], _unique(problems), files, kinds is not None)
 
 
 def load_policy(source: Path | None = None) -> Policy:

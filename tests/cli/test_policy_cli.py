@@ -156,3 +156,36 @@ def test_check_reports_a_met_by_event_nothing_records_with_file_and_line(
     (line,) = [ln for ln in out.splitlines() if "letter_send'" in ln]
     assert line.startswith(f"{ladder}:{line_of(ladder, 'letter_send]')}: milestone ")
     assert "met_by 'letter_send' is not an event the product records" in line
+
+
+def test_check_lists_calendar_bank_and_bucket_problems_at_their_lines(
+    home: Path, tmp_path: Path
+) -> None:
+    """Every policy file goes through the one loader: `policy check` prints each problem of
+    buckets.yaml, calendar.yaml and bank.yaml as file:line (before: bank.yaml was not checked
+    at all and only the calendar's first problem was printed)."""
+    folder = tmp_path / "bank-policy"
+    shutil.copytree(SHIPPED_POLICY_DIR, folder)
+    buckets, calendar, bank = (
+        folder / "buckets.yaml",
+        folder / "calendar.yaml",
+        folder / "bank.yaml",
+    )
+    text = buckets.read_text(encoding="utf-8")
+    buckets.write_text(text.replace("{bucket: M3, max_dpd: 90}", "{bucket: M3, max_dpd: 50}"))
+    calendar.write_text(
+        "years:\n  2027:\n    holidays: [2027-10-01]\n    workdays: [2027-10-01, 2027-10-08]\n",
+        encoding="utf-8",
+    )
+    text = bank.read_text(encoding="utf-8")
+    bank.write_text(text.replace("mail_transit_days: 3", "mail_transit_days: -3"), "utf-8")
+    code, out, _ = invoke(home, "policy", "check", str(folder))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{buckets}:{line_of(buckets, 'max_dpd: 50')}: buckets[3]: max_dpd must be an integer "
+        "above 60",
+        f"{calendar}:4: 2027-10-01 is both a holiday and a make-up working day",
+        f"{calendar}:4: 2027-10-08 is a weekday: make-up working days (调休) are weekend days",
+        f"{bank}:{line_of(bank, 'mail_transit_days: -3')}: mail_transit_days: Input should be "
+        "greater than or equal to 0",
+    ]
