@@ -2,7 +2,7 @@
 
 The daily cycle opens them (one pending review per case and target stage); the legal and
 supervisor queues decide them (decided_by, decided_at, comment). A review still pending when its
-case closes is withdrawn (no one decides it). `status` is a non-native enum (a string of up to
+case closes or changes stage is withdrawn (no one decides it). `status` is a non-native enum (a string of up to
 24 characters, no CHECK constraint), so a new status needs no migration.
 """
 

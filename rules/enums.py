@@ -130,7 +130,7 @@ class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"  # the case closed (paid, cured...) while the review was pending
+    WITHDRAWN = "withdrawn"  # the case closed or changed stage while the review was pending
 
 
 class ActionKind(StrEnum):

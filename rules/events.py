@@ -30,7 +30,7 @@ OWNER: Final = "owner"  # `run-day`, `assign`, `reassign`: a change of owner
 MILESTONE_MISSED: Final = "milestone_missed"  # `run-day`: a deadline missed, and what followed
 REVIEW_REQUESTED: Final = "review_requested"  # `run-day`: entering a stage needs a review
 REVIEW_DECIDED: Final = "review_decided"  # `duecourse review approve|reject`
-REVIEW_WITHDRAWN: Final = "review_withdrawn"  # `run-day` or a decision: the case has closed
+REVIEW_WITHDRAWN: Final = "review_withdrawn"  # `run-day` or a decision: case closed or moved
 
 # -- milestone events the ladder's conventions define (README "Conventions later tracks hang
 #    off"); which command records each ----------------------------------------------------------

@@ -5,7 +5,8 @@ where it is. Every decision lands in the case's timeline (event `review_decided`
 review's milestone) with the reviewer and comment, dated the day it is taken: today
 (`tasks.clock.today()`), or an earlier day since the review was requested, never a later one.
 A review whose case has closed (paid, cured...) is withdrawn, not decided: set-based at the start
-of each daily cycle, and for the case at hand when someone tries to decide it.
+of each daily cycle, and for the case at hand when someone tries to decide it. So is a review
+whose case has changed stage since it was requested (at the start and end of each daily cycle).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from models.review import Review
 from models.types import utcnow
 from rules import events
 from rules.approval import may_decide
-from rules.enums import CaseStatus, ReviewStatus, Role
+from rules.enums import CaseStatus, ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
@@ -32,6 +33,7 @@ from tasks.clock import today
 REVIEW = Review.__table__  # type: ignore[attr-defined]
 CASE = Case.__table__  # type: ignore[attr-defined]
 TIMELINE = TimelineEvent.__table__  # type: ignore[attr-defined]
+CASE_MOVED = "case moved"  # the comment of a review withdrawn because its case changed stage
 
 
 class ReviewWithdrawn(DuecourseError):
@@ -163,9 +165,44 @@ def withdraw_closed_reviews(
     return len(withdrawn)
 
 
+def withdraw_moved_reviews(conn: Connection, as_of: date) -> int:
+    """Withdraw the pending reviews of open cases that have changed stage since the review was
+    requested: the move it asked about was from a stay that has ended. Should the ladder still
+    want the move, the next cycle asks again from the new stage, so a rejection always answers
+    the stay it was asked in (tasks/cycle/evaluate.py `request_review`). Returns how many."""
+    r, c = REVIEW, CASE
+    moved = sa.select(c.c.id).where(
+        c.c.id == r.c.case_id, c.c.status == CaseStatus.OPEN, c.c.stage_entered_on > r.c.opened_on
+    )
+    stage = sa.select(c.c.stage).where(c.c.id == r.c.case_id).scalar_subquery()
+    now = utcnow()
+    withdrawn = conn.execute(
+        sa.update(r)
+        .where(r.c.status == ReviewStatus.PENDING, moved.exists())
+        .values(status=ReviewStatus.WITHDRAWN, decided_at=now, comment=CASE_MOVED)
+        .returning(r.c.id, r.c.case_id, r.c.target_stage, stage)
+    ).all()
+    if withdrawn:
+        conn.execute(
+            sa.insert(TIMELINE),
+            [
+                {
+                    "case_id": cid, "at": now, "as_of": as_of, "event": events.REVIEW_WITHDRAWN,
+                    "detail": f"review {rid} of the move to {target.value} withdrawn: "
+                    f"the case moved to {Stage(now_in).value}",
+                    "actor": "daily_cycle",
+                }
+                for rid, cid, target, now_in in withdrawn
+            ],
+        )  # fmt: skip
+    return len(withdrawn)
+
+
 def _decided_already(review: Review) -> DuecourseError:
     by = f" by {review.decided_by}" if review.decided_by else ""
-    why = " (its case closed)" if review.status == ReviewStatus.WITHDRAWN else ""
+    why = ""
+    if review.status == ReviewStatus.WITHDRAWN:
+        why = " (its case moved)" if review.comment == CASE_MOVED else " (its case closed)"
     return DuecourseError(f"review {review.id} is already {review.status.value}{by}{why}")
 
 

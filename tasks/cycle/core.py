@@ -36,7 +36,7 @@ from tasks.cycle.runs import (
 from tasks.cycle.write import write_plan
 from tasks.policy import load_policy, load_roster
 from tasks.policy_versions import record_version
-from tasks.reviews import withdraw_closed_reviews
+from tasks.reviews import withdraw_closed_reviews, withdraw_moved_reviews
 
 BATCH_SIZE = 20_000
 MISSED_SHOWN = 50
@@ -82,6 +82,7 @@ def prepare(
         with engine.begin() as conn:
             warnings = before_run(conn, as_of)
             withdraw_closed_reviews(conn, as_of)  # a closed case's pending review has no decision
+            withdraw_moved_reviews(conn, as_of)  # nor one asked from a stay that has ended
             loads = open_case_loads(conn)
             run_id = start_run(conn, as_of, bundle.policy.version, flow_run_id=flow_run_id)
             record_version(conn, bundle.policy)  # readable years later: policy show --version
@@ -165,6 +166,8 @@ def finish(
     try:
         if status == RunStatus.SUCCEEDED:
             waive_closed(ctx.engine, ctx.as_of)
+            with ctx.engine.begin() as conn:  # the run's moves end their stays' pending reviews
+                withdraw_moved_reviews(conn, ctx.as_of)
         for w in run.dues.warnings:
             ctx.totals.warn(w)
         finish_run(ctx.engine, ctx.run_id, ctx.totals, status, error, flow_run_id)
