@@ -2,7 +2,7 @@
 
 Each is the command's option, else its environment variable, else the default: the variables are
 read once, through pydantic-settings (`models.db.EnvSettings`), and the policy folder is chosen
-by the same function the flows use (`tasks.policy.resolve_policy_dir`)."""
+by the same function the flows use (`tasks.policy_dir.resolve_policy_dir`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from models.db import database_url, home_dir, open_engine
 from rules.errors import DuecourseError
-from tasks.policy import resolve_policy_dir
+from tasks.policy_dir import resolve_policy_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

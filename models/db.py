@@ -28,7 +28,7 @@ class EnvSettings(BaseSettings):
     """The environment Duecourse reads (an unset or empty variable is the default):
     DUECOURSE_HOME (the home folder: SQLite store, documents, outbox), DUECOURSE_DATABASE_URL
     (the store, overriding the home's SQLite file) and DUECOURSE_POLICY_DIR (the policy folder,
-    resolved by tasks.policy.resolve_policy_dir). DUECOURSE_TODAY is read by tasks/clock.py.
+    resolved by tasks.policy_dir.resolve_policy_dir). DUECOURSE_TODAY is read by tasks/clock.py.
     A command's option wins over the environment, the environment over the default."""
 
     model_config = SettingsConfigDict(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
 
 from rules.calendar import BusinessCalendar, CalendarData
 from rules.holidays import FALLBACK_FIXED_HOLIDAYS
+from tasks.policy_dir import resolve_policy_dir
 from tasks.yaml_file import YPath, read_yaml
 
 CALENDAR_FILE = "calendar.yaml"
@@ -218,6 +219,7 @@ def load_calendar_data(path: Path | None = None, use_library: bool = True) -> Ca
 
 
 def load_calendar(policy_dir: Path | None) -> BusinessCalendar:
-    """The business calendar for a policy folder (its `calendar.yaml` when it has one)."""
-    path = policy_dir / CALENDAR_FILE if policy_dir is not None else None
-    return BusinessCalendar(load_calendar_data(path))
+    """The business calendar for a policy folder (its `calendar.yaml` when it has one); None is
+    the folder `load_policy(None)` reads too (`resolve_policy_dir`)."""
+    folder = policy_dir if policy_dir is not None else resolve_policy_dir()
+    return BusinessCalendar(load_calendar_data(folder / CALENDAR_FILE))

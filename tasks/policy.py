@@ -5,7 +5,7 @@ A single file may hold any of the parts: `stages` (and `label`) for the ladder, 
 top-level `rules` + `tiers`), `buckets`, `users` for the roster; parts it does not hold are read
 from the files next to it, else from the shipped policy/ folder.
 
-Which policy folder (`resolve_policy_dir`, the CLI and the flows alike): $DUECOURSE_POLICY_DIR,
+Which policy folder (`tasks/policy_dir.py`, the CLI and the flows alike): $DUECOURSE_POLICY_DIR,
 else `<home>/policy` when the bank keeps one in the Duecourse home, else the shipped policy/.
 """
 
@@ -19,18 +19,25 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from documents.registry import known_kinds
-from models.db import EnvSettings, home_dir
 from rules.buckets import DEFAULT_SCHEME, BucketScheme, BucketsFile
 from rules.policy import Policy, RiskPolicy, StageDef
 from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
 from tasks.bank import BANK_FILE, load_bank
+from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
 from tasks.policy_versions import calendar_content
 from tasks.yaml_file import LocatedError, LocatedProblem, YamlFile, YamlFileError, YPath, read_yaml
 
-__all__ = ["LocatedProblem", "PolicyCheck", "PolicyError", "check_policy", "load_policy"]
+__all__ = [
+    "SHIPPED_POLICY_DIR",
+    "LocatedProblem",
+    "PolicyCheck",
+    "PolicyError",
+    "check_policy",
+    "load_policy",
+    "resolve_policy_dir",
+]
 
-SHIPPED_POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 PART_FILES = {
     "ladder": "ladder.yaml",
     "risk": "risk.yaml",
@@ -53,17 +60,6 @@ class PolicyError(LocatedError):
     """The policy is broken; `problems` holds every located problem (exit 1)."""
 
     hint = "; run `duecourse policy check` for the full list"
-
-
-def resolve_policy_dir(home: Path | None = None) -> Path:
-    """The policy folder: $DUECOURSE_POLICY_DIR, else `<home>/policy` when the bank keeps one
-    there (`home` defaults to the Duecourse home: $DUECOURSE_HOME, else ./.duecourse), else the
-    shipped policy/ folder."""
-    env = EnvSettings().policy_dir
-    if env is not None:
-        return env.expanduser().resolve()
-    kept = (home if home is not None else home_dir()) / "policy"
-    return kept if kept.is_dir() else SHIPPED_POLICY_DIR
 
 
 def _read(file: Path) -> YamlFile:

@@ -17,7 +17,7 @@ from tasks.calendar import (
     load_calendar_data,
     read_calendar_file,
 )
-from tasks.policy import check_policy
+from tasks.policy import check_policy, load_policy
 from tasks.yaml_file import YamlFileError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policy" / CALENDAR_FILE
@@ -211,3 +211,17 @@ def test_every_problem_is_listed_at_its_line_and_policy_check_shows_them_all(tmp
     ]
     with pytest.raises(YamlFileError, match=r"calendar.yaml:5: .* \(and 1 more\)$"):
         load_calendar_data(path)
+
+
+def test_no_folder_is_the_folder_the_policy_loader_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Regression: a flow run without `policy_dir` versioned the policy with the calendar.yaml of
+    $DUECOURSE_POLICY_DIR but counted deadlines without it (`load_calendar(None)` read none)."""
+    folder = tmp_path / "policy"
+    shutil.copytree(SHIPPED.parent, folder)
+    write(folder, "years:\n  2030:\n    holidays: [2030-03-04]\n    workdays: []\n")
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", str(folder))
+    cal = load_calendar(None)
+    assert cal.year_known(2030) and not cal.is_working_day(date(2030, 3, 4))
+    assert "2030" in load_policy().calendar["years"]
