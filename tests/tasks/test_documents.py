@@ -237,6 +237,42 @@ def test_a_lost_race_on_an_unnumbered_kind_keeps_the_winners_file(
     ]  # and no temporary file left behind
 
 
+def test_two_writers_of_one_path_in_one_process_do_not_share_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the temporary name carried only the process id, so two threads writing one
+    path (an unnumbered kind raced in a thread pool) shared it and the second rename failed."""
+    import os
+
+    import tasks.documents as store
+
+    real_replace = os.replace
+    barrier = threading.Barrier(2, timeout=30)
+
+    def replace_together(src: Any, dst: Any) -> None:
+        barrier.wait()  # both temporary files are written before either is renamed
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_together)
+    target = tmp_path / "reminder_email" / "2026" / "case1-2026-11-23.txt"
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            store._write_atomic(target, b"same bytes")
+        except BaseException as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert target.read_bytes() == b"same bytes"
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
 def test_verify_names_an_edited_and_a_deleted_file(engine: Engine, tmp_path: Path) -> None:
     ids = _cases(engine, 2)
     docs = render_documents(
