@@ -74,7 +74,10 @@ def daily_cycle(
     if as_of is None:
         record_as_of(day, {"database_url": database_url, "policy_dir": policy_dir,
                            "batch_size": batch_size})  # fmt: skip
-    engine = engine_for(database_url)
+    try:
+        engine = engine_for(database_url)  # unreachable: no row can be written, only the log
+    except DuecourseError as exc:
+        return user_failure(log, f"daily cycle {day.isoformat()}", exc)
     try:
         bundle = PolicyBundle.load(Path(policy_dir) if policy_dir else None)
     except DuecourseError as exc:

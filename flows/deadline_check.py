@@ -37,7 +37,10 @@ def deadline_check(
     run_id = current_flow_run_id()
     if as_of is None:
         record_as_of(day, {"database_url": database_url, "policy_dir": policy_dir})
-    engine = engine_for(database_url)
+    try:
+        engine = engine_for(database_url)  # unreachable: no row can be written, only the log
+    except DuecourseError as exc:
+        return user_failure(log, f"deadline check {day.isoformat()}", exc)
     try:
         refuse_future(day)
         bundle = PolicyBundle.load(Path(policy_dir) if policy_dir else None)

@@ -169,10 +169,14 @@ def stale_snapshot(conn: Connection, as_of: date) -> list[str]:
     if conn.execute(sa.select(imports.c.as_of).where(ok, imports.c.as_of == as_of)).first():
         return []
     last = conn.execute(sa.select(sa.func.max(imports.c.as_of)).where(ok)).scalar()
-    since = f"the latest is {last.isoformat()}" if isinstance(last, date) else "none imported yet"
+    if isinstance(last, date):
+        since = f"the latest is {last.isoformat()}"
+        figures = f"those of {last.isoformat()}"
+    else:
+        since, figures = "none imported yet", "as the cases were loaded"
     return [
         f"stale data: no snapshot imported for {as_of.isoformat()} ({since}); balances and "
-        "days past due are those of the latest import"
+        f"days past due are {figures}"
     ]
 
 
