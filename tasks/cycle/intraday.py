@@ -58,13 +58,14 @@ def check_deadlines(
             record_version(conn, bundle.policy)
             found = _check(conn, run_id, as_of, bundle, plan, alert_working_days)
             write_plan(conn, plan)
+        warning = bundle.calendar.warning_for(as_of)
+        if warning:
+            totals.warn(warning)
+        totals.cases = found.open
+        # finished while the lock is held: a row left `running` then means a dead process
+        finish_run(engine, run_id, totals, RunStatus.SUCCEEDED)
     finally:
         lock.release()
-    warning = bundle.calendar.warning_for(as_of)
-    if warning:
-        totals.warn(warning)
-    totals.cases = found.open
-    finish_run(engine, run_id, totals, RunStatus.SUCCEEDED)
     return {
         "run_id": run_id,
         "as_of": as_of.isoformat(),
