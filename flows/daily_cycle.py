@@ -26,14 +26,14 @@ from flows.run_log import (
 )
 from models.db import database_url as resolve_url
 from models.db import open_engine
-from rules.enums import RunStatus
 from rules.errors import DuecourseError
 from tasks.clock import today
-from tasks.cycle.core import BATCH_SIZE, PolicyBundle, prepare
+from tasks.cycle.context import RunTotals
+from tasks.cycle.core import BATCH_SIZE, PolicyBundle, prepare, run_batches
 from tasks.cycle.days import run_days_core, run_range
 from tasks.cycle.prefect_tasks import batch_task, finish_task
 from tasks.cycle.report import run_markdown
-from tasks.cycle.runs import day_runs, error_text, record_failure
+from tasks.cycle.runs import day_runs, record_failure
 
 _ENGINES: dict[str, Engine] = {}
 
@@ -93,18 +93,17 @@ def daily_cycle(
     )  # fmt: skip
     for w in run.ctx.totals.warnings:
         log.warning(w)
-    try:
-        for i, (lo, hi) in enumerate(run.bounds, 1):
-            done = batch_task(run, lo, hi)
-            log.info(
-                "batch %d/%d (case ids %d-%d): %d cases, %d actions",
-                i, len(run.bounds), lo, hi, done["cases"], sum(done["actions"].values()),
-            )  # fmt: skip
-    except BaseException as exc:
-        finish_task(run, RunStatus.FAILED, error_text(exc), flow_run_id=run_id)
-        raise
+    def logged(done: int, of: int, totals: RunTotals) -> None:
+        lo, hi = run.bounds[done - 1]
+        log.info(
+            "batch %d/%d (case ids %d-%d): %d cases, %d actions",
+            done, of, lo, hi, totals.cases, sum(totals.actions.values()),
+        )  # fmt: skip
+
     seen = set(run.ctx.totals.warnings)
-    summary = finish_task(run, RunStatus.SUCCEEDED, flow_run_id=run_id)
+    summary = run_batches(
+        run, step=batch_task, finish_step=finish_task, on_batch=logged, flow_run_id=run_id
+    )
     for w in summary["warnings"]:
         if w not in seen:
             log.warning(w)

@@ -28,6 +28,7 @@ from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, rea
 from tasks.cycle.runs import (
     CycleLock,
     before_run,
+    error_text,
     finish_run,
     record_failure,
     start_run,
@@ -110,13 +111,23 @@ def prepare(
 
 
 def process_batch(run: Run, lo: int, hi: int) -> RunTotals:
-    """Read, evaluate and write the open cases with lo <= id <= hi, in one transaction."""
+    """Read, evaluate and write the open cases with lo <= id <= hi, in one transaction.
+
+    Safe to retry: a failure rolls the transaction back and restores the owners' loads the
+    evaluation had counted, and the unique action keys keep a retried batch from doing twice
+    what a committed one did."""
     ctx = run.ctx
-    with ctx.engine.begin() as conn:
-        touch_run(conn, ctx.run_id, ctx.totals)  # first a write: SQLite's lock before reading
-        batch = read_batch(conn, lo, hi, ctx.as_of, run.event_names)
-        plan = BatchEvaluator(ctx, batch, run.dues).run()
-        write_plan(conn, plan)
+    loads = dict(ctx.loads)
+    try:
+        with ctx.engine.begin() as conn:
+            touch_run(conn, ctx.run_id, ctx.totals)  # first a write: SQLite's lock before reading
+            batch = read_batch(conn, lo, hi, ctx.as_of, run.event_names)
+            plan = BatchEvaluator(ctx, batch, run.dues).run()
+            write_plan(conn, plan)
+    except BaseException:
+        ctx.loads.clear()
+        ctx.loads.update(loads)
+        raise
     ctx.totals.merge(plan.totals)
     return plan.totals
 
@@ -176,6 +187,33 @@ def finish(
     return summary(run, status)
 
 
+BatchStep = Callable[[Run, int, int], RunTotals]
+FinishStep = Callable[..., dict[str, Any]]
+OnBatch = Callable[[int, int, RunTotals], None]
+
+
+def run_batches(
+    run: Run,
+    *,
+    step: BatchStep = process_batch,
+    finish_step: FinishStep = finish,
+    on_batch: OnBatch | None = None,
+    flow_run_id: str | None = None,
+) -> dict[str, Any]:
+    """The run's batches in order, then its record: the one sequence of a daily cycle, with or
+    without Prefect (the flow passes its tasks as `step` and `finish_step`). A failure is
+    recorded on the run row and raised again. `on_batch(done, of, totals)` after each batch."""
+    try:
+        for i, (lo, hi) in enumerate(run.bounds, 1):
+            totals = step(run, lo, hi)
+            if on_batch is not None:
+                on_batch(i, len(run.bounds), totals)
+    except BaseException as exc:
+        finish_step(run, RunStatus.FAILED, error_text(exc), flow_run_id=flow_run_id)
+        raise
+    return finish_step(run, RunStatus.SUCCEEDED, flow_run_id=flow_run_id)
+
+
 def run_day(
     engine: Engine,
     as_of: date,
@@ -185,12 +223,5 @@ def run_day(
 ) -> dict[str, Any]:
     """One daily cycle without Prefect: every batch in order, then the run record."""
     run = prepare(engine, as_of, bundle, batch_size)
-    try:
-        for i, (lo, hi) in enumerate(run.bounds):
-            process_batch(run, lo, hi)
-            if progress is not None:
-                progress(i + 1, len(run.bounds))
-    except BaseException as exc:
-        finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
-        raise
-    return finish(run, RunStatus.SUCCEEDED)
+    on_batch = (lambda done, of, _totals: progress(done, of)) if progress is not None else None
+    return run_batches(run, on_batch=on_batch)

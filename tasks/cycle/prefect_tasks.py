@@ -11,13 +11,35 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from rules.enums import RunStatus
+from rules.errors import DuecourseError
+from tasks.cycle.context import RunTotals
 from tasks.cycle.core import Run, finish, process_batch
 
 
-@task(name="cycle-batch", cache_policy=NO_CACHE, persist_result=False)
-def batch_task(run: Run, lo: int, hi: int) -> dict[str, Any]:
-    totals = process_batch(run, lo, hi)
-    return {"lo": lo, "hi": hi, "cases": totals.cases, "actions": dict(totals.actions)}
+def retry_unless_user_error(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry what may pass on a second try (the database, the network), not a person's mistake
+    (a DuecourseError: the same input fails the same way)."""
+    try:
+        state.result()
+    except DuecourseError:
+        return False
+    except Exception:
+        return True
+    return False
+
+
+# A batch is one transaction and every action it writes has a unique key: a batch that failed
+# (a dropped connection, a deadlock victim) is rolled back and can simply run again.
+@task(
+    name="cycle-batch",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=retry_unless_user_error,
+)
+def batch_task(run: Run, lo: int, hi: int) -> RunTotals:
+    return process_batch(run, lo, hi)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, persist_result=False)

@@ -1,0 +1,63 @@
+"""A failed batch can run again: its transaction is rolled back, the owners' loads it counted
+are restored, and only errors that may pass on a second try are retried by Prefect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from rules.enums import Stage
+from rules.errors import DuecourseError
+from tasks.cycle import core
+from tasks.cycle.core import finish, prepare, process_batch
+from tasks.cycle.prefect_tasks import retry_unless_user_error
+from tests.factories import make_case
+from tests.tasks.cycle_data import MONDAY, bundle, table
+
+
+class _State:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def result(self) -> Any:
+        raise self.exc
+
+
+def test_a_failed_batch_leaves_nothing_and_runs_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(engine) as s:
+        for dpd in (10, 45):
+            make_case(s, dpd=dpd, stage=Stage.SOFT_REMINDER, as_of=MONDAY, owner=None)
+        s.commit()
+    run = prepare(engine, MONDAY, bundle())
+    loads = dict(run.ctx.loads)
+    real = core.write_plan
+    calls = {"n": 0}
+
+    def flaky(conn: Any, plan: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+        real(conn, plan)
+
+    monkeypatch.setattr(core, "write_plan", flaky)
+    ((lo, hi),) = run.bounds
+    with pytest.raises(ConnectionError):
+        process_batch(run, lo, hi)
+    assert run.ctx.loads == loads  # the owners counted by the failed try are given back
+    assert table(engine, "cycle_action") == []
+    totals = process_batch(run, lo, hi)  # the retry
+    finish(run, core.RunStatus.SUCCEEDED)
+    assert totals.cases == 2
+    owners = [a for a in table(engine, "cycle_action") if a.kind == "owner_assigned"]
+    assert len(owners) == 2
+    assert sum(run.ctx.loads.values()) - sum(loads.values()) == 2
+
+
+def test_only_what_may_pass_is_retried() -> None:
+    assert retry_unless_user_error(None, None, _State(ConnectionError("reset"))) is True
+    assert retry_unless_user_error(None, None, _State(DuecourseError("bad policy"))) is False
