@@ -143,20 +143,24 @@ def _decide(
             console.print("the next daily cycle moves the case (duecourse run-day)")
 
 
+# When a decision was taken: default today; a day since the review was requested may be recorded.
+DecidedOn = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The day the decision was taken (default today; not before the review was "
+        "requested, not after today).",
+    ),
+]
+
+
 @review_app.command("approve")
 def review_approve(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(metavar="ID")],
     as_user: Annotated[str, typer.Option("--as", help="Reviewer (a roster name).")],
     comment: Annotated[str | None, typer.Option("--comment")] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The day the decision was taken (default today; not before the review was "
-            "requested, not after today).",
-        ),
-    ] = None,
+    as_of: DecidedOn = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Approve: the next daily cycle moves the case to the target stage."""
@@ -169,14 +173,7 @@ def review_reject(
     review_id: Annotated[int, typer.Argument(metavar="ID")],
     as_user: Annotated[str, typer.Option("--as", help="Reviewer (a roster name).")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why (required).")] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The day the decision was taken (default today; not before the review was "
-            "requested, not after today).",
-        ),
-    ] = None,
+    as_of: DecidedOn = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Reject: the case stays where it is; the reason goes in its timeline."""
