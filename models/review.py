@@ -2,8 +2,8 @@
 
 The daily cycle opens them (one pending review per case and target stage); the legal and
 supervisor queues decide them (decided_by, decided_at, comment). A review still pending when its
-case closes or changes stage is withdrawn (no one decides it). `status` is a non-native enum (a string of up to
-24 characters, no CHECK constraint), so a new status needs no migration.
+case closes or changes stage is withdrawn (no one decides it). `status` is a non-native enum (a
+string of up to 24 characters, no CHECK constraint), so a new status needs no migration.
 """
 
 from __future__ import annotations
