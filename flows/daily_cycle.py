@@ -34,6 +34,7 @@ from tasks.cycle.days import run_days_core, run_range
 from tasks.cycle.prefect_tasks import batch_task, finish_task
 from tasks.cycle.report import run_markdown
 from tasks.cycle.runs import day_runs, record_failure
+from tasks.notify.alerts import alert_failed_run
 
 _ENGINES: dict[str, Engine] = {}
 
@@ -55,7 +56,14 @@ def shared_url(engine: Engine) -> str:
     return key
 
 
-@flow(name="daily-cycle", flow_run_name=daily_run_name, persist_result=False, log_prints=False)
+@flow(
+    name="daily-cycle",
+    flow_run_name=daily_run_name,
+    persist_result=False,
+    log_prints=False,
+    on_failure=[alert_failed_run],  # e-mails the ops role, once per run; never raises
+    on_crashed=[alert_failed_run],
+)
 def daily_cycle(
     as_of: date | None = None,
     database_url: str | None = None,

@@ -19,6 +19,7 @@ from tasks.clock import today
 from tasks.cycle.core import PolicyBundle
 from tasks.cycle.intraday import check_deadlines, intraday_markdown
 from tasks.cycle.runs import DEADLINE_CHECK, record_failure, refuse_future, set_flow_run_id
+from tasks.notify.alerts import alert_failed_run
 
 
 @task(name="check-deadlines", cache_policy=NO_CACHE, persist_result=False)
@@ -26,7 +27,14 @@ def check_task(as_of: date, database_url: str | None, bundle: PolicyBundle) -> d
     return check_deadlines(engine_for(database_url), as_of, bundle)
 
 
-@flow(name="deadline-check", flow_run_name=check_run_name, persist_result=False, log_prints=False)
+@flow(
+    name="deadline-check",
+    flow_run_name=check_run_name,
+    persist_result=False,
+    log_prints=False,
+    on_failure=[alert_failed_run],  # e-mails the ops role, once per run; never raises
+    on_crashed=[alert_failed_run],
+)
 def deadline_check(
     as_of: date | None = None, database_url: str | None = None, policy_dir: str | None = None
 ) -> dict[str, Any] | State[Any]:

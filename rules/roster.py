@@ -1,12 +1,16 @@
-"""The people who own cases: name, role, team and how many open cases each can carry."""
+"""The people who own cases: name, role, team, how many open cases each can carry, and an
+e-mail address (the ops role's failure alerts go to it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rules.enums import Role
+
+# One address, no display name: local part, "@", a domain with at least one dot (no spaces).
+EMAIL_PATTERN = r"^[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 
 
 class User(BaseModel):
@@ -19,6 +23,8 @@ class User(BaseModel):
     role: Role
     team: str = ""
     capacity: int = Field(default=0, ge=0)
+    # Optional; the ops role's users need one to receive failure alerts (tasks/notify/alerts.py).
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
     demo: bool = False
 
 
@@ -37,6 +43,18 @@ class Roster(BaseModel):
 
     def of_role(self, role: Role) -> list[User]:
         return [u for u in self.users if u.role == role]
+
+
+def over_capacity(users: Iterable[User], loads: Mapping[str, int]) -> list[tuple[User, int]]:
+    """Who carries more open cases than their capacity (a capacity of 0 carries none), with
+    their load, most over (by share of capacity) first."""
+    over = [(u, loads.get(u.name, 0)) for u in users if loads.get(u.name, 0) > u.capacity]
+
+    def share(pair: tuple[User, int]) -> tuple[float, str]:
+        user, load = pair
+        return (-(load / user.capacity) if user.capacity else -float("inf"), user.name)
+
+    return sorted(over, key=share)
 
 
 def duplicate_names(users: Iterable[User]) -> list[tuple[int, str]]:

@@ -105,6 +105,7 @@ def serve_command(
     s = settings(ctx)
     s.engine  # migrate the store before the first scheduled run  # noqa: B018
     os.environ["DUECOURSE_DATABASE_URL"] = s.url  # the served runs' processes inherit it
+    os.environ["DUECOURSE_HOME"] = str(s.home)  # and the failure alerts' outbox under it
     deployments = build_deployments(s, crons=crons)
     names = ", ".join(d.name for d in deployments)
     console.print(f"serving {names}; store {s.url.split('@')[-1]}; policy {s.policy_dir}")

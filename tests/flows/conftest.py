@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,13 @@ def prefect_harness() -> Iterator[None]:
         prefect_test_harness(server_startup_timeout=120),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _alerts_stay_in_the_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A run these tests fail sends its failure alert (tasks/notify/alerts.py) to a recording
+    outbox under a temporary home: never to ./.duecourse, nor to a relay set in the shell."""
+    for var in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "SENDER", "CA_FILE"):
+        monkeypatch.delenv(f"DUECOURSE_SMTP_{var}", raising=False)
+    if not os.environ.get("DUECOURSE_HOME"):
+        monkeypatch.setenv("DUECOURSE_HOME", str(tmp_path / "alerts-home"))
