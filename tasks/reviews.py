@@ -28,7 +28,7 @@ from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
 from tasks.bulk import MAX_ROW_ID
-from tasks.clock import today
+from tasks.clock import shanghai_time, today
 
 REVIEW = Review.__table__  # type: ignore[attr-defined]
 CASE = Case.__table__  # type: ignore[attr-defined]
@@ -57,7 +57,8 @@ def _item(review: Review, case: Case, account: CardAccount, name: str) -> dict[s
         "balance": account.balance,
         "owner": case.owner,
         "decided_by": review.decided_by,
-        "decided_at": review.decided_at,
+        # stored in UTC; given as people read it (Asia/Shanghai, +08:00)
+        "decided_at": shanghai_time(review.decided_at) if review.decided_at else None,
         "comment": scrub_text(review.comment) if review.comment else None,
         "policy_version": review.policy_version,
     }

@@ -16,7 +16,6 @@ from duecourse.cli.policy import WIDE
 from rules.enums import ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
-from tasks.clock import shanghai_time
 from tasks.policy import load_roster
 from tasks.reviews import (
     ReviewWithdrawn,
@@ -64,8 +63,6 @@ def review_list(
     with Session(settings(ctx).engine) as session:
         items = list_reviews(session, status=wanted_status, role=wanted_role, limit=limit)
         total = count_reviews(session, status=wanted_status, role=wanted_role)
-    for r in items:  # stored in UTC, shown (and in JSON) as people read it: +08:00
-        r["decided_at"] = shanghai_time(r["decided_at"]) if r["decided_at"] else None
     truncated = len(items) < total
     if json_out:
         emit_json(

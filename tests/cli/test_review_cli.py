@@ -138,3 +138,16 @@ def test_review_list_says_how_many_are_shown_and_decision_times_are_in_shanghai(
     assert decided["reviews"][0]["decided_at"] == "2026-11-03T01:00:00+08:00"
     table = cli("review", "list", "--status", "rejected")
     assert "2026-11-03 01:00" in table.out and "17:00" not in table.out
+
+
+def test_a_decision_time_is_shanghai_in_show_and_approve_json(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review show --json` and `review approve --json` give the decision time as people read
+    it (+08:00), like `review list` (it was UTC in those two)."""
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-03")
+    rid = _seed(tmp_path / "home")
+    approved = json.loads(cli("review", "approve", str(rid), "--as", "demo.xulawyer", "--json").out)
+    assert approved["decided_at"].endswith("+08:00")
+    shown = json.loads(cli("review", "show", str(rid), "--json").out)
+    assert shown["decided_at"] == approved["decided_at"]
