@@ -26,7 +26,15 @@ from rules.roster import Roster, User
 from tasks.bank import BANK_FILE, load_bank
 from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
 from tasks.policy_versions import calendar_content
-from tasks.yaml_file import LocatedError, LocatedProblem, YamlFile, YamlFileError, YPath, read_yaml
+from tasks.yaml_file import (
+    LocatedError,
+    LocatedProblem,
+    YamlFile,
+    YamlFileError,
+    YamlRefusedError,
+    YPath,
+    read_yaml,
+)
 
 __all__ = [
     "SHIPPED_POLICY_DIR",
@@ -65,6 +73,8 @@ class PolicyError(LocatedError):
 def _read(file: Path) -> YamlFile:
     try:
         return read_yaml(file)
+    except YamlRefusedError:
+        raise  # a hostile file stops everything: one line, exit 2
     except YamlFileError as exc:
         raise PolicyError(exc.problems) from None
 
@@ -217,6 +227,8 @@ def _calendar(source: Path) -> tuple[dict[str, Any], list[LocatedProblem]]:
     single policy file); a malformed one is problems at its file and lines."""
     try:
         return calendar_content(source if source.is_dir() else source.parent), []
+    except YamlRefusedError:
+        raise
     except YamlFileError as exc:
         return {}, exc.problems
 
@@ -237,6 +249,8 @@ def _bank(source: Path) -> list[LocatedProblem]:
         return []
     try:
         load_bank(folder)
+    except YamlRefusedError:
+        raise
     except YamlFileError as exc:
         return exc.problems
     return []

@@ -4,10 +4,16 @@ validation errors turned into `file:line: message` problems.
 
 Dates are left as text (pydantic parses them where a model wants a date), so a date that does
 not exist (`2027-02-30`) is a located validation problem rather than a crash of the YAML reader.
+
+A hostile file cannot take the machine down: a file over 1 MiB, anything but a regular file,
+anchors and aliases (billion laughs, recursive anchors) and nesting deeper than 50 are refused
+before anything is built (YamlRefusedError, one `file:line:` line, exit 2).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +28,8 @@ YPath = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 _WHOLE: Any = object()
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: marks too, 10x faster
+MAX_BYTES = 1024 * 1024  # the largest policy file read (the shipped ladder is ~15 KiB)
+MAX_DEPTH = 50  # the deepest nesting of mappings and lists (the shipped policy uses 5)
 
 
 class _Loader(_BASE_LOADER):  # type: ignore[misc]
@@ -68,6 +76,11 @@ class LocatedError(DuecourseError):
 
 class YamlFileError(LocatedError, InputError):
     """A file that cannot be read, is not YAML, or does not hold what it should (exit 2)."""
+
+
+class YamlRefusedError(YamlFileError):
+    """A file refused before it is built: too large, not a regular file, anchors or aliases,
+    nesting too deep. Callers that collect problems let it through (exit 2, one line)."""
 
 
 def shown(path: Path) -> str:
@@ -185,13 +198,60 @@ def _walk(node: yaml.Node, path: YPath, doc: YamlFile) -> None:
             _walk(item, (*path, i), doc)
 
 
-def read_yaml(path: Path) -> YamlFile:
-    """Parse `path` keeping the line of every key; YamlFileError (file:line) when it cannot be
-    read or is not valid YAML."""
+def _read_text(path: Path) -> str:
+    """The file's text, at most MAX_BYTES of a regular file (never waits on a pipe or device)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise YamlRefusedError([LocatedProblem(shown(path), 1, "not a regular file")])
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            message = f"file larger than {MAX_BYTES / 2**20:g} MiB: refused"
+            raise YamlRefusedError([LocatedProblem(shown(path), 1, message)])
+        return raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise YamlFileError([LocatedProblem(shown(path), 1, f"cannot read: {exc}")]) from None
+
+
+def _refusal(event: Any, depth: int) -> str | None:
+    """Why this event makes the file refused, if it does."""
+    if isinstance(event, yaml.AliasEvent):
+        return f"alias *{event.anchor} refused (anchors and aliases are not allowed)"
+    if getattr(event, "anchor", None) is not None:
+        return f"anchor &{event.anchor} refused (anchors and aliases are not allowed)"
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels: refused"
+    return None
+
+
+def _screen(path: Path, text: str) -> None:
+    """Read the event stream once, before anything is built: refuse anchors, aliases and deep
+    nesting (libyaml's parser keeps no recursion, so this pass itself is safe). Syntax errors
+    are left to the reading pass, which reports them."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            reason = _refusal(event, depth)
+            if reason is not None:
+                line = event.start_mark.line + 1
+                raise YamlRefusedError([LocatedProblem(shown(path), line, reason)])
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path) -> YamlFile:
+    """Parse `path` keeping the line of every key; YamlFileError (file:line) when it cannot be
+    read or is not valid YAML, YamlRefusedError when it is hostile (see the module's doc)."""
+    text = _read_text(path)
+    _screen(path, text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from rules.errors import InputError
-from tasks.yaml_file import YamlFileError, load_model, read_yaml
+from tasks.yaml_file import YamlFileError, YamlRefusedError, load_model, read_yaml
 
 
 class Item(BaseModel):
@@ -95,3 +95,45 @@ def test_dates_stay_text_and_bad_yaml_is_located(tmp_path: Path) -> None:
         read_yaml(write(tmp_path, "a: 1\nb: [\n"))
     with pytest.raises(YamlFileError, match=r"nope.yaml:1: cannot read: "):
         read_yaml(tmp_path / "nope.yaml")
+
+
+# Hostile files: refused before anything is built, one located line, exit 2.
+LAUGHS = "# lol\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (LAUGHS, 2, "anchor &a refused (anchors and aliases are not allowed)"),
+        ("# x\na: &a [*a]\n", 2, "anchor &a refused"),
+        ("a: 1\nb: *nowhere\n", 2, "alias *nowhere refused"),
+        ("a: 1\nb: " + "[" * 100_000 + "\n", 2, "nested deeper than 50 levels: refused"),
+        ("".join("  " * i + f"k{i}:\n" for i in range(80)), 51, "nested deeper than 50 levels"),
+        ("# padding\n" * 110_000, 1, "file larger than 1 MiB: refused"),
+    ],
+    ids=["billion-laughs", "recursive-anchor", "alias", "deep-flow", "deep-block", "too-large"],
+)
+def test_hostile_files_are_refused_at_their_line(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    """Before: the billion laughs grew without bound (MemoryError), a recursive anchor built a
+    self-referencing list and deep nesting crashed the composer."""
+    path = write(tmp_path, text)
+    with pytest.raises(YamlRefusedError) as caught:
+        read_yaml(path)
+    assert str(caught.value).startswith(f"{path}:{line}: {message}")
+    assert caught.value.exit_code == 2 and len(caught.value.problems) == 1
+
+
+def test_fifty_levels_and_a_plain_file_still_load(tmp_path: Path) -> None:
+    """Fifty levels: the root mapping, 48 nested mappings and a list (a BOM is fine too)."""
+    text = "".join("  " * i + f"k{i}:\n" for i in range(48)) + "  " * 48 + "k48: [1]\n"
+    doc = read_yaml(write(tmp_path, "\ufeff" + text))
+    assert doc.line(tuple(f"k{i}" for i in range(49))) == 49
+
+
+def test_a_device_or_fifo_is_not_read(tmp_path: Path) -> None:
+    with pytest.raises(YamlRefusedError, match=r"^/dev/zero:1: not a regular file$"):
+        read_yaml(Path("/dev/zero"))
