@@ -25,6 +25,7 @@ from documents.manifest import Format
 from documents.registry import get_manifest
 from models import CardAccount, Case, Customer
 from rules.calendar import BusinessCalendar
+from rules.csv_safety import safe_record
 from rules.enums import Bucket, CaseStatus, Stage
 from rules.errors import DuecourseError
 from rules.masking import mask_card
@@ -154,7 +155,7 @@ def render_batch(
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_record(row) for row in rows)  # no cell a spreadsheet would run
     _write(manifest_csv, buffer.getvalue().encode("utf-8"))
     return BatchReport(
         out=out,

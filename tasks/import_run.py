@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from models import ImportRun
 from models.types import utcnow
+from rules.csv_safety import safe_row
 from rules.enums import RunStatus
 from rules.snapshot_row import TEXT_LIMITS
 from tasks.bulk import insert_many
@@ -61,8 +62,9 @@ class Quarantine:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._file)
-            self._writer.writerow(["line", "reason", *self.columns])
-        self._writer.writerow([line, reason, *(raw.get(c, "") for c in self.columns)])
+            self._writer.writerow(safe_row(["line", "reason", *self.columns]))
+        # cells a spreadsheet would run are neutralised in the file; `raw` keeps them as given
+        self._writer.writerow(safe_row([line, reason, *(raw.get(c, "") for c in self.columns)]))
         account_id = (raw.get("account_id") or "").strip() or None
         if account_id and (len(account_id) > TEXT_LIMITS["account_id"] or "\x00" in account_id):
             account_id = None  # not storable as an account id; the raw row keeps it
