@@ -21,6 +21,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     legal,
     policy,
     portfolio,
+    report,
     review,
     run_day,
     runs,
