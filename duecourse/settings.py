@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.db import database_url, home_dir, open_engine
+from models.db import database_url, home_dir, new_files_umask, open_engine
 from rules.errors import DuecourseError
 from tasks.policy_dir import resolve_policy_dir
 
@@ -53,9 +53,10 @@ class Settings:
         return cls(home=h, url=database_url(url, h), policy_dir=resolve_policy_dir(h))
 
     def make_home(self) -> None:
-        """Create the home folder; one that cannot be made is one line for people."""
+        """Create the home folder (0700, or 0750 with DUECOURSE_SHARED_GROUP=1, whatever the
+        umask); one that cannot be made is one line for people."""
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o777 & ~new_files_umask())
         except OSError as exc:
             raise DuecourseError(
                 f"--home {self.home}: cannot create the folder ({exc.strerror or exc})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +28,9 @@ DEFAULT_HOME = Path(".duecourse")
 class EnvSettings(BaseSettings):
     """The environment Duecourse reads (an unset or empty variable is the default):
     DUECOURSE_HOME (the home folder: SQLite store, documents, outbox), DUECOURSE_DATABASE_URL
-    (the store, overriding the home's SQLite file) and DUECOURSE_POLICY_DIR (the policy folder,
-    resolved by tasks.policy_dir.resolve_policy_dir). DUECOURSE_TODAY is read by tasks/clock.py.
+    (the store, overriding the home's SQLite file), DUECOURSE_POLICY_DIR (the policy folder,
+    resolved by tasks.policy_dir.resolve_policy_dir) and DUECOURSE_SHARED_GROUP (files the
+    group may read, `restrict_new_files`). DUECOURSE_TODAY is read by tasks/clock.py.
     A command's option wins over the environment, the environment over the default."""
 
     model_config = SettingsConfigDict(
@@ -38,6 +40,7 @@ class EnvSettings(BaseSettings):
     home: Path = DEFAULT_HOME
     database_url: str | None = None
     policy_dir: Path | None = None
+    shared_group: bool = False
 
 
 def home_dir(home: str | Path | None = None) -> Path:
@@ -49,6 +52,23 @@ def home_dir(home: str | Path | None = None) -> Path:
 def database_url(url: str | None = None, home: str | Path | None = None) -> str:
     """The database URL: argument, else $DUECOURSE_DATABASE_URL, else SQLite under the home."""
     return url or EnvSettings().database_url or f"sqlite:///{home_dir(home) / 'duecourse.sqlite'}"
+
+
+PRIVATE_UMASK = 0o077  # folders 0700, files 0600: the owner's only
+SHARED_UMASK = 0o027  # DUECOURSE_SHARED_GROUP=1: folders 0750, files 0640 (the group reads)
+
+
+def new_files_umask() -> int:
+    """PRIVATE_UMASK, or SHARED_UMASK when DUECOURSE_SHARED_GROUP is set."""
+    return SHARED_UMASK if EnvSettings().shared_group else PRIVATE_UMASK
+
+
+def restrict_new_files() -> int:
+    """Set the process umask so that everything Duecourse creates - the home, the SQLite store
+    and its -wal/-shm files, quarantine files, documents, the outbox, reports - is its owner's
+    only, or also readable by the group with DUECOURSE_SHARED_GROUP=1. Set by the CLI and the
+    `flows` package (which a worker imports); child processes inherit it. Returns the old one."""
+    return os.umask(new_files_umask())
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from duecourse.logs import configure_logging
 from duecourse.settings import Settings
+from models.db import restrict_new_files
 
 app = typer.Typer(
     name="duecourse",
@@ -39,4 +40,5 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
 ) -> None:
     configure_logging(verbose)
+    restrict_new_files()  # the home, store, documents: the owner's only (0700/0600)
     ctx.obj = Settings.resolve(str(home) if home else None, database_url)
