@@ -31,8 +31,9 @@ from rules.enums import (
 )
 from rules.errors import DuecourseError
 from rules.policy import Policy
-from rules.snapshot_row import RowError, RowParser, SnapshotRow
+from rules.snapshot_row import AccountKeys, IntakeSettings, RowError, RowParser, SnapshotRow
 from tasks.bulk import db_date, db_time, insert_many, placeholder, select_in, update_many
+from tasks.db_errors import masked_db_errors, safe_error_text
 from tasks.import_run import (
     ImportResult,
     Quarantine,
@@ -42,6 +43,7 @@ from tasks.import_run import (
     start_run,
 )
 from tasks.snapshot_file import open_snapshot
+from tasks.store_lock import holding_the_store
 
 CHUNK = 5000
 
@@ -323,6 +325,7 @@ def _flag_missing(conn: Connection, as_of: date, run_id: int) -> int:
     return int(count.scalar_one())
 
 
+@holding_the_store("an import")  # no other import, cycle or check sees it half-loaded
 def import_snapshot(
     engine: Engine,
     path: Path,
@@ -332,9 +335,11 @@ def import_snapshot(
     policy: Policy,
     on_bytes: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK,
+    intake: IntakeSettings | None = None,
 ) -> ImportResult:
-    """Import one snapshot file as of `as_of` under `policy` (buckets, opening stages).
-    Idempotent: the same file again changes nothing.
+    """Import one snapshot file as of `as_of` under `policy` (buckets, opening stages) and the
+    bank's `intake` settings (default: the shipped ones). Idempotent: the same file again
+    changes nothing.
 
     Raises InputError for an unreadable file or header, DuecourseError for an as-of date before
     the last successful import.
@@ -354,34 +359,39 @@ def import_snapshot(
     quarantine = Quarantine(
         quarantine_dir / f"{as_of}-run{run_id}-{stamp}-{stem}.quarantine.csv", reader.columns
     )
-    seen: dict[str, int] = {}
+    seen = AccountKeys()
     chunk: list[SnapshotRow] = []
-    parse = RowParser(reader.columns).parse
+    lines: list[int] = []  # the chunk's file lines
+    tolerance = (intake or IntakeSettings()).dpd_tolerance_days
+    parser = RowParser(reader.columns, as_of, tolerance)
+    parse = parser.parse_line
     card_column = "card_number" in reader.columns
 
     def flush() -> None:
-        with engine.begin() as conn:
+        # a refused write is one line naming the chunk's lines and the constraint, not the rows
+        with masked_db_errors(lines), engine.begin() as conn:
             counts = _apply_chunk(conn, chunk, as_of, run_id, policy, card_column)
             quarantine.flush(conn, run_id)
         for name in ("imported", "updated", "unchanged", "opened", "closed"):
             setattr(result, name, getattr(result, name) + getattr(counts, name))
         chunk.clear()
+        lines.clear()
 
     try:
         with closing(reader), closing(quarantine):
-            for line, record in reader.rows():
+            for line, record, problem in reader.rows():  # a refused line never merges
                 result.rows += 1
                 try:
-                    row = parse(record)
+                    row = parse(record, problem)
                 except RowError as exc:
                     quarantine.add(line, reader.as_dict(record), str(exc))
                     continue
-                first = seen.setdefault(row.account_id, line)
-                if first != line:
-                    reason = f"account_id: duplicate of line {first}"
+                reason = seen.duplicate(row.account_id, line, parser.account_cell(record))
+                if reason is not None:
                     quarantine.add(line, reader.as_dict(record), reason)
                     continue
                 chunk.append(row)
+                lines.append(line)
                 if len(chunk) >= chunk_size:
                     flush()
             flush()
@@ -393,7 +403,7 @@ def import_snapshot(
         # a failed run's row counts what its committed chunks did, quarantined rows included
         result.quarantined = quarantine.count - len(quarantine.pending)
         result.quarantine_file = quarantine.written
-        finish_run(engine, result, reader.sha256, RunStatus.FAILED, str(exc)[:500])
+        finish_run(engine, result, reader.sha256, RunStatus.FAILED, safe_error_text(exc))
         raise
     finish_run(engine, result, reader.sha256, RunStatus.SUCCEEDED, None)
     return result

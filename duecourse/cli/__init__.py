@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 
 from duecourse.prefect_env import apply_defaults
 
@@ -31,6 +32,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
 from duecourse.cli.app import app  # noqa: E402
 from duecourse.cli.common import err_console  # noqa: E402
 from rules.errors import DuecourseError  # noqa: E402
+from tasks.db_errors import db_error_line  # noqa: E402
 
 
 def main() -> None:
@@ -40,6 +42,9 @@ def main() -> None:
     except DuecourseError as exc:
         err_console.print(f"duecourse: {exc}", markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    except sa.exc.DBAPIError as exc:  # its text may quote rows: the constraint only, masked
+        err_console.print(f"duecourse: {db_error_line(exc)}", markup=False, soft_wrap=True)
+        sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

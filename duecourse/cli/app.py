@@ -10,6 +10,7 @@ import typer
 from duecourse.logs import configure_logging
 from duecourse.settings import Settings
 from models.db import restrict_new_files
+from tasks.store_lock import set_wait
 
 app = typer.Typer(
     name="duecourse",
@@ -38,7 +39,18 @@ def main_options(
         typer.Option("--database-url", envvar="DUECOURSE_DATABASE_URL", help="Database URL."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+    lock_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--lock-wait",
+            envvar="DUECOURSE_LOCK_WAIT",
+            min=0,
+            help="Seconds an import, run-day or deadline check waits for another to finish "
+            "(default: until it does); then exit 1 naming it.",
+        ),
+    ] = None,
 ) -> None:
     configure_logging(verbose)
     restrict_new_files()  # the home, store, documents: the owner's only (0700/0600)
+    set_wait(lock_wait)
     ctx.obj = Settings.resolve(str(home) if home else None, database_url)

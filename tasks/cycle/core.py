@@ -26,7 +26,6 @@ from tasks.cycle.deadlines import DueDates, event_names
 from tasks.cycle.evaluate import BatchEvaluator
 from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, read_batch
 from tasks.cycle.runs import (
-    CycleLock,
     before_run,
     error_text,
     finish_run,
@@ -38,6 +37,7 @@ from tasks.cycle.write import write_plan
 from tasks.policy import load_policy, load_roster
 from tasks.policy_versions import record_version
 from tasks.reviews import withdraw_closed_reviews, withdraw_moved_reviews
+from tasks.store_lock import StoreLock, holder_text
 
 BATCH_SIZE = 20_000
 MISSED_SHOWN = 50
@@ -59,7 +59,7 @@ class PolicyBundle:
 class Run:
     """A run in progress: the shared context, its lock and its batches."""
 
-    def __init__(self, ctx: CycleContext, lock: CycleLock, bounds: list[tuple[int, int]]):
+    def __init__(self, ctx: CycleContext, lock: StoreLock, bounds: list[tuple[int, int]]):
         self.ctx = ctx
         self.lock = lock
         self.bounds = bounds
@@ -75,11 +75,12 @@ def prepare(
     batch_size: int = BATCH_SIZE,
     flow_run_id: str | None = None,
 ) -> Run:
-    """Take the cycle lock, mark runs left running as crashed, check the day (not in the future,
-    not before the last day run), open the run row. A refusal is recorded as a failed row."""
-    lock = CycleLock(engine)
-    lock.acquire()
+    """Take the store lock (tasks.store_lock: no import or other cycle meanwhile), mark runs
+    left running as crashed, check the day (not in the future, not before the last day run),
+    open the run row. A refusal (a busy store included) is recorded as a failed row."""
+    lock = StoreLock(engine, holder_text("a daily cycle", as_of))
     try:
+        lock.acquire()
         with engine.begin() as conn:
             warnings = before_run(conn, as_of)
             withdraw_closed_reviews(conn, as_of)  # a closed case's pending review has no decision

@@ -2,8 +2,7 @@
 recorded since, and alert owners of milestones coming due. Misses are left to the next daily
 cycle (a deadline is missed once its day is over), which also applies the policy's on_miss.
 
-It never races the daily cycle: it takes the cycle's lock (PostgreSQL advisory lock; on SQLite
-its transaction writes its run row before it reads, which takes the database's write lock), uses
+It never races the daily cycle nor an import: it takes the store lock (tasks.store_lock), uses
 the cycle's own milestone check (`tasks.cycle.deadlines.check_milestone`), and its updates apply
 only to milestones still open (`write_plan`), so a milestone a cycle closed is never reopened."""
 
@@ -28,9 +27,10 @@ from tasks.cycle.read import (
     read_done_steps,
     read_events,
 )
-from tasks.cycle.runs import DEADLINE_CHECK, CycleLock, finish_run, start_run
+from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
 from tasks.cycle.write import write_plan
 from tasks.policy_versions import record_version
+from tasks.store_lock import StoreLock, holder_text
 
 
 def _open_milestones(conn: Any) -> list[MilestoneRow]:
@@ -50,8 +50,8 @@ def check_deadlines(
     """Mark met milestones, alert upcoming ones; one run row (flow `deadline_check`)."""
     plan = BatchPlan()
     totals = plan.totals
-    lock = CycleLock(engine)
-    lock.acquire()  # waits for a daily cycle in progress: the check then sees its results
+    lock = StoreLock(engine, holder_text("a deadline check", as_of))
+    lock.acquire()  # waits for a cycle or an import in progress: the check sees their results
     try:
         with engine.begin() as conn:
             run_id = start_run(conn, as_of, bundle.policy.version, flow=DEADLINE_CHECK)

@@ -1,14 +1,12 @@
 """Run records of the daily cycle: the order of days, the run row (failed before it started,
-crashed, finished), and the lock that keeps two cycles from working at once."""
+crashed, finished). The lock that keeps two cycles (or a cycle and an import) from working at
+once is tasks.store_lock."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 from datetime import date, timedelta
-from pathlib import Path
-from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -20,68 +18,15 @@ from rules.enums import RunStatus
 from rules.errors import DuecourseError
 from tasks.clock import today
 from tasks.cycle.context import RunTotals
+from tasks.db_errors import safe_error_text
 
 log = logging.getLogger(__name__)
 
 RUN = CycleRun.__table__  # type: ignore[attr-defined]
 DAILY = "daily_cycle"
 DEADLINE_CHECK = "deadline_check"
-# One daily cycle at a time per database: a second `run-day` waits, then finds the day done.
-_PG_LOCK_KEY = 0x0DC0_0001
-
-
 # A deadline check's row is `running` only for the seconds between its commit and its finish.
 _CHECK_STALE = timedelta(minutes=15)
-
-
-class CycleLock:
-    """Held for a whole run: a PostgreSQL session advisory lock, or on a SQLite file an exclusive
-    `flock` on `<database>.cycle-lock` (each batch's transaction also takes SQLite's write lock
-    before it reads). The operating system drops either when the process dies, so a run row
-    still `running` when the next run holds the lock belongs to a process that is gone."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.conn: Connection | None = None
-        self.file: IO[bytes] | None = None
-
-    def _lock_path(self) -> Path | None:
-        if self.engine.dialect.name != "sqlite":
-            return None
-        db = self.engine.url.database
-        if not db or db == ":memory:" or db.startswith("file:"):
-            return None
-        return Path(db).with_name(Path(db).name + ".cycle-lock")
-
-    def acquire(self) -> None:
-        if self.conn is not None or self.file is not None:
-            return
-        path = self._lock_path()
-        if path is not None:
-            self.file = path.open("ab")
-            fcntl.flock(self.file.fileno(), fcntl.LOCK_EX)
-            return
-        if self.engine.dialect.name != "postgresql":
-            return
-        self.conn = self.engine.connect()
-        self.conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
-        self.conn.commit()
-
-    def release(self) -> None:
-        if self.file is not None:
-            try:
-                fcntl.flock(self.file.fileno(), fcntl.LOCK_UN)
-            finally:
-                self.file.close()
-                self.file = None
-        if self.conn is None:
-            return
-        try:
-            self.conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
-            self.conn.commit()
-        finally:
-            self.conn.close()
-            self.conn = None
 
 
 def succeeded_days(conn: Connection, flow: str = DAILY) -> set[date]:
@@ -294,10 +239,9 @@ def record_failure(
 
 
 def error_text(exc: BaseException) -> str:
-    """The error as stored on a run row: a person's message as is, else its type too."""
-    if isinstance(exc, DuecourseError):
-        return str(exc)[:500]
-    return f"{type(exc).__name__}: {exc}"[:500]
+    """The error as stored on a run row: a person's message as is, else its type too; a
+    database error names its constraint, never the row (tasks.db_errors)."""
+    return safe_error_text(exc)
 
 
 def day_runs(conn: Connection, as_of: date, flow: str = DAILY) -> list[dict[str, object]]:

@@ -23,7 +23,7 @@ from rules.errors import DuecourseError
 from tasks.cycle import core
 from tasks.cycle.core import run_day
 from tasks.cycle.days import plan_days
-from tasks.cycle.runs import CycleLock
+from tasks.store_lock import StoreLock
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, rows, table
 
@@ -318,7 +318,7 @@ def test_the_sqlite_cycle_lock_is_held_across_processes_and_threads(tmp_path: Pa
     """On a SQLite file the cycle lock is a flock: a second holder waits (so a `running` row
     found under the lock is a dead run's, never a live one's)."""
     eng = make_engine(f"sqlite:///{tmp_path}/lock.sqlite")
-    first, second = CycleLock(eng), CycleLock(eng)
+    first, second = StoreLock(eng), StoreLock(eng)
     first.acquire()
     got = threading.Event()
 

@@ -19,8 +19,8 @@ from rules.enums import MilestoneStatus, Stage
 from tasks.cycle.core import run_day
 from tasks.cycle.intraday import check_deadlines
 from tasks.cycle.plan import BatchPlan
-from tasks.cycle.runs import CycleLock
 from tasks.cycle.write import write_plan
+from tasks.store_lock import StoreLock
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, table
 
@@ -75,7 +75,7 @@ def test_the_check_waits_for_a_running_cycle(pg_schema_url: str) -> None:
         make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=MONDAY)
         s.commit()
     run_day(engine, MONDAY, bundle())
-    cycle = CycleLock(engine)
+    cycle = StoreLock(engine)
     cycle.acquire()
     done = threading.Event()
 
