@@ -109,20 +109,26 @@ def roll_heatmap(
         return _svg(fig, "rolls")
 
 
-def workload_bars(names: Sequence[str], open_cases: Sequence[int], capacity: Sequence[int]) -> str:
-    """Open cases per person (red beyond capacity), capacity as a tick."""
+def workload_bars(
+    names: Sequence[str], open_cases: Sequence[int], capacity: Sequence[int | None]
+) -> str:
+    """Open cases per person (red beyond capacity, grey with no capacity known), capacity as a
+    tick, each bar labelled open/capacity."""
     names, open_cases, capacity = names[:MAX_BARS], open_cases[:MAX_BARS], capacity[:MAX_BARS]
     with _figure(6.4, _height(len(names))) as fig:
         ax = fig.add_subplot()
         y = list(range(len(names)))
-        colors = [RED if n > c else BLUE for n, c in zip(open_cases, capacity, strict=True)]
+        pairs = list(zip(open_cases, capacity, strict=True))
+        colors = [GREY if c is None else (RED if n > c else BLUE) for n, c in pairs]
         bars = ax.barh(y, open_cases, color=colors, label="open cases")
-        labels = [f"{n:,}/{c:,}" for n, c in zip(open_cases, capacity, strict=True)]
+        labels = [f"{n:,}/{c:,}" if c is not None else f"{n:,}/-" for n, c in pairs]
         ax.bar_label(bars, labels=labels, padding=3, fontsize=7)
-        ax.scatter(capacity, y, marker="|", s=160, color="black", label="capacity", zorder=3)
+        ticks = [(c, i) for i, c in enumerate(capacity) if c is not None]
+        ax.scatter([c for c, _ in ticks], [i for _, i in ticks], marker="|", s=160,
+                   color="black", label="capacity", zorder=3)  # fmt: skip
         ax.set_yticks(y, labels=list(names))
         ax.invert_yaxis()
-        ax.set_xlabel("open cases (red: over capacity)")
+        ax.set_xlabel("open cases (red: over capacity; grey: not in the roster)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.legend(loc="outside upper right", frameon=False, ncols=2)
         return _svg(fig, "workload")

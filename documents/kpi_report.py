@@ -52,12 +52,12 @@ def charts(data: Mapping[str, Any]) -> dict[str, Markup]:
         out["ageing"] = Markup(kpi_charts.ageing_bars(list(grid), bands, counts))
     people = sorted(
         (p for p in data["workload"]["people"] if p["open_cases"] or p["capacity"]),
-        key=lambda p: (-p["over_by"], -p["open_cases"], p["name"]),
+        key=lambda p: (-p["over_by"], p["capacity"] is not None, -p["open_cases"], p["name"]),
     )
     if people:
         out["workload"] = Markup(kpi_charts.workload_bars(
             [p["name"] for p in people], [p["open_cases"] for p in people],
-            [p["capacity"] or 0 for p in people],
+            [p["capacity"] for p in people],
         ))  # fmt: skip
     stages = data["legal_pipeline"]["stages"]
     if any(s["open_cases"] or s["pending_reviews"] for s in stages):

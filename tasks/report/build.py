@@ -98,8 +98,10 @@ class DayKpis:
 
 def day_kpis(conn: Connection, day: date, users: Sequence[User]) -> DayKpis:
     counts = closed_counts(conn, MILESTONE.c.closed_on == day)
+    work = workload(conn, users)
+    loads = {p.name: p for p in work.people}
     over = [
-        {"name": p.name, "open_cases": p.open_cases, "capacity": p.capacity}
-        for p in workload(conn, users).over_capacity
+        {"name": n, "open_cases": loads[n].open_cases, "capacity": loads[n].capacity}
+        for n in work.over_capacity
     ]
     return DayKpis(open_by_stage(conn), attainment(counts, users), over)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from models.cycle import CycleRun
 from models.review import Review
 from rules.enums import Bucket, CaseStatus, ReviewStatus, RunStatus, Stage
-from rules.roster import User
+from rules.roster import User, over_capacity
 from tasks.report.outcomes import CASE
 from tasks.report.period import Period
 
@@ -101,18 +101,18 @@ def ageing(conn: Connection, day: date) -> Ageing:
 
 @dataclass(frozen=True)
 class Load:
-    """A person's open cases against their capacity."""
+    """A person's open cases against their capacity (None: an owner the roster does not know)."""
 
     name: str
     role: str
     team: str
-    capacity: int | None  # None: not in the roster
+    capacity: int | None
     open_cases: int
 
     @property
     def over(self) -> int:
-        """Cases beyond capacity (0 when within; everything for someone not in the roster)."""
-        return max(self.open_cases - (self.capacity or 0), 0)
+        """Cases beyond capacity (0 within it, and for an owner with no capacity to compare)."""
+        return max(self.open_cases - self.capacity, 0) if self.capacity is not None else 0
 
     @property
     def load(self) -> float | None:
@@ -127,17 +127,23 @@ class Load:
 
 @dataclass(frozen=True)
 class Workload:
+    """Everyone's load; who is over capacity (rules.roster.over_capacity: the roster's users
+    carrying more than their capacity, most over by share first, as `duecourse users` says);
+    owners of open cases the roster does not know; open cases without an owner."""
+
     people: list[Load]
-    unassigned: int  # open cases without an owner
+    over_capacity: list[str]
+    unassigned: int
 
     @property
-    def over_capacity(self) -> list[Load]:
-        return sorted((p for p in self.people if p.over), key=lambda p: (-p.over, p.name))
+    def unrostered(self) -> list[str]:
+        return [p.name for p in self.people if p.capacity is None]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "people": [p.as_dict() for p in self.people],
-            "over_capacity": [p.name for p in self.over_capacity],
+            "over_capacity": self.over_capacity,
+            "owners_not_in_roster": self.unrostered,
             "unassigned_open_cases": self.unassigned,
         }
 
@@ -155,14 +161,16 @@ def open_loads(conn: Connection) -> dict[str | None, int]:
 
 def workload(conn: Connection, users: Sequence[User]) -> Workload:
     loads = open_loads(conn)
-    people = [Load(u.name, u.role.value, u.team, u.capacity, loads.get(u.name, 0)) for u in users]
+    owned = {k: v for k, v in loads.items() if k is not None}
+    people = [Load(u.name, u.role.value, u.team, u.capacity, owned.get(u.name, 0)) for u in users]
     rostered = {u.name for u in users}
     people += [
         Load(name, "-", "(not in roster)", None, n)
-        for name, n in sorted((k, v) for k, v in loads.items() if k is not None)
+        for name, n in sorted(owned.items())
         if name not in rostered
     ]
-    return Workload(people, loads.get(None, 0))
+    over = [u.name for u, _ in over_capacity(users, owned)]
+    return Workload(people, over, loads.get(None, 0))
 
 
 @dataclass(frozen=True)

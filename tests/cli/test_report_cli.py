@@ -37,8 +37,9 @@ def test_json_gives_the_numbers(cli: Cli, home: Path) -> None:
     assert data["promise_kept_rate"]["status"] == "not yet recorded"
     assert data["roll_rates"]["counts"]["M1"] == {"M1": 2, "M0": 1, "M2": 1}
     assert (data["sla"]["met"], data["sla"]["missed"]) == (4, 3)
-    # the shipped (demo) roster knows none of the fixture's owners: all they hold is over
-    assert data["workload"]["over_capacity"] == ["legal1", "w1", "ghost"]
+    # the shipped (demo) roster knows none of the fixture's owners: no capacity to be over
+    assert data["workload"]["over_capacity"] == []
+    assert data["workload"]["owners_not_in_roster"] == ["ghost", "legal1", "w1"]
     assert data["balance_change"]["net_reduction"] == "99.50"
 
 

@@ -69,7 +69,7 @@ def test_pdf_draws_the_charts(data: dict[str, Any], tmp_path: Path) -> None:
     assert svg_paths(with_charts, tmp_path) > svg_paths(without, tmp_path) + 300
     text = squash(pdf_text(with_charts, tmp_path))
     assert "promise-keptrate" in text and "notyetrecorded" in text
-    assert "Overcapacity:ghost,legal1,w1." in text
+    assert "Overcapacity:legal1,w1.Ownersnotintheroster(nocapacitytocompare):ghost." in text
 
 
 def test_markdown_has_the_tables_and_no_charts(data: dict[str, Any]) -> None:

@@ -119,8 +119,10 @@ def test_ageing_workload_and_legal_pipeline(engine: Engine) -> None:
     work = data["workload"]
     loads = {p["name"]: (p["open_cases"], p["capacity"], p["over_by"]) for p in work["people"]}
     assert loads == {"w1": (2, 1, 1), "w2": (0, 5, 0), "legal1": (2, 1, 1), "sup": (0, 0, 0),
-                     "ghost": (1, None, 1)}  # fmt: skip
-    assert work["over_capacity"] == ["ghost", "legal1", "w1"]
+                     "ghost": (1, None, 0)}  # fmt: skip
+    # over capacity: the roster's users only (both at 200%: by name); ghost has no capacity
+    assert work["over_capacity"] == ["legal1", "w1"]
+    assert work["owners_not_in_roster"] == ["ghost"]
     assert work["unassigned_open_cases"] == 1
     legal = data["legal_pipeline"]
     assert [(s["stage"], s["open_cases"], s["entered_in_period"], s["pending_reviews"])
@@ -152,7 +154,10 @@ def test_day_kpis_for_the_artifact(engine: Engine) -> None:
                                   "payment_order": 1}  # fmt: skip
     # closed on 11-02: w1 met 1, w2 missed 1, ghost met 1 (the waived one does not count)
     assert (kpis.sla.total.met, kpis.sla.total.missed) == (2, 1)
-    assert [p["name"] for p in kpis.over_capacity] == ["ghost", "legal1", "w1"]
+    assert kpis.over_capacity == [
+        {"name": "legal1", "open_cases": 2, "capacity": 1},
+        {"name": "w1", "open_cases": 2, "capacity": 1},
+    ]
 
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
