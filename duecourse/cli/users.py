@@ -1,4 +1,5 @@
-"""`duecourse users [--json]`: the roster, with each person's open-case load."""
+"""`duecourse users [--json]`: the roster, with each person's open-case load and who is over
+capacity."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, col, func, select
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, settings
 from duecourse.cli.policy import WIDE
 from duecourse.settings import Settings
-from models.case import Case
-from rules.enums import CaseStatus
+from rules.masking import mask_email
 from tasks.policy import load_roster
+from tasks.workload import open_case_loads as store_loads
+from tasks.workload import over_capacity_line, over_capacity_rows
 
 
 def open_case_loads(s: Settings) -> dict[str, int]:
@@ -27,13 +28,8 @@ def open_case_loads(s: Settings) -> dict[str, int]:
     db_file = url.database if url.get_backend_name() == "sqlite" else None
     if db_file and db_file != ":memory:" and not Path(db_file).exists():
         return {}
-    with Session(s.engine) as session:
-        stmt = (
-            select(Case.owner, func.count())
-            .where(Case.status == CaseStatus.OPEN, col(Case.owner).is_not(None))
-            .group_by(Case.owner)
-        )
-        return {str(owner): int(n) for owner, n in session.exec(stmt).all()}
+    with s.engine.connect() as conn:
+        return store_loads(conn)
 
 
 def users_data(s: Settings) -> dict[str, Any]:
@@ -49,10 +45,13 @@ def users_data(s: Settings) -> dict[str, Any]:
                 "team": u.team,
                 "capacity": u.capacity,
                 "open_cases": loads.get(u.name, 0),
+                "over_capacity": loads.get(u.name, 0) > u.capacity,
+                "email": mask_email(u.email) or None,
                 "demo": u.demo,
             }
             for u in users
         ],
+        "over_capacity": over_capacity_rows(users, loads),
         "unrostered_owners": [
             {"name": name, "open_cases": n}
             for name, n in sorted(loads.items())
@@ -66,7 +65,7 @@ def users_command(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """The roster: name, role, team, capacity and open cases owned."""
+    """The roster: name, role, team, capacity and open cases owned; who is over capacity."""
     data = users_data(settings(ctx))
     if json_out:
         emit_json(data)
@@ -77,6 +76,7 @@ def users_command(
         table.add_column(column, justify="right" if right else "left", no_wrap=True)
     for u in data["users"]:
         load = f"{u['open_cases'] / u['capacity']:.0%}" if u["capacity"] else "-"
+        load += " over" if u["over_capacity"] else ""
         cells = [u["name"], u["display_name"], u["role"].value, u["team"], str(u["capacity"])]
         table.add_row(*(Text(c) for c in [*cells, str(u["open_cases"]), load]))
     for o in data["unrostered_owners"]:
@@ -84,5 +84,6 @@ def users_command(
                       Text(str(o["open_cases"])), Text("-"))  # fmt: skip
     out = console if console.is_terminal else Console(highlight=False, width=WIDE)
     out.print(table)
+    console.print(over_capacity_line(data["over_capacity"]), markup=False, soft_wrap=True)
     if any(u["demo"] for u in data["users"]):
         console.print("demo roster: replace policy/roster.yaml with the bank's own people")

@@ -40,6 +40,11 @@ from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
 
+# An escalation's action line: step `escalate:<milestone id>`, reason ending `; escalated to
+# <supervisor>` (a user name, no spaces): tasks/milestones.py finds a supervisor's by them.
+ESCALATE_STEP = "escalate:"
+ESCALATED_TO = "escalated to "
+
 
 class BatchEvaluator(Recorder):
     def __init__(self, ctx: CycleContext, batch: Batch, due_dates: DueDates) -> None:
@@ -278,8 +283,9 @@ class BatchEvaluator(Recorder):
         follow = ""
         if m.on_miss == "escalate":
             boss = self.least_loaded(Role.SUPERVISOR, exclude=None)
-            follow = f"escalated to {boss}" if boss else "no supervisor in the roster"
-            self.action(case_id, ActionKind.ESCALATED, f"escalate:{m.id}", f"{what}; {follow}")
+            follow = f"{ESCALATED_TO}{boss}" if boss else "no supervisor in the roster"
+            step = f"{ESCALATE_STEP}{m.id}"
+            self.action(case_id, ActionKind.ESCALATED, step, f"{what}; {follow}")
         elif m.on_miss == "reassign":
             role = self.owner_role(st.stage)
             new = self.least_loaded(role, exclude=st.owner) if role else None

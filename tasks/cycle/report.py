@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rules.masking import scrub_text
+from tasks.workload import over_capacity_line
 
 
 def _earlier_runs(earlier: Sequence[dict[str, Any]]) -> list[str]:
@@ -24,7 +25,13 @@ def _earlier_runs(earlier: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def run_markdown(summary: dict[str, Any], earlier: Sequence[dict[str, Any]] = ()) -> str:
+def run_markdown(
+    summary: dict[str, Any],
+    earlier: Sequence[dict[str, Any]] = (),
+    *,
+    over_capacity: Sequence[dict[str, Any]] = (),
+) -> str:
+    """`over_capacity`: tasks.workload.over_capacity_rows after the run (named in one line)."""
     lines = [
         f"# Daily cycle {summary['as_of']} (run {summary['run_id']}, {summary['status']})",
         "",
@@ -33,6 +40,8 @@ def run_markdown(summary: dict[str, Any], earlier: Sequence[dict[str, Any]] = ()
         f"{summary['skipped']} actions already recorded (skipped); "
         f"risk tiers set or changed: {summary['risk_changes']}; "
         f"capacity exceeded: {'yes' if summary['capacity_exceeded'] else 'no'}.",
+        "",
+        f"Workload: {over_capacity_line(over_capacity)}.",
         "",
         "| action | count |",
         "|---|---:|",
