@@ -16,14 +16,17 @@ from sqlalchemy.engine import Engine
 
 from models.db import database_url, home_dir, new_files_umask, open_engine
 from rules.errors import DuecourseError
+from rules.masking import hide_secrets
 from tasks.policy_dir import resolve_policy_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _shown_url(url: str) -> str:
+def shown_url(url: str) -> str:
+    """The database URL as printed: its password hidden in every form (`user:***@`,
+    `?password=***`, `sslpassword`, `pass`, `passwd`, `pwd`: rules.masking.hide_secrets)."""
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
+        return hide_secrets(sa.engine.make_url(url).render_as_string(hide_password=True))
     except sa.exc.ArgumentError:
         return "(unparseable URL)"
 
@@ -31,12 +34,13 @@ def _shown_url(url: str) -> str:
 @contextmanager
 def opening_database(url: str) -> Iterator[None]:
     """Turn a database that cannot be opened (bad URL, unknown driver, unreachable server)
-    into one line for people, with the password hidden."""
+    into one line for people, with the password hidden (in the reason too)."""
     try:
         yield
     except (sa.exc.SQLAlchemyError, ImportError, OSError) as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise DuecourseError(f"cannot open the database {_shown_url(url)}: {reason}") from None
+        reason = hide_secrets(reason.replace(url, shown_url(url)))
+        raise DuecourseError(f"cannot open the database {shown_url(url)}: {reason}") from None
 
 
 @dataclass

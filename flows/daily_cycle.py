@@ -27,6 +27,7 @@ from flows.run_log import (
 from models.db import database_url as resolve_url
 from models.db import open_engine
 from rules.errors import DuecourseError
+from rules.masking import hide_secrets
 from tasks.clock import today
 from tasks.cycle.context import RunTotals
 from tasks.cycle.core import BATCH_SIZE, PolicyBundle, prepare, run_batches
@@ -50,9 +51,10 @@ def engine_for(url: str | None) -> Engine:
 
 
 def shared_url(engine: Engine) -> str:
-    """A password-free URL naming `engine` for flow parameters (which Prefect shows in its UI):
-    flows in this process find the engine itself through `engine_for`."""
-    key = engine.url.render_as_string(hide_password=True)
+    """A password-free URL naming `engine` for flow parameters (which Prefect shows in its UI
+    and stores): `user:***@` and `?password=***` alike (rules.masking.hide_secrets); flows in
+    this process find the engine itself through `engine_for`."""
+    key = hide_secrets(engine.url.render_as_string(hide_password=True))
     _ENGINES.setdefault(key, engine)
     return key
 

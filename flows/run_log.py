@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 
 from rules.errors import DuecourseError
+from rules.masking import hide_secrets
 from tasks.clock import SHANGHAI, today
 
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
@@ -52,7 +53,9 @@ def current_flow_run_id() -> str | None:
 
 def record_as_of(day: date, parameters: dict[str, Any]) -> None:
     """A scheduled run gets `as_of` None: write the day it ran for into its parameters, so the
-    UI's parameters say it (best effort: a failed update only loses that display)."""
+    UI's parameters say it (best effort: a failed update only loses that display). A password
+    in a database URL is written hidden (rules.masking.hide_secrets)."""
+    parameters = {k: hide_secrets(v) if isinstance(v, str) else v for k, v in parameters.items()}
     run_id = flow_run.id
     if not run_id:
         return

@@ -62,6 +62,28 @@ _EMAIL_RE = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za
 _ADDRESS_NO_RE = re.compile(r"\d+(?=\s*(?:号|室|栋|幢|单元|弄|楼|层))")
 
 
+# A database URL's secrets: the password of `user:password@`, and the query parameters a driver
+# takes as a password (libpq's `password`, `sslpassword`; `pass`, `passwd`, `pwd` of others),
+# also in a libpq keyword string (`host=db password=...`).
+SECRET_KEYS = ("sslpassword", "password", "passwd", "pass", "pwd")
+_URL_USERINFO_RE = re.compile(r"(\b[A-Za-z][\w+.-]*://[^:/?#@\s]*:)[^@/?#\s]+@")
+_SECRET_PARAM_RE = re.compile(
+    rf"(?i)((?<![\w-])(?:{'|'.join(SECRET_KEYS)})\s*=\s*)(?:'[^']*'|[^&;#\s'\"]+)"
+)
+
+
+def hide_secrets(text: str) -> str:
+    """Hide passwords in every form a database URL or connection string carries them:
+    `postgresql://u:***@db/x`, `?password=***`, `&sslpassword=***`, `password=***`."""
+    text = _URL_USERINFO_RE.sub(lambda m: f"{m.group(1)}***@", text)
+    return _SECRET_PARAM_RE.sub(lambda m: f"{m.group(1)}***", text)
+
+
+def has_secret(text: str) -> bool:
+    """Whether `text` carries a password `hide_secrets` would hide."""
+    return hide_secrets(text) != text
+
+
 def scrub_text(text: str) -> str:
     """Mask anything that looks like personal data in free text: ID numbers (18 and 15 digits),
     card numbers (plain or grouped by four), mobile numbers (with or without +86 and
@@ -69,8 +91,10 @@ def scrub_text(text: str) -> str:
     address.
 
     Used by the logging set-up (every log record), artifacts, review comments and timeline
-    details, so a stray value is never shown whole.
+    details, so a stray value is never shown whole. Passwords of database URLs are hidden too
+    (`hide_secrets`).
     """
+    text = hide_secrets(text)
     text = _ID_RE.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(2), text)
     text = _CARD_RE.sub(lambda m: f"{m.group(1)} **** **** {m.group(2)}", text)
     text = _CARD_GROUPED_RE.sub(lambda m: f"{m.group(1)} **** **** {m.group(2)}", text)

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.engine import make_url
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, err_console, settings
 from duecourse.prefect_yaml import PREFECT_YAML, CronEntry, read_deployments
-from duecourse.settings import Settings
+from duecourse.settings import Settings, shown_url
 from rules.errors import InputError
+from rules.masking import has_secret
 
 SERVED_SUFFIX = "-served"
 DAILY_DEPLOYMENT = "daily-cycle"
@@ -59,7 +59,7 @@ def build_deployments(
         ]
         # a URL with a password stays out of the deployment (the UI shows parameters): the
         # served runs then read DUECOURSE_DATABASE_URL from this process's environment
-        url = None if make_url(s.url).password else s.url
+        url = None if has_secret(s.url) else s.url
         params = {"database_url": url, "policy_dir": str(s.policy_dir)}
         params.update(d.parameters)
         out.append(
@@ -108,7 +108,7 @@ def serve_command(
     os.environ["DUECOURSE_HOME"] = str(s.home)  # and the failure alerts' outbox under it
     deployments = build_deployments(s, crons=crons)
     names = ", ".join(d.name for d in deployments)
-    console.print(f"serving {names}; store {s.url.split('@')[-1]}; policy {s.policy_dir}")
+    console.print(f"serving {names}; store {shown_url(s.url)}; policy {s.policy_dir}")
     for name, value in crons.items():
         console.print(f"schedule of {name} replaced: {value!r} (Asia/Shanghai)", markup=False)
     if not os.environ.get("PREFECT_API_URL"):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from rules.masking import (
+    has_secret,
+    hide_secrets,
     mask_address,
     mask_card,
     mask_email,
@@ -51,3 +53,26 @@ def test_display_maskers() -> None:
     assert mask_card("6225 8801 2345 6789") == "6225 **** **** 6789"
     assert mask_email("zhang@example.com") == "z***@example.com"
     assert mask_address("江苏省南京市玄武区中山路18号") == "江苏省南京市****"
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("postgresql+psycopg://u:s3cret@db/x", "postgresql+psycopg://u:***@db/x"),
+        ("postgresql://u@db/x?password=s3cret", "postgresql://u@db/x?password=***"),
+        ("postgresql://db/x?sslmode=require&PassWord=s3cret", "postgresql://db/x?sslmode=require&PassWord=***"),
+        ("mysql://db/x?pass=s3cret&pwd=s3cret", "mysql://db/x?pass=***&pwd=***"),
+        ("postgresql://db/x?passwd=s3cret;sslpassword=s3cret", "postgresql://db/x?passwd=***;sslpassword=***"),
+        ("host=db password=s3cret user=u", "host=db password=*** user=u"),
+        ("host=db password='s3 cret' user=u", "host=db password=*** user=u"),
+    ],
+)  # fmt: skip
+def test_database_url_passwords_are_hidden_in_every_form(text: str, hidden: str) -> None:
+    assert hide_secrets(text) == hidden and has_secret(text)
+    assert "s3" not in scrub_text(f"cannot open {text}: refused")
+
+
+def test_text_without_a_password_is_left_alone() -> None:
+    for text in ("sqlite:////tmp/home/duecourse.sqlite", "https://bank.example.com/a?x=1",
+                 "mypassword=fine", "postgresql://u@db/x?sslmode=require"):  # fmt: skip
+        assert hide_secrets(text) == text and not has_secret(text)
