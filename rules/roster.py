@@ -3,14 +3,25 @@ e-mail address (the ops role's failure alerts go to it)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rules.enums import Role
 
 # One address, no display name: local part, "@", a domain with at least one dot (no spaces).
-EMAIL_PATTERN = r"^[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+_EMAIL_RE = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def _one_address(value: str) -> str:
+    if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
+        raise ValueError("must be one e-mail address, like ops@bank.example.com")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_one_address)]
 
 
 class User(BaseModel):
@@ -24,7 +35,7 @@ class User(BaseModel):
     team: str = ""
     capacity: int = Field(default=0, ge=0)
     # Optional; the ops role's users need one to receive failure alerts (tasks/notify/alerts.py).
-    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
+    email: Email | None = None
     demo: bool = False
 
 

@@ -34,7 +34,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.db import home_dir
 from rules.errors import DuecourseError
-from rules.roster import EMAIL_PATTERN
+from rules.roster import Email
 
 OUTBOX_FILE = Path("outbox") / "email.jsonl"
 
@@ -60,7 +60,7 @@ class SmtpSettings(BaseSettings):
     security: SmtpSecurity = SmtpSecurity.STARTTLS
     user: str | None = None
     password: SecretStr | None = None
-    sender: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
+    sender: Email | None = None
     timeout: float = Field(default=30.0, gt=0)
     ca_file: Path | None = None
 
@@ -85,7 +85,8 @@ def smtp_settings() -> SmtpSettings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         name = f"DUECOURSE_SMTP_{where.upper()}: " if where else ""
-        raise DuecourseError(f"e-mail settings: {name}{first['msg']}") from None
+        why = str(first["msg"]).removeprefix("Value error, ")
+        raise DuecourseError(f"e-mail settings: {name}{why}") from None
 
 
 class Mailer(Protocol):

@@ -118,7 +118,7 @@ def test_without_a_host_messages_are_recorded_in_the_homes_outbox(
         ({"HOST": "smtp.bank"}, "DUECOURSE_SMTP_SENDER is required with DUECOURSE_SMTP_HOST"),
         ({"PORT": "70000"}, "DUECOURSE_SMTP_PORT: "),
         ({"SECURITY": "ssl"}, "DUECOURSE_SMTP_SECURITY: "),
-        ({"SENDER": "not an address"}, "DUECOURSE_SMTP_SENDER: "),
+        ({"SENDER": "not an address"}, "DUECOURSE_SMTP_SENDER: must be one e-mail address"),
         ({"PASSWORD": "pw-9"}, "DUECOURSE_SMTP_PASSWORD is set without DUECOURSE_SMTP_USER"),
     ],
 )
