@@ -36,6 +36,7 @@ from tasks.cycle.prefect_tasks import batch_task, finish_task
 from tasks.cycle.report import run_markdown
 from tasks.cycle.runs import day_runs, record_failure
 from tasks.notify.alerts import alert_failed_run
+from tasks.report.build import day_kpis
 from tasks.workload import open_case_loads, over_capacity_line, over_capacity_rows
 
 _ENGINES: dict[str, Engine] = {}
@@ -126,9 +127,10 @@ def daily_cycle(
     with engine.connect() as conn:
         earlier = [r for r in day_runs(conn, day) if r["run_id"] != summary["run_id"]]
         over = over_capacity_rows(bundle.users, open_case_loads(conn))
+        kpis = day_kpis(conn, day, bundle.users)
     log.info(over_capacity_line(over))
     create_markdown_artifact(
-        markdown=run_markdown(summary, earlier, over_capacity=over),
+        markdown=run_markdown(summary, earlier, over_capacity=over, kpis=kpis),
         key=f"daily-cycle-{day.isoformat()}",
         description=f"Daily cycle {day.isoformat()}: counts, missed deadlines, warnings",
     )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rules.masking import scrub_text
+from tasks.report.build import DayKpis
 from tasks.workload import over_capacity_line
 
 
@@ -25,13 +26,28 @@ def _earlier_runs(earlier: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _kpi_table(kpis: DayKpis, over: int) -> list[str]:
+    """A compact KPI table (tasks.report.build.day_kpis): open cases by stage, the day's SLA
+    attainment, how many users are over capacity (named in the Workload line)."""
+    stages = " · ".join(f"{s} {n:,}" for s, n in kpis.open_by_stage.items()) or "-"
+    sla = kpis.sla.total
+    rate = f"{sla.rate:.1%}" if sla.rate is not None else "- (none met or missed)"
+    return ["", "| KPI | value |", "|---|---|",
+            f"| open cases | {sum(kpis.open_by_stage.values()):,} |",
+            f"| open by stage | {stages} |",
+            f"| SLA attainment of the day | {rate} ({sla.met} met, {sla.missed} missed) |",
+            f"| users over capacity | {over} |"]  # fmt: skip
+
+
 def run_markdown(
     summary: dict[str, Any],
     earlier: Sequence[dict[str, Any]] = (),
     *,
     over_capacity: Sequence[dict[str, Any]] = (),
+    kpis: DayKpis | None = None,
 ) -> str:
-    """`over_capacity`: tasks.workload.over_capacity_rows after the run (named in one line)."""
+    """`over_capacity`: tasks.workload.over_capacity_rows after the run (named in one line);
+    `kpis`: the day's KPI table (tasks.report.build.day_kpis), none when not given."""
     lines = [
         f"# Daily cycle {summary['as_of']} (run {summary['run_id']}, {summary['status']})",
         "",
@@ -42,6 +58,7 @@ def run_markdown(
         f"capacity exceeded: {'yes' if summary['capacity_exceeded'] else 'no'}.",
         "",
         f"Workload: {over_capacity_line(over_capacity)}.",
+        *(_kpi_table(kpis, len(over_capacity)) if kpis is not None else []),
         "",
         "| action | count |",
         "|---|---:|",

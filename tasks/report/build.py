@@ -89,19 +89,13 @@ def build_report(conn: Connection, period: Period, users: Sequence[User]) -> Kpi
 
 @dataclass(frozen=True)
 class DayKpis:
-    """The daily cycle artifact's KPI table: open cases by stage, the day's SLA, who is over."""
+    """The daily cycle artifact's KPI table: open cases by stage, the day's SLA attainment
+    (milestones met or missed that day). Who is over capacity the artifact already names."""
 
     open_by_stage: dict[str, int]
     sla: SlaReport
-    over_capacity: list[dict[str, Any]]
 
 
 def day_kpis(conn: Connection, day: date, users: Sequence[User]) -> DayKpis:
     counts = closed_counts(conn, MILESTONE.c.closed_on == day)
-    work = workload(conn, users)
-    loads = {p.name: p for p in work.people}
-    over = [
-        {"name": n, "open_cases": loads[n].open_cases, "capacity": loads[n].capacity}
-        for n in work.over_capacity
-    ]
-    return DayKpis(open_by_stage(conn), attainment(counts, users), over)
+    return DayKpis(open_by_stage(conn), attainment(counts, users))

@@ -154,10 +154,6 @@ def test_day_kpis_for_the_artifact(engine: Engine) -> None:
                                   "payment_order": 1}  # fmt: skip
     # closed on 11-02: w1 met 1, w2 missed 1, ghost met 1 (the waived one does not count)
     assert (kpis.sla.total.met, kpis.sla.total.missed) == (2, 1)
-    assert kpis.over_capacity == [
-        {"name": "legal1", "open_cases": 2, "capacity": 1},
-        {"name": "w1", "open_cases": 2, "capacity": 1},
-    ]
 
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
