@@ -1,4 +1,11 @@
-"""Reading a snapshot CSV as a stream: encoding detection, header check, rows with line numbers."""
+"""Reading a snapshot CSV as a stream: encoding detection, header check, rows with line numbers.
+
+One physical line is one record, always. A quoted field may hold commas but never a line break:
+a quote left open at the end of its line is that line's problem (quarantined with its number),
+never a field that swallows the next lines and gives one account the next one's figures. The
+header is one line of at most LINE_LIMIT characters, and only regular files are read (a device
+such as /dev/zero or a pipe would never end).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import codecs
 import csv
 import hashlib
 import io
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +24,7 @@ from rules.errors import InputError
 from rules.snapshot_row import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
 SAMPLE_BYTES = 1 << 20
+LINE_LIMIT = 64 * 1024  # characters in one line (the header's, and any row's)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -70,16 +80,51 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
+def _problem(exc: csv.Error) -> str:
+    """A strict parse's error on one line as a reason a person reads."""
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "a quote opened on this line is not closed (a field may not span lines)"
+    if "expected after" in text:
+        return "a stray quote: a quoted field ends before its separator"
+    return f"not readable as CSV ({text})"
+
+
+def split_line(body: str, width: int) -> tuple[list[str], str | None]:
+    """The cells of one physical line (without its line end) and why it is refused, or None:
+    a quote not closed on the line, a stray quote, a carriage return inside the line, a quoted
+    field holding a record's worth of separators, or not as many fields as the header."""
+    problem: str | None = None
+    if '"' not in body and "\r" not in body:
+        cells = body.split(",")  # the usual line: no quoting to read
+    else:
+        try:
+            cells = next(csv.reader((body,), strict=True))
+        except csv.Error as exc:
+            problem = _problem(exc)
+            try:
+                cells = next(csv.reader((body,)))  # what the line holds, for the quarantine file
+            except csv.Error:
+                cells = body.split(",")
+        if "\r" in body:
+            problem = "a carriage return (CR) inside the line"
+        elif problem is None and width > 1 and any(c.count(",") >= width - 1 for c in cells):
+            problem = "a quoted field holds a whole record's worth of separators"
+    if problem is None and len(cells) != width:
+        problem = f"has {len(cells)} fields, the header has {width}"
+    return cells, problem
+
+
 @dataclass
 class SnapshotReader:
-    """Iterates (line_number, row dict) over a snapshot file without holding it in memory."""
+    """Iterates (line_number, cells, problem) over a snapshot file without holding it in memory."""
 
     path: Path
     encoding: str
     columns: list[str]
     _stream: _CountingReader
-    _reader: Iterator[list[str]]
     _text: io.TextIOWrapper
+    line_limit: int = LINE_LIMIT
 
     @property
     def sha256(self) -> str:
@@ -89,27 +134,28 @@ class SnapshotReader:
     def size(self) -> int:
         return self.path.stat().st_size
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(line number where the record starts, cells padded to the header's width)."""
-        reader = self._reader
-        width = len(self.columns)
-        line = 1
+    def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
+        """(physical line number, cells, why the line is refused or None), one per line that is
+        not blank. A refused line's cells are what could be read of it (for the quarantine)."""
+        readline, limit, width = self._text.readline, self.line_limit, len(self.columns)
+        number = 1
         try:
-            for record in reader:
-                start = line + 1
-                line = reader.line_num  # type: ignore[attr-defined]
-                n = len(record)
-                if n < width:
-                    if n == 0 or (n == 1 and not record[0].strip()):
-                        continue
-                    record += [""] * (width - n)
-                yield start, record
+            while line := readline(limit):
+                number += 1
+                if not line.endswith("\n") and len(line) >= limit:
+                    while (rest := readline(limit)) and not rest.endswith("\n"):
+                        pass  # the rest of an overlong line is not kept
+                    yield number, [line[:200]], f"line longer than {limit} characters"
+                    continue
+                body = line[:-2] if line.endswith("\r\n") else line.rstrip("\n")
+                if not body.strip():
+                    continue
+                cells, problem = split_line(body, width)
+                yield number, cells, problem
         except UnicodeDecodeError:
             # text is decoded a block ahead of the rows: name the line holding the bytes
-            bad = bad_line(self.path, self.encoding) or line + 1
+            bad = bad_line(self.path, self.encoding) or number + 1
             raise InputError(f"{self.path}: line {bad}: not valid {self.encoding} text") from None
-        except csv.Error as exc:
-            raise InputError(f"{self.path}: line {line + 1}: {exc}") from None
 
     def as_dict(self, record: list[str]) -> dict[str, str]:
         """The record keyed by its known columns (for quarantine)."""
@@ -119,17 +165,68 @@ class SnapshotReader:
         self._text.close()
 
 
+def _open_regular(path: Path) -> BinaryIO:
+    """The file opened for reading; InputError unless it is a regular file (a folder, a device
+    such as /dev/zero, a pipe or a socket is refused before it is read)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path}: is a folder, not a CSV file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file (a device, pipe or socket is not read)")
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if not stat.S_ISREG(os.fstat(raw.fileno()).st_mode):  # replaced since the check
+        raw.close()
+        raise InputError(f"{path}: not a regular file (a device, pipe or socket is not read)")
+    return raw
+
+
+def _header(path: Path, text: io.TextIOWrapper, encoding: str) -> list[str]:
+    """The header's column names (lower case, trimmed); InputError when it cannot be read."""
+    try:
+        line = text.readline(LINE_LIMIT)
+    except UnicodeDecodeError:
+        bad = bad_line(path, encoding) or 1  # the first block is decoded with the header
+        what = "unreadable header" if bad == 1 else f"not valid {encoding} text"
+        raise InputError(f"{path}: line {bad}: {what}") from None
+    if not line:
+        raise InputError(f"{path}: empty file (no header row)")
+    if not line.endswith("\n") and len(line) >= LINE_LIMIT:
+        raise InputError(
+            f"{path}: the header line is longer than {LINE_LIMIT // 1024} KiB "
+            "(is this a snapshot CSV?)"
+        )
+    body = line[:-2] if line.endswith("\r\n") else line.rstrip("\n")
+    try:
+        if "\r" in body or "\x00" in body:
+            raise csv.Error("control character")
+        header = next(csv.reader((body,), strict=True))
+    except csv.Error:
+        raise InputError(f"{path}: line 1: unreadable header") from None
+    columns = [h.strip().lstrip("\ufeff").lower() for h in header]
+    seen: set[str] = set()
+    for c in columns:
+        if c and c in seen:
+            raise InputError(f"{path}: line 1: column {c!r} appears more than once in the header")
+        seen.add(c)
+    return columns
+
+
 def open_snapshot(path: Path, on_bytes: Callable[[int], None] | None = None) -> SnapshotReader:
     """Open a snapshot file, detect its encoding and check its header.
 
-    Raises InputError (exit 2) for a missing or unreadable file and for missing columns.
+    Raises InputError (exit 2) for a missing, unreadable or not regular file, and for a header
+    that is missing columns, repeats one, or is longer than LINE_LIMIT.
     """
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a CSV file")
+    raw = _open_regular(path)
     try:
-        raw = path.open("rb")
         sample = raw.read(SAMPLE_BYTES)
         while sample.isascii() and len(sample) == SAMPLE_BYTES:
             # ASCII reads the same in UTF-8 and GB18030: judge by the first bytes that are not
@@ -137,6 +234,7 @@ def open_snapshot(path: Path, on_bytes: Callable[[int], None] | None = None) -> 
         sample += raw.read(16)  # a character cut at the sample's end is judged whole
         raw.seek(0)
     except OSError as exc:
+        raw.close()
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         encoding = detect_encoding(sample)
@@ -144,28 +242,17 @@ def open_snapshot(path: Path, on_bytes: Callable[[int], None] | None = None) -> 
         raw.close()
         raise InputError(f"{path}: {exc}") from None
     stream = _CountingReader(raw, on_bytes)
-    text = io.TextIOWrapper(io.BufferedReader(stream, 1 << 16), encoding=encoding, newline="")
-    # strict: a quote opened and never closed fails at its line instead of swallowing the rest
-    # of the file into one field (one quarantined row, every later account silently missing)
-    reader = csv.reader(text, strict=True)
+    # lines end at LF only (CRLF kept whole): the same lines bad_line counts in bytes
+    text = io.TextIOWrapper(io.BufferedReader(stream, 1 << 16), encoding=encoding, newline="\n")
     try:
-        header = next(reader)
-    except StopIteration:
+        columns = _header(path, text, encoding)
+    except InputError:
         text.close()
-        raise InputError(f"{path}: empty file (no header row)") from None
-    except UnicodeDecodeError:
-        text.close()
-        bad = bad_line(path, encoding) or 1  # the first block is decoded with the header
-        what = "unreadable header" if bad == 1 else f"not valid {encoding} text"
-        raise InputError(f"{path}: line {bad}: {what}") from None
-    except csv.Error:
-        text.close()
-        raise InputError(f"{path}: line 1: unreadable header") from None
-    columns = [h.strip().lstrip("\ufeff").lower() for h in header]
+        raise
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         text.close()
         raise InputError(f"{path}: header is missing columns: {', '.join(missing)}")
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
     columns = [c if c in known else f"_extra_{i}" for i, c in enumerate(columns)]
-    return SnapshotReader(path, encoding, columns, stream, reader, text)
+    return SnapshotReader(path, encoding, columns, stream, text)

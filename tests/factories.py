@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -99,10 +99,17 @@ SNAPSHOT_DEFAULTS: dict[str, str] = {
 }
 
 
-def snapshot_row(**overrides: str) -> dict[str, str]:
-    """One snapshot row (column -> text) with realistic defaults."""
+SNAPSHOT_AS_OF = date(2026, 11, 2)  # the defaults' due date is 45 days before it
+
+
+def snapshot_row(as_of: date = SNAPSHOT_AS_OF, /, **overrides: str) -> dict[str, str]:
+    """One snapshot row (column -> text) with realistic defaults. Unless `due_date` is given, it
+    is the one the days past due count from as of `as_of` (the intake checks that they agree)."""
     row = dict(SNAPSHOT_DEFAULTS)
     row.update(overrides)
+    dpd = row["days_past_due"]
+    if "due_date" not in overrides and dpd.isascii() and dpd.isdigit() and 0 < int(dpd) < 10**6:
+        row["due_date"] = (as_of - timedelta(days=int(dpd))).isoformat()
     return row
 
 

@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,11 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _load(cli: Cli, tmp_path: Path) -> None:
+    day = date(2026, 11, 20)  # the due dates the days past due count from, as of this day
     rows = [
-        snapshot_row(account_id="A1", customer_id="C1", days_past_due="40", name="周<b>&五"),
-        snapshot_row(account_id="A2", customer_id="C2", days_past_due="45", name="吴六"),
-        snapshot_row(account_id="A3", customer_id="C3", days_past_due="200", name="郑七"),
+        snapshot_row(day, account_id="A1", customer_id="C1", days_past_due="40", name="周<b>&五"),
+        snapshot_row(day, account_id="A2", customer_id="C2", days_past_due="45", name="吴六"),
+        snapshot_row(day, account_id="A3", customer_id="C3", days_past_due="200", name="郑七"),
     ]
     out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-20")
     assert out.code == 0, out.err
@@ -124,7 +126,8 @@ def test_an_output_path_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: P
 
 
 def _import_on(cli: Cli, tmp_path: Path, day: str, **row: str) -> None:
-    rows = [snapshot_row(**{"account_id": "A1", "customer_id": "C1", "days_past_due": "40", **row})]
+    fields = {"account_id": "A1", "customer_id": "C1", "days_past_due": "40", **row}
+    rows = [snapshot_row(date.fromisoformat(day), **fields)]
     out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", day)
     assert out.code == 0, out.err
 
@@ -193,7 +196,7 @@ def test_demo_values_refuse_rendering_with_demo_false(
 def test_predue_texts_for_an_account_not_yet_due(cli: Cli, tmp_path: Path) -> None:
     rows = [
         snapshot_row(account_id="A1", customer_id="C1", days_past_due="0", due_date="2026-12-05"),
-        snapshot_row(account_id="A2", customer_id="C2", days_past_due="40"),
+        snapshot_row(date(2026, 11, 23), account_id="A2", customer_id="C2", days_past_due="40"),
     ]
     out = cli("import", str(write_snapshot(tmp_path / "s.csv", rows)), "--as-of", "2026-11-23")
     assert out.code == 0, out.err

@@ -84,7 +84,7 @@ def test_generate_portfolio_user_errors_are_one_line(cli: Cli, tmp_path: Path) -
     assert early.code == 2 and "--as-of: 0001-01-05 is outside" in early.err
 
 
-def test_an_import_failing_partway_is_one_line_and_the_fixed_file_completes(
+def test_a_quote_left_open_quarantines_its_line_only_and_the_fixed_file_completes(
     cli: Cli, tmp_path: Path
 ) -> None:
     rows = [snapshot_row(account_id=f"A{i:03d}", customer_id=f"C{i:03d}") for i in range(60)]
@@ -92,12 +92,15 @@ def test_an_import_failing_partway_is_one_line_and_the_fixed_file_completes(
     lines = path.read_text("utf-8").splitlines(keepends=True)
     lines[50] = lines[50].replace("张三", '"张三', 1)  # a quote that never closes, on line 51
     path.write_text("".join(lines), "utf-8")
-    failed = cli("import", str(path), "--as-of", "2026-11-02", "--json")
-    assert failed.code == 2 and failed.out == ""
-    assert failed.err.strip() == f"duecourse: {path}: line 51: unexpected end of data"
-    cases = json.loads(cli("cases", "--json").out)
-    assert cases["total"] == 0  # one chunk of 5000: nothing was committed before the damage
+    out = cli("import", str(path), "--as-of", "2026-11-02", "--json")
+    assert out.code == 0, out.err
+    data = json.loads(out.out)
+    assert (data["rows"], data["imported"], data["quarantined"]) == (60, 59, 1)
+    with open(data["quarantine_file"], encoding="utf-8-sig") as f:
+        (bad,) = list(csv.DictReader(f))
+    assert bad["line"] == "51" and bad["account_id"] == "A049"  # the 50th row
+    assert bad["reason"].startswith("a quote opened on this line is not closed")
     fixed = cli("import", str(write_snapshot(path, rows)), "--as-of", "2026-11-02", "--json")
     assert fixed.code == 0, fixed.err
     data = json.loads(fixed.out)
-    assert (data["rows"], data["imported"], data["unchanged"], data["opened"]) == (60, 60, 0, 60)
+    assert (data["rows"], data["imported"], data["unchanged"], data["opened"]) == (60, 1, 59, 1)

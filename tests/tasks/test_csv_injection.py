@@ -28,7 +28,7 @@ def test_the_quarantine_file_quotes_formulas_and_the_database_keeps_them(
     engine: Engine, tmp_path: Path
 ) -> None:
     rows = [
-        snapshot_row(account_id="A1"),
+        snapshot_row(AS_OF, account_id="A1"),
         snapshot_row(account_id="B1", name=LINK, address="@SUM(1+1)", principal="-5.00"),
         snapshot_row(account_id="+B2", email="-2+3+cmd|' /C calc'!A0", days_past_due="x"),
     ]

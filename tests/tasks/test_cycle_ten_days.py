@@ -53,7 +53,8 @@ def _dpd(acct: str, day: int) -> int:
 
 
 def _row(acct: str, day: int) -> dict[str, str]:
-    row = snapshot_row(account_id=acct, customer_id=f"C{acct}", days_past_due=str(_dpd(acct, day)))
+    dpd = str(_dpd(acct, day))  # its due date is the one that DPD counts from on that day
+    row = snapshot_row(DAYS[day - 1], account_id=acct, customer_id=f"C{acct}", days_past_due=dpd)
     if acct == "P" and day >= 3:  # paid in full
         row.update(principal="0.00", interest="0.00", fees="0.00", minimum_due="0.00")
     return row

@@ -123,7 +123,7 @@ def test_cured_paid_and_early_warning_rules(engine: Engine, tmp_path: Path) -> N
     )  # fmt: skip
     assert cases["A3"].outcome == Outcome.PAID and cases["A3"].closed_on == DAY2
     # a cured account that falls behind again opens a new case; a paid one stays closed at DPD 0
-    rows[1]["days_past_due"] = "3"
+    rows[1].update(days_past_due="3", due_date="2026-11-01")
     _import(engine, write_snapshot(tmp_path / "d3.csv", rows), date(2026, 11, 4), tmp_path)
     with Session(engine) as s:
         a2 = s.exec(select(Case).where(Case.account_id == "A2")).all()
