@@ -23,6 +23,7 @@ from rules.buckets import DEFAULT_SCHEME, BucketScheme, BucketsFile
 from rules.policy import Policy, RiskPolicy, StageDef
 from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
+from rules.snapshot_row import IntakeSettings
 from tasks.bank import BANK_FILE, load_bank
 from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
 from tasks.policy_versions import calendar_content
@@ -33,8 +34,11 @@ from tasks.yaml_file import (
     YamlFileError,
     YamlRefusedError,
     YPath,
+    load_model,
     read_yaml,
 )
+
+INTAKE_FILE = "intake.yaml"
 
 __all__ = [
     "SHIPPED_POLICY_DIR",
@@ -256,6 +260,28 @@ def _bank(source: Path) -> list[LocatedProblem]:
     return []
 
 
+def load_intake(source: Path | None = None) -> IntakeSettings:
+    """The bank's intake settings: `intake.yaml` in the policy folder (of a single policy file),
+    else the shipped one, else the defaults; a bad file is YamlFileError (file:line, exit 2)."""
+    source = (source or resolve_policy_dir()).resolve()
+    folder = source if source.is_dir() else source.parent
+    for candidate in (folder / INTAKE_FILE, SHIPPED_POLICY_DIR / INTAKE_FILE):
+        if candidate.is_file():
+            return load_model(candidate, IntakeSettings)
+    return IntakeSettings()
+
+
+def _intake(source: Path) -> list[LocatedProblem]:
+    """The problems of the policy folder's intake.yaml, if it has one."""
+    try:
+        load_intake(source)
+    except YamlRefusedError:
+        raise
+    except YamlFileError as exc:
+        return exc.problems
+    return []
+
+
 def check_policy(
     source: Path | None = None, *, templates: Collection[str] | Literal["lookup"] | None = "lookup"
 ) -> PolicyCheck:
@@ -287,7 +313,7 @@ def check_policy(
     users, errs = _build_roster(parts.get("roster"))
     problems += errs
     calendar, errs = _calendar(source)
-    problems += errs + _bank(source)
+    problems += errs + _bank(source) + _intake(source)
     policy = None
     if stages is not None and risk is not None and scheme is not None:
         policy = Policy.build(stages, risk, scheme, label, calendar)

@@ -13,7 +13,7 @@ from duecourse.cli.common import console, emit_json, err_console, parse_date, pr
 from duecourse.cli.common import settings as get_settings
 from tasks.import_run import ImportResult
 from tasks.intake import import_snapshot
-from tasks.policy import load_policy
+from tasks.policy import load_intake, load_policy
 
 JSON_KEYS = (
     "run_id", "file", "as_of", "encoding", "rows", "imported", "updated", "unchanged",
@@ -51,6 +51,7 @@ def import_command(
     settings = get_settings(ctx)
     day = parse_date(as_of)
     policy = load_policy(settings.policy_dir)  # buckets and opening stages: the bank's ladder
+    intake = load_intake(settings.policy_dir)  # the DPD tolerance (intake.yaml)
     engine = settings.engine
     if progress_enabled(json_out) and file.is_file():
         with Progress(
@@ -68,11 +69,12 @@ def import_command(
                 day,
                 quarantine_dir=settings.quarantine_dir,
                 policy=policy,
+                intake=intake,
                 on_bytes=lambda n: progress.advance(task, n),
             )
     else:
         result = import_snapshot(
-            engine, file, day, quarantine_dir=settings.quarantine_dir, policy=policy
+            engine, file, day, quarantine_dir=settings.quarantine_dir, policy=policy, intake=intake
         )
     if json_out:
         data = result.as_json()

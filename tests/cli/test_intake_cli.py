@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import threading
 from pathlib import Path
 
+import pytest
+
 from rules.snapshot_row import id_check_digit
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, Outcome
 from tests.factories import snapshot_row, write_snapshot
 
 KEYS = {"rows", "imported", "updated", "unchanged", "quarantined", "missing", "quarantine_file"}
@@ -104,3 +108,71 @@ def test_a_quote_left_open_quarantines_its_line_only_and_the_fixed_file_complete
     assert fixed.code == 0, fixed.err
     data = json.loads(fixed.out)
     assert (data["rows"], data["imported"], data["unchanged"], data["opened"]) == (60, 1, 59, 1)
+
+
+def test_an_input_that_never_ends_is_refused_in_one_line(cli: Cli, tmp_path: Path) -> None:
+    """Regression (issue 13 item 13): `duecourse import /dev/zero` never returned."""
+    outcome: list[Outcome] = []
+    worker = threading.Thread(target=lambda: outcome.append(cli("import", "/dev/zero")))
+    worker.daemon = True  # before the fix it reads forever: fail, do not hang the suite
+    worker.start()
+    worker.join(timeout=60)
+    assert outcome, "import /dev/zero did not return"
+    (done,) = outcome
+    assert done.code == 2 and done.out == ""
+    assert (
+        done.err
+        == "duecourse: /dev/zero: not a regular file (a device, pipe or socket is not read)\n"
+    )
+    header = tmp_path / "one-line.csv"
+    header.write_text("account_id," + "x" * 70_000, encoding="utf-8")
+    long = cli("import", str(header))
+    assert long.code == 2 and long.err.count("\n") == 1
+    assert "the header line is longer than 64 KiB" in long.err
+
+
+def _policy_with(tmp_path: Path, intake: str) -> Path:
+    policy = tmp_path / "policy"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "policy", policy)
+    (policy / "intake.yaml").write_text(intake, encoding="utf-8")
+    return policy
+
+
+def test_the_dpd_tolerance_is_the_banks_setting(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 13 item 2): DPD was taken as given whatever the due date said; now it
+    must match as-of minus due date within `dpd_tolerance_days` of the policy's intake.yaml."""
+    rows = [
+        snapshot_row(account_id="A1", customer_id="C1", days_past_due="45"),  # exact
+        snapshot_row(account_id="A2", customer_id="C2", days_past_due="46", due_date="2026-09-18"),
+        snapshot_row(account_id="A3", customer_id="C3", days_past_due="400", due_date="2026-10-30"),
+    ]
+    path = write_snapshot(tmp_path / "s.csv", rows)
+    shipped = json.loads(cli("import", str(path), "--as-of", "2026-11-02", "--json").out)
+    assert (shipped["imported"], shipped["quarantined"]) == (2, 1)  # the shipped tolerance: 3
+    with open(shipped["quarantine_file"], encoding="utf-8-sig") as f:
+        (bad,) = list(csv.DictReader(f))
+    assert (bad["line"], bad["account_id"]) == ("4", "A3")
+    assert bad["reason"] == (
+        "days_past_due: 400 does not match due_date 2026-10-30 (3 days before 2026-11-02; "
+        "tolerance 3)"
+    )
+    monkeypatch.setenv(
+        "DUECOURSE_POLICY_DIR", str(_policy_with(tmp_path, "dpd_tolerance_days: 0\n"))
+    )
+    strict = cli("import", str(path), "--as-of", "2026-11-02", "--json", home_dir=tmp_path / "h2")
+    assert json.loads(strict.out)["quarantined"] == 2  # A2 is a day off: refused at tolerance 0
+
+
+def test_a_bad_intake_setting_is_located(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = _policy_with(tmp_path, "# the bank's\ndpd_tolerance_days: -1\n")
+    monkeypatch.setenv("DUECOURSE_POLICY_DIR", str(policy))
+    path = write_snapshot(tmp_path / "s.csv", [snapshot_row()])
+    refused = cli("import", str(path), "--as-of", "2026-11-02")
+    assert refused.code == 1 and refused.err.count("\n") == 1  # a broken policy, as bank.yaml
+    assert f"{policy / 'intake.yaml'}:2: " in refused.err and "dpd_tolerance_days" in refused.err
+    check = cli("policy", "check")
+    assert check.code == 1 and "intake.yaml:2: " in check.out + check.err
