@@ -12,7 +12,14 @@ from sqlmodel import Session, col, func, select
 from models import BalanceSnapshot, CardAccount, Case, ContactPoint, Customer, TimelineEvent
 from rules.enums import RISK_ORDER, Bucket, CaseStatus, ContactRelation, Stage, risk_rank
 from rules.errors import NotFoundError
-from rules.masking import mask_address, mask_card, mask_email, mask_id_number, mask_phone
+from rules.masking import (
+    mask_address,
+    mask_card,
+    mask_email,
+    mask_id_number,
+    mask_phone,
+    scrub_text,
+)
 from tasks.bulk import MAX_ROW_ID
 from tasks.clock import shanghai_time
 from tasks.documents import case_documents
@@ -170,7 +177,7 @@ def _timeline(session: Session, case: Case) -> list[dict[str, Any]]:
             "at": _shanghai(e.at),
             "as_of": e.as_of,
             "event": e.event,
-            "detail": e.detail,
+            "detail": scrub_text(e.detail),  # free text (reasons, comments): masked
             "actor": e.actor,
         }
         for e in events

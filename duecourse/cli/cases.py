@@ -13,6 +13,7 @@ from sqlmodel import Session
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, parse_choice, settings
 from rules.enums import Bucket, CaseStatus, Stage
+from rules.terminal_text import terminal_text
 from tasks.case_file import build_case_file, list_cases
 
 
@@ -56,8 +57,9 @@ def cases_command(
         table.add_column(name, justify="right" if name in ("DPD", "balance", "id") else "left")
     for c in items:
         table.add_row(
-            str(c["id"]), Text(c["account_id"]), Text(c["name"]), c["bucket"].value,
-            c["stage"].value, c["risk"].value if c["risk"] else "-", Text(c["owner"] or "-"),
+            str(c["id"]), Text(terminal_text(c["account_id"])), Text(terminal_text(c["name"])),
+            c["bucket"].value, c["stage"].value, c["risk"].value if c["risk"] else "-",
+            Text(terminal_text(c["owner"] or "-")),
             str(c["dpd"]),
             f"{c['balance']:,.2f}",
         )  # fmt: skip
@@ -67,10 +69,11 @@ def cases_command(
 
 
 def _shown(value: Any) -> str:
-    """A field as people read it: a moment as Asia/Shanghai minutes (the case file converts)."""
+    """A field as people read it: a moment as Asia/Shanghai minutes (the case file converts);
+    text on one line without control characters (rules.terminal_text)."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    return terminal_text(value)
 
 
 SECTION_FIELDS = {
@@ -83,17 +86,18 @@ SECTION_FIELDS = {
 
 
 def _print_case(data: dict[str, Any]) -> None:
-    d, a = data["debtor"], data["account"]
+    d, a, t = data["debtor"], data["account"], _shown
     console.print(
         Text.assemble(
             (f"case {data['id']}", "bold"),
-            f"  account {data['account_id']}  {data['status'].value}  "
+            f"  account {t(data['account_id'])}  {data['status'].value}  "
             f"stage {data['stage'].value}  bucket {data['bucket'].value}  "
-            f"risk {data['risk'].value if data['risk'] else '-'}  owner {data['owner'] or '-'}",
+            f"risk {data['risk'].value if data['risk'] else '-'}  owner {t(data['owner'] or '-')}",
         )
     )
     console.print(
-        f"debtor {d['name']}  ID {d['id_number']}  phone {d['phone']}  address {d['address']}",
+        f"debtor {t(d['name'])}  ID {d['id_number']}  phone {d['phone']}  "
+        f"address {t(d['address'])}",
         markup=False,
     )
     console.print(
@@ -102,7 +106,7 @@ def _print_case(data: dict[str, Any]) -> None:
         f"as of {a['as_of']}"
     )
     for reason in data["risk_reasons"]:
-        console.print(f"  risk: {reason}", markup=False)
+        console.print(f"  risk: {t(reason)}", markup=False)
     for key, fields in SECTION_FIELDS.items():
         if data.get(key):
             console.print(f"[bold]{key}[/bold]")
@@ -112,7 +116,7 @@ def _print_case(data: dict[str, Any]) -> None:
     console.print("[bold]timeline[/bold] (recorded times in Asia/Shanghai)")
     for e in data["timeline"]:
         recorded = f"  (recorded {_shown(e['at'])})" if e["at"] is not None else ""
-        console.print(f"  {e['as_of']}  {e['event']:<10} {e['detail']}{recorded}", markup=False)
+        console.print(f"  {e['as_of']}  {e['event']:<10} {t(e['detail'])}{recorded}", markup=False)
 
 
 @app.command("case")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -11,14 +12,33 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 
 from duecourse.settings import Settings
 from rules.errors import InputError
+from rules.terminal_text import has_controls, json_escape_controls, terminal_block
 from tasks.clock import today
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+class SafeConsole(Console):
+    """A console that never sends a control character of the data it prints to the terminal
+    (escape sequences in a name, a comment, a file name: rules.terminal_text). Every piece of
+    text passes here, whether a string, a Text or a table cell; Rich's own styling and control
+    codes are added after (segments marked `control` are its own and pass as they are)."""
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or not has_controls(segment.text):
+                yield segment
+            else:
+                yield Segment(terminal_block(segment.text), segment.style)
+
+
+console = SafeConsole(highlight=False)
+err_console = SafeConsole(stderr=True, highlight=False)
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -63,7 +83,8 @@ def _default(obj: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+    """One JSON document; values as given, control characters JSON-escaped (C1 too)."""
+    return json_escape_controls(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
 
 
 def emit_json(data: Any) -> None:

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, parse_date, settings
+from duecourse.cli.common import SafeConsole, console, emit_json, parse_date, settings
 from duecourse.cli.policy import WIDE
 from duecourse.settings import Settings
 from rules.errors import NotFoundError
@@ -92,7 +91,7 @@ def deadlines_command(
             str(d["case_id"]), d["kind"], d["stage"], d["due"], str(d["days_left"]), d["status"],
             d["risk"] or "-", d["owner"] or "-", d["escalated_to"] or "-",
         )  # fmt: skip
-    out = console if console.is_terminal else Console(highlight=False, width=WIDE)
+    out = console if console.is_terminal else SafeConsole(highlight=False, width=WIDE)
     out.print(table)
     if data["owners"]:
         out.print(_owners_table(data["owners"]))

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, parse_choice, parse_date, settings
+from duecourse.cli.common import SafeConsole, console, emit_json, parse_choice, parse_date, settings
 from duecourse.cli.policy import WIDE
 from rules.enums import ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
+from rules.terminal_text import terminal_text
 from tasks.policy import load_roster
 from tasks.reviews import (
     ReviewWithdrawn,
@@ -37,9 +37,9 @@ def _user(ctx: typer.Context, name: str) -> User:
 
 
 def _line(r: dict[str, Any]) -> str:
-    decided = f" by {r['decided_by']}" if r["decided_by"] else ""
+    decided = f" by {terminal_text(r['decided_by'])}" if r["decided_by"] else ""
     return (
-        f"review {r['id']}  case {r['case_id']} ({r['account_id']})  "
+        f"review {r['id']}  case {r['case_id']} ({terminal_text(r['account_id'])})  "
         f"{r['stage'].value} -> {r['target_stage'].value}  needs {r['required_role'].value}  "
         f"{r['status'].value}{decided}"
     )
@@ -82,7 +82,7 @@ def review_list(
         table.add_column(name)
     for r in items:
         row = [
-            str(r["id"]), str(r["case_id"]), Text(r["debtor"]), r["stage"].value,
+            str(r["id"]), str(r["case_id"]), Text(terminal_text(r["debtor"])), r["stage"].value,
             r["target_stage"].value, r["required_role"].value,
             r["risk"].value if r["risk"] else "-", str(r["dpd"]), f"{r['balance']:,.2f}",
             str(r["opened_on"]),
@@ -91,7 +91,7 @@ def review_list(
             at = r["decided_at"]
             row.append(at.strftime("%Y-%m-%d %H:%M") if at else "-")
         table.add_row(*row)
-    out = console if console.is_terminal else Console(highlight=False, width=WIDE)  # piped
+    out = console if console.is_terminal else SafeConsole(highlight=False, width=WIDE)  # piped
     out.print(table)
     if truncated:
         console.print(f"{len(items)} of {total} shown (--limit {limit}; raise it to see more)")
@@ -110,6 +110,8 @@ def review_show(
         emit_json(item)
     else:
         console.print(_line(item), markup=False)
+        if item["comment"]:  # masked (tasks.reviews), on one line
+            console.print(f"  comment: {terminal_text(item['comment'])}", markup=False)
 
 
 def _decide(

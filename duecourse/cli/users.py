@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, settings
+from duecourse.cli.common import SafeConsole, console, emit_json, settings
 from duecourse.cli.policy import WIDE
 from duecourse.settings import Settings
 from rules.masking import mask_email
@@ -82,7 +81,7 @@ def users_command(
     for o in data["unrostered_owners"]:
         table.add_row(*(Text(c) for c in [o["name"], "(not in roster)", "-", "-", "-"]),
                       Text(str(o["open_cases"])), Text("-"))  # fmt: skip
-    out = console if console.is_terminal else Console(highlight=False, width=WIDE)
+    out = console if console.is_terminal else SafeConsole(highlight=False, width=WIDE)
     out.print(table)
     console.print(over_capacity_line(data["over_capacity"]), markup=False, soft_wrap=True)
     if any(u["demo"] for u in data["users"]):
