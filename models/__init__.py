@@ -7,7 +7,7 @@ from models.account import CardAccount
 from models.case import Case
 from models.customer import ContactPoint, Customer
 from models.cycle import CycleAction, CycleRun
-from models.document import Document, DocumentSequence
+from models.document import Document, DocumentNumber, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
 from models.milestone import Milestone
 from models.policy_version import PolicyVersion
@@ -24,6 +24,7 @@ __all__ = [
     "CycleAction",
     "CycleRun",
     "Document",
+    "DocumentNumber",
     "DocumentSequence",
     "ImportRun",
     "Milestone",

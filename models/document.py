@@ -9,6 +9,12 @@ case and date again returns the stored document. The PDF and DOCX of one letter 
 `(number, format)` is unique. Numbers come from `document_sequence`, one row per prefix and year,
 advanced by an UPDATE in a short transaction of its own, so two processes never get the same
 number; a number taken by an attempt that then fails is skipped, never reused.
+
+A letter's number is fixed once, before any of its files is written: `document_number` holds one
+row per (kind, case, as-of date), its primary key, and every format reads it. Two processes
+rendering the PDF and the DOCX of one letter at once therefore print the same number (before,
+each took its own), and a render killed after writing its files leaves the number to the next
+attempt, which writes the same paths again.
 """
 
 from __future__ import annotations
@@ -51,3 +57,16 @@ class DocumentSequence(SQLModel, table=True):
     prefix: str = Field(primary_key=True, max_length=8)
     year: int = Field(primary_key=True)
     last: int = 0
+
+
+class DocumentNumber(SQLModel, table=True):
+    """The number of one letter, whatever its formats: (kind, case, as-of date) -> number."""
+
+    __tablename__ = "document_number"
+    __table_args__ = (sa.UniqueConstraint("number", name="uq_document_number_number"),)
+
+    kind: str = Field(primary_key=True, max_length=64)
+    case_id: int = Field(primary_key=True, foreign_key="collection_case.id")
+    as_of: date = Field(primary_key=True)
+    number: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

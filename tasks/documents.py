@@ -1,11 +1,15 @@
 """The document store: render a kind for cases, keep each file and row, list and verify them.
 
 Each document is rendered once per (kind, case, as-of date, format): the idempotency key. A second
-request returns the stored row and file, never a second number. The PDF and DOCX of one letter
-share its number. Numbers are taken in a short transaction of their own (see models.document), the
-file is written (atomically) before its row is inserted, and if another process stored the same
-key first, theirs is returned and our file removed (unless it is theirs too: an unnumbered kind's
-path is its key's).
+request returns the stored row and file, never a second number; if that file has been deleted, it
+is written again from the row's data when the bytes come out the same (else refused as missing).
+The PDF and DOCX of one letter share its number: it is recorded once per (kind, case, as-of)
+before any file is written (tasks.document_numbers), so concurrent renders of its formats and a
+render re-run after one was killed print the same number. The file is written (atomically)
+before its row is inserted, and if another process stored the same key first, theirs is
+returned and our file removed (unless it is theirs too: same number, or an unnumbered kind's
+path). Files with no row (a killed render's) are listed by `documents verify`
+(tasks.document_verify).
 
 A new document is dated today (tasks.clock) and not before the last imported snapshot: a demand
 dated any other day could pass as proof of a demand made on that day (falsified evidence, CPL 2023
@@ -36,12 +40,13 @@ from documents.data import prepare, to_jsonable
 from documents.engine import check_format, render_prepared
 from documents.manifest import Format, Manifest
 from documents.registry import get_manifest
-from models import Document, DocumentSequence
+from models import Document
 from rules.calendar import BusinessCalendar
 from rules.errors import DuecourseError, InputError
 from tasks.bank import Bank, refuse_demo_values
 from tasks.bulk import MAX_ROW_ID
 from tasks.document_dating import check_new_document_date
+from tasks.document_numbers import letter_numbers
 from tasks.letter_data import LetterContext, build_data
 
 Progress = Callable[[int], None]
@@ -53,30 +58,6 @@ def idempotency_key(kind: str, case_id: int, as_of: date, fmt: Format) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def allocate_numbers(engine: Engine, prefix: str, year: int, count: int) -> list[str]:
-    """`count` fresh numbers `PREFIX-YEAR-NNNNNN`, committed at once: never handed out twice."""
-    if count <= 0:
-        return []
-    table = DocumentSequence.__table__  # type: ignore[attr-defined]
-    with engine.begin() as conn:
-        exists = conn.execute(
-            sa.select(table.c.last).where(table.c.prefix == prefix, table.c.year == year)
-        ).first()
-        if exists is None:
-            try:
-                with conn.begin_nested():
-                    conn.execute(table.insert().values(prefix=prefix, year=year, last=0))
-            except sa.exc.IntegrityError:
-                pass  # another process created it first
-        last = conn.execute(
-            table.update()
-            .where(table.c.prefix == prefix, table.c.year == year)
-            .values(last=table.c.last + count)
-            .returning(table.c.last)
-        ).scalar_one()
-    return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def relative_path(
@@ -119,6 +100,7 @@ class RenderResult:
     documents: list[Document] = field(default_factory=list)
     created: int = 0
     reused: int = 0
+    restored: int = 0  # of the reused: their file was missing and is written again
     layouts: dict[int, Layout] = field(default_factory=dict)  # case id -> laid-out PDF
     # {case_id, number, calendar_warning} of each document whose deadline lies in a year whose
     # make-up days are not declared yet (its deadline is the latest possible date)
@@ -163,7 +145,8 @@ def _insert(
                 ).one()
             if row.path != winner.path:  # our number's file: nobody else's
                 (documents_dir / row.path).unlink(missing_ok=True)
-            # else an unnumbered kind: its path is the key's, where both wrote the same bytes
+            elif row.sha256 != winner.sha256:  # one path (the letter's number or an unnumbered
+                restore_file(documents_dir, winner)  # kind's key), our bytes: put theirs back
             result[row.idempotency_key] = winner
             lost.add(row.idempotency_key)
     return result, lost
@@ -205,6 +188,9 @@ def render_documents(
         data = build_data(session, kind, fresh, as_of, ctx) if fresh else {}
     numbers = _numbers(engine, manifest, fresh, as_of)
     result = RenderResult()
+    result.restored = _restore_missing(
+        documents_dir, (stored[k] for k in keys.values() if k in stored)
+    )
     new_rows: list[Document] = []
     for done, case_id in enumerate(todo, 1):
         if case_id in reprints:
@@ -292,12 +278,12 @@ def _number_field(manifest: Manifest, numbers: dict[int, str], case_id: int) -> 
 def _numbers(
     engine: Engine, manifest: Manifest, fresh_for: list[int], as_of: date
 ) -> dict[int, str]:
-    """A fresh number for each new document (a stored sibling's data carries its own)."""
+    """Each new letter's number, recorded before its files are written (tasks.document_numbers):
+    the one its other format or an earlier, killed attempt recorded, else a fresh one."""
     if not manifest.numbered or not fresh_for:
         return {}
     assert manifest.number_prefix is not None
-    fresh = allocate_numbers(engine, manifest.number_prefix, as_of.year, len(fresh_for))
-    return dict(zip(fresh_for, fresh, strict=True))
+    return letter_numbers(engine, manifest.kind, manifest.number_prefix, fresh_for, as_of)
 
 
 class _Target(NamedTuple):
@@ -320,14 +306,10 @@ def _render_one(
     keep_layouts: bool,
 ) -> Document:
     case_id, fmt, number, key = target
-    pages = None
-    if fmt is Format.PDF:
-        layout = pdf.layout(manifest, pdf.render_html(manifest, context))
-        content, pages = pdf.write(layout), len(layout.pages)
-        if keep_layouts:
-            result.layouts[case_id] = layout
-    else:
-        content = render_prepared(manifest, context, fmt, stamp=as_of)
+    content, layout = _content(manifest, context, fmt, as_of)
+    pages = len(layout.pages) if layout is not None else None
+    if layout is not None and keep_layouts:
+        result.layouts[case_id] = layout
     rel = relative_path(manifest, case_id, as_of, number, fmt)
     _write_atomic(documents_dir / rel, content)
     template = manifest.template_path(fmt).name if fmt is not Format.TEXT else "*.txt.j2"
@@ -346,6 +328,48 @@ def _render_one(
         data=json.dumps(to_jsonable(context), ensure_ascii=False, sort_keys=True),
         idempotency_key=key,
     )
+
+
+def _content(
+    manifest: Manifest, context: dict[str, Any], fmt: Format, as_of: date
+) -> tuple[bytes, Layout | None]:
+    """A document's bytes (and a PDF's layout) from its context."""
+    if fmt is Format.PDF:
+        layout = pdf.layout(manifest, pdf.render_html(manifest, context))
+        return pdf.write(layout), layout
+    return render_prepared(manifest, context, fmt, stamp=as_of), None
+
+
+def restore_file(documents_dir: Path, doc: Document) -> bool:
+    """Write a stored document's file again from its stored data, only if the bytes come out
+    the ones stored (same sha256, so same number and text): True when written."""
+    manifest = get_manifest(doc.kind)
+    try:
+        context = _stored_context(manifest, doc)
+    except DuecourseError:  # its template version is no longer shipped
+        return False
+    content, _layout = _content(manifest, context, Format(doc.format), doc.as_of)
+    if sha256_bytes(content) != doc.sha256:
+        return False
+    _write_atomic(documents_dir / doc.path, content)
+    return True
+
+
+def _restore_missing(documents_dir: Path, docs: Iterable[Document]) -> int:
+    """Stored documents asked for again whose file is gone are written again (the same bytes);
+    one that would not come out the same is refused as missing, never "already stored"."""
+    restored = 0
+    for doc in docs:
+        if (documents_dir / doc.path).is_file():
+            continue
+        if not restore_file(documents_dir, doc):
+            raise DuecourseError(
+                f"{doc.number or doc.idempotency_key} ({doc.format}): its file {doc.path} is "
+                "missing and cannot be re-created with the same bytes; restore it from a backup "
+                "(documents verify lists it)"
+            )
+        restored += 1
+    return restored
 
 
 def relayout(doc: Document) -> Layout:
@@ -369,25 +393,3 @@ def list_documents(
 def case_documents(session: Session, case_id: int) -> list[dict[str, Any]]:
     """The case file's `documents` key: each stored document of the case (no personal data)."""
     return list_documents(session, case_id=case_id)
-
-
-def verify_documents(session: Session, documents_dir: Path) -> tuple[int, list[dict[str, Any]]]:
-    """(documents checked, problems): each file re-hashed; changed or missing ones named."""
-    checked, problems = 0, []
-    query = select(Document).order_by(col(Document.id)).execution_options(yield_per=500)
-    for doc in session.exec(query):
-        checked += 1
-        path = documents_dir / doc.path
-        problem = None
-        if not path.is_file():
-            problem = "missing"
-        elif _file_sha256(path) != doc.sha256:
-            problem = "changed"
-        if problem:
-            problems.append({**document_dict(doc), "problem": problem, "file": str(path)})
-    return checked, problems
-
-
-def _file_sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -33,7 +33,8 @@ from tasks.bank import load_bank
 from tasks.calendar import load_calendar
 from tasks.case_file import find_case
 from tasks.document_batch import render_batch, select_case_ids
-from tasks.documents import document_dict, list_documents, render_documents, verify_documents
+from tasks.document_verify import verify_documents
+from tasks.documents import document_dict, list_documents, render_documents
 
 documents_app = typer.Typer(
     help="Letters and other documents: render, list, verify.", no_args_is_help=True
@@ -134,6 +135,7 @@ def render_command(
             result = {
                 "created": rendered.created,
                 "reused": rendered.reused,
+                "restored": rendered.restored,
                 "documents": [document_dict(d) for d in rendered.documents],
                 "calendar_warnings": rendered.calendar_warnings,
             }
@@ -180,8 +182,11 @@ def _print_rendered(result: dict[str, Any]) -> None:
             markup=False,
         )
     else:
+        restored = result["restored"]
+        again = f" ({restored} of them re-created: the file was missing)" if restored else ""
         console.print(
-            f"{result['created']} rendered, {result['reused']} already stored", markup=False
+            f"{result['created']} rendered, {result['reused']} already stored{again}",
+            markup=False,
         )
 
 
@@ -261,7 +266,8 @@ def preview_command(
 
 @documents_app.command("verify")
 def verify_command(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """Re-hash every stored document file; name each that changed or vanished (exit 1 if any)."""
+    """Re-hash every stored document file; name each that changed or vanished, and each file
+    in the store that no document row names (orphan: a killed render's); exit 1 if any."""
     s = settings(ctx)
     with Session(s.engine) as session:
         checked, problems = verify_documents(session, s.documents_dir)
@@ -269,9 +275,12 @@ def verify_command(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         emit_json({"checked": checked, "ok": not problems, "problems": problems})
     else:
         for p in problems:
+            what = p["number"] or p["id"] or "-"
+            why = f" ({p['detail']})" if p.get("detail") else ""
             err_console.print(
-                f"{p['problem']}: {p['number'] or p['id']} ({p['format']}) {p['file']}",
+                f"{p['problem']}: {what} ({p['format']}) {p['file']}{why}",
                 markup=False,
+                soft_wrap=True,  # one line per problem, however long its path
             )
         console.print(f"{checked} documents checked, {len(problems)} problem(s)", markup=False)
     if problems:

@@ -68,6 +68,29 @@ def test_verify_catches_edited_and_deleted_files(cli: Cli, tmp_path: Path) -> No
     assert {p["problem"] for p in report["problems"]} == {"changed", "missing"}
 
 
+def test_verify_names_an_orphan_and_render_re_creates_a_deleted_file(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Regression (issue 13 item 6): a file with no row is named; a deleted letter rendered
+    again is re-created (same bytes), not reported "already stored"."""
+    _load(cli, tmp_path)
+    (doc,) = _render(cli, "--case", "A1", "--format", "pdf")["documents"]
+    letter = Path(doc["file"])
+    orphan = letter.with_name("CL-2026-000099.pdf")
+    orphan.write_bytes(b"%PDF- a killed render's")
+    bad = cli("documents", "verify")
+    assert bad.code == 1
+    assert bad.err.strip() == f"orphan: CL-2026-000099 (pdf) {orphan} (no document row)"
+    orphan.unlink()
+    stored = letter.read_bytes()
+    letter.unlink()
+    again = cli("documents", "render", "collection_letter", "--case", "A1", "--format", "pdf")
+    assert again.code == 0, again.err
+    assert "0 rendered, 1 already stored (1 of them re-created: the file was missing)" in again.out
+    assert letter.read_bytes() == stored
+    assert cli("documents", "verify").code == 0
+
+
 def test_batch_by_bucket_writes_pdf_and_manifest(cli: Cli, tmp_path: Path) -> None:
     _load(cli, tmp_path)
     out = tmp_path / "mail.pdf"

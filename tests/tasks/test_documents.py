@@ -18,13 +18,13 @@ from rules.enums import Bucket, CaseStatus
 from rules.errors import DuecourseError, InputError
 from tasks.bank import parse_bank
 from tasks.calendar import load_calendar
+from tasks.document_numbers import allocate_numbers
+from tasks.document_verify import verify_documents
 from tasks.documents import (
     RenderResult,
-    allocate_numbers,
     case_documents,
     relayout,
     render_documents,
-    verify_documents,
 )
 from tasks.letter_data import LetterContext, build_data, load_bank
 from tests.factories import make_case
