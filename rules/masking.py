@@ -56,7 +56,12 @@ _ID15_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{6}(\d{3})(?![\dA-Za-z])")  # pr
 _CARD_RE = re.compile(r"(?<!\d)(\d{4})\d{8,11}(\d{4})(?!\d)")
 _CARD_GROUPED_RE = re.compile(r"(?<!\d[ -])(?<!\d)(\d{4})(?:[ -]\d{4}){2,3}[ -](\d{3,4})(?![\d])")
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
-_LANDLINE_RE = re.compile(r"(?<![\d-])(0\d{2,3})-\d{3,4}(\d{4})(?![\d-])")
+# 021-62345678, 021-6234-5678, 0755 6123 4567, (021) 6234 5678
+_LANDLINE_RE = re.compile(
+    r"(?<![\d-])(?:\((0\d{2,3})\)\s?|(0\d{2,3})[- ])\d{3,4}[- ]?(\d{4})(?![\d-])"
+)
+# full-width digits (１３８…), as typed with a Chinese input method, are read as digits
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _EMAIL_RE = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # The identifying part of a Chinese address: house, building, unit and room numbers.
 _ADDRESS_NO_RE = re.compile(r"\d+(?=\s*(?:号|室|栋|幢|单元|弄|楼|层))")
@@ -87,19 +92,20 @@ def has_secret(text: str) -> bool:
 def scrub_text(text: str) -> str:
     """Mask anything that looks like personal data in free text: ID numbers (18 and 15 digits),
     card numbers (plain or grouped by four), mobile numbers (with or without +86 and
-    separators), landlines, e-mail addresses, and the house, building and room numbers of an
-    address.
+    separators), landlines (`021-6234-5678`, `(021) 62345678`), e-mail addresses, and the
+    house, building and room numbers of an address. Full-width digits are read (and shown) as
+    ASCII digits.
 
     Used by the logging set-up (every log record), artifacts, review comments and timeline
     details, so a stray value is never shown whole. Passwords of database URLs are hidden too
     (`hide_secrets`).
     """
-    text = hide_secrets(text)
+    text = hide_secrets(text).translate(_FULL_WIDTH_DIGITS)
     text = _ID_RE.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(2), text)
     text = _CARD_RE.sub(lambda m: f"{m.group(1)} **** **** {m.group(2)}", text)
     text = _CARD_GROUPED_RE.sub(lambda m: f"{m.group(1)} **** **** {m.group(2)}", text)
     text = _ID15_RE.sub(lambda m: m.group(1)[:4] + "*" * 8 + m.group(2), text)
     text = _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
-    text = _LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)}", text)
+    text = _LANDLINE_RE.sub(lambda m: f"{m.group(1) or m.group(2)}-****{m.group(3)}", text)
     text = _EMAIL_RE.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     return _ADDRESS_NO_RE.sub(lambda m: "*" * len(m.group(0)), text)
