@@ -175,7 +175,7 @@ def test_a_refused_write_names_its_constraint_not_the_row(engine: Engine) -> Non
         s.add(customer())
         with pytest.raises(sa.exc.IntegrityError) as refused:
             s.commit()
-    assert ID_NUMBER in str(refused.value) or engine.dialect.name == "sqlite"
+    assert "13812345678" not in str(refused.value)  # the engine hides statements' parameters
     line = db_error_line(refused.value)
     assert line.startswith("the database refused the write (")
     assert "customer" in line  # its table or key
