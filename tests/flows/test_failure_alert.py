@@ -86,7 +86,7 @@ def test_a_refused_daily_cycle_emails_the_ops_role_once(
     body = msg.get_content()
     assert "Run:      daily-cycle-2026-11-02" in body and "As of:    2026-11-02" in body
     assert "before the last day run (2026-11-03)" in body and "State:    Failed" in body
-    assert f"In the UI: {_ui()}/runs/flow-run/{refused.flow_run_id}" in body
+    assert f"Link:     {_ui()}/runs/flow-run/{refused.flow_run_id}" in body
     # the hook once more for the same run (a retry, the runner after a crash): nothing sent
     run = _flow_run(refused.flow_run_id)
     alert_failed_run(daily_cycle, run, run.state)

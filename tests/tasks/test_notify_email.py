@@ -57,7 +57,7 @@ def test_an_alert_reaches_a_plain_smtp_server_in_utf8(monkeypatch: pytest.Monkey
     assert b"\xe6\x94\xbf" not in got.data.split(b"\r\n\r\n", 1)[0]  # headers: RFC 2047 words
     body = msg.get_content()
     assert "As of:    2026-11-29" in body and "/srv/政策" in body
-    assert f"In the UI: http://127.0.0.1:4200/runs/flow-run/{RUN_ID}" in body
+    assert f"Link:     http://127.0.0.1:4200/runs/flow-run/{RUN_ID}" in body
     assert "duecourse run-day --as-of 2026-11-29" in body
 
 
