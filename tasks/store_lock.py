@@ -120,7 +120,9 @@ class StoreLock:
         holder = self.current_holder()
         if wait is not None and wait <= 0:
             self._give_up(holder)
-        log.warning("waiting for the store: %s holds it", holder)
+        # an endless wait says what it waits for; a bounded one ends in one line (StoreBusy)
+        if wait is None:
+            log.warning("waiting for the store: %s holds it", holder)
         deadline = None if wait is None else time.monotonic() + wait
         pause = 0.05
         while not self._try():
@@ -181,6 +183,9 @@ class StoreLock:
             )
             self.conn.execute(sa.text("RESET application_name"))
             self.conn.commit()
+        except BaseException:
+            self.conn.invalidate()  # never back into the pool still holding the lock
+            raise
         finally:
             self._close()
 

@@ -80,7 +80,7 @@ def refuse_future(as_of: date, option: str = "as-of") -> None:
 
 
 def mark_crashed(conn: Connection) -> list[str]:
-    """Under the cycle lock: daily cycles left `running` (and deadline checks left so for long)
+    """Under the store lock: daily cycles left `running` (and deadline checks left so for long)
     belong to a process that died; they become `crashed`. A warning for each."""
     now = utcnow()
     stale = sa.or_(
@@ -126,7 +126,7 @@ def stale_snapshot(conn: Connection, as_of: date) -> list[str]:
 
 
 def before_run(conn: Connection, as_of: date) -> list[str]:
-    """Under the cycle lock, before the run row: runs left running are marked crashed, the day
+    """Under the store lock, before the run row: runs left running are marked crashed, the day
     must not be in the future nor before the last day run; the run's first warnings."""
     warnings = mark_crashed(conn)
     refuse_future(as_of)
