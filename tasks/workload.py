@@ -1,28 +1,15 @@
-"""Who carries how many open cases, and who is over capacity: one query for `duecourse users`
-and the daily cycle's artifact."""
+"""Who carries how many open cases (the same query the cycle balances owners by) and who is over
+capacity: for `duecourse users` and the daily cycle's artifact."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from models import Case
-from rules.enums import CaseStatus
 from rules.roster import User, over_capacity
+from tasks.cycle.read import open_case_loads
 
-
-def open_case_loads(conn: Connection) -> dict[str, int]:
-    """Open cases per owner (one GROUP BY; cases without an owner are not counted)."""
-    c = Case.__table__  # type: ignore[attr-defined]
-    query = (
-        sa.select(c.c.owner, sa.func.count())
-        .where(c.c.status == CaseStatus.OPEN, c.c.owner.is_not(None))
-        .group_by(c.c.owner)
-    )
-    return {str(owner): int(n) for owner, n in conn.execute(query)}
+__all__ = ["open_case_loads", "over_capacity_line", "over_capacity_rows"]
 
 
 def over_capacity_rows(users: Iterable[User], loads: dict[str, int]) -> list[dict[str, Any]]:
