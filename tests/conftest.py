@@ -92,3 +92,14 @@ def sqlite_engine(tmp_path: os.PathLike[str]) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _duecourse_environment_restored() -> Iterator[None]:
+    """Every DUECOURSE_* variable as it was before the test: the CLI exports DUECOURSE_HOME for
+    the flows it runs, and a test must not hand that to the next one."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("DUECOURSE_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("DUECOURSE_") and k not in before]:
+        del os.environ[key]
+    os.environ.update(before)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 
 from duecourse.logs import configure_logging
 from duecourse.settings import Settings
-from models.db import restrict_new_files
+from models.db import ENV_HOME, restrict_new_files
 from tasks.store_lock import set_wait
 
 app = typer.Typer(
@@ -54,3 +55,6 @@ def main_options(
     restrict_new_files()  # the home, store, documents: the owner's only (0700/0600)
     set_wait(lock_wait)
     ctx.obj = Settings.resolve(str(home) if home else None, database_url)
+    # The flows this process runs (run-day through Prefect) find the same home: their alert
+    # outbox and ledger, and <home>/policy, are those of --home.
+    os.environ[ENV_HOME] = str(ctx.obj.home)
