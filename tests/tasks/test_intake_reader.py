@@ -217,3 +217,26 @@ def test_a_data_line_longer_than_the_limit_is_refused_and_the_next_line_read(
     _edit_line(path, 2, "张三", "张" * (LINE_LIMIT + 10))
     got = [(line, problem) for line, _, problem in _read(path)]
     assert got == [(2, f"line longer than {LINE_LIMIT} characters"), (3, None)]
+
+
+def test_ids_differing_only_by_invisible_or_look_alike_characters_are_one_key(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Regression (issue 13 item 2): `A001`, `A001` with a zero-width space and `Ａ001` were three
+    accounts; now they are one key, and the later rows are quarantined as ambiguous."""
+    rows = [
+        snapshot_row(account_id="A001", customer_id="C001"),
+        snapshot_row(account_id="A001\u200b", customer_id="C001", principal="1.00"),
+        snapshot_row(account_id="Ａ001", customer_id="C001", principal="2.00"),
+        snapshot_row(account_id="\ufeffA002\u2060", customer_id="C\u200d002"),
+    ]
+    result = _import(engine, write_snapshot(tmp_path / "day.csv", rows), tmp_path)
+    assert (result.imported, result.quarantined) == (2, 2)
+    assert _principals(engine) == {"A001": 2000000, "A002": 2000000}
+    reasons = [(line, reason) for line, _, reason in _quarantined(engine)]
+    ambiguous = "account_id: 'A001' is ambiguous: the same as line 2 once invisible"
+    assert [line for line, _ in reasons] == [3, 4]
+    assert all(reason.startswith(ambiguous) for _, reason in reasons)
+    with engine.connect() as conn:
+        holder = conn.execute(sa.text("SELECT customer_id FROM card_account WHERE id = 'A002'"))
+        assert holder.scalar_one() == "C002"
