@@ -29,9 +29,9 @@ from tasks.report.portfolio import (
     LegalPipeline,
     Workload,
     ageing,
+    last_cycle_day,
     legal_pipeline,
     open_by_stage,
-    state_day,
     workload,
 )
 from tasks.report.rolls import RollRates, roll_rates
@@ -41,7 +41,8 @@ from tasks.report.sla import MILESTONE, SlaReport, attainment, closed_counts, sl
 @dataclass(frozen=True)
 class KpiReport:
     period: Period
-    state_day: date  # the day the point-in-time figures reflect (latest daily cycle)
+    state_day: date  # the day the point-in-time figures are counted to
+    cycle_ran: bool  # state_day is the latest daily cycle's (else no cycle ran: the period's end)
     rolls: RollRates
     outcomes: CaseOutcomes
     balance: BalanceChange | NotRecorded
@@ -56,6 +57,7 @@ class KpiReport:
         return {
             "period": {"from": self.period.start, "to": self.period.end, "days": self.period.days},
             "state_as_of": self.state_day,
+            "state_from_daily_cycle": self.cycle_ran,
             "roll_rates": self.rolls.as_dict(),
             "cases": self.outcomes.as_dict(),
             "promise_kept_rate": self.promise_kept.as_dict(),
@@ -71,10 +73,12 @@ class KpiReport:
 def build_report(conn: Connection, period: Period, users: Sequence[User]) -> KpiReport:
     """Every measure over `period`; `users` is the roster (teams, capacities)."""
     rolls = roll_rates(conn, period)
-    day = state_day(conn, period.end)
+    cycle_day = last_cycle_day(conn)
+    day = cycle_day if cycle_day is not None else period.end
     return KpiReport(
         period=period,
         state_day=day,
+        cycle_ran=cycle_day is not None,
         rolls=rolls,
         outcomes=case_outcomes(conn, period),
         balance=balance_change(conn, rolls.days),

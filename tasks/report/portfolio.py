@@ -1,8 +1,9 @@
 """The open portfolio as it stands in the store: ageing, workload against capacity, legal pipeline.
 
 These are point-in-time figures: the cases' current bucket, stage and owner (the store keeps no
-history of stages but the timeline), counted as of `state_day`, the day of the latest daily cycle
-(the report says which day that is). Each is one GROUP BY over the open cases.
+history of stages but the timeline), ages counted to the day of the latest daily cycle
+(`last_cycle_day`; the report's end when none has run; the report says which). Each is one
+GROUP BY over the open cases.
 """
 
 from __future__ import annotations
@@ -34,15 +35,15 @@ LEGAL_STAGES: tuple[Stage, ...] = (
 )  # fmt: skip
 
 
-def state_day(conn: Connection, fallback: date) -> date:
-    """The as-of of the latest successful daily cycle (what the open cases reflect)."""
+def last_cycle_day(conn: Connection) -> date | None:
+    """The as-of of the latest successful daily cycle (what the open cases reflect), if any."""
     r = CYCLE_RUN
-    day = conn.execute(
+    day: date | None = conn.execute(
         sa.select(sa.func.max(r.c.as_of)).where(
             r.c.flow == "daily_cycle", r.c.status == RunStatus.SUCCEEDED
         )
     ).scalar()
-    return day if day is not None else fallback
+    return day
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def test_markdown_on_stdout_by_default(cli: Cli, home: Path) -> None:
     assert out.code == 0
     assert out.out.startswith("# Collections KPI report 2026-11-01 to 2026-11-03 (3 days)")
     assert "| promise-kept rate | not yet recorded |" in out.out
+    assert "no daily cycle has run yet; ages counted to 2026-11-03" in out.out
 
 
 @pytest.mark.parametrize(

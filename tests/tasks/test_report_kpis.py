@@ -109,6 +109,7 @@ def test_ageing_workload_and_legal_pipeline(engine: Engine) -> None:
         data = build_report(conn, PERIOD, USERS).as_dict()
     ageing = data["ageing"]
     assert ageing["as_of"] == END  # no daily cycle run yet: counted to the period's end
+    assert (data["state_as_of"], data["state_from_daily_cycle"]) == (END, False)
     assert ageing["open_cases"] == 6
     assert ageing["by_bucket"] == {"M1": 3, "M2": 1, "M3": 1, "M4": 1}
     # days in stage to 11-03: c4 1, c7 -1, c9 7 | c1 14, c8 8 | c5 63
@@ -140,8 +141,9 @@ def test_point_in_time_figures_count_to_the_latest_daily_cycle(engine: Engine) -
         s.add(CycleRun(as_of=D[3], policy_version="v1", status=RunStatus.FAILED))
         s.commit()
     with engine.connect() as conn:
-        ageing = build_report(conn, PERIOD, USERS).ageing
-    assert ageing.day == D[2]
+        report = build_report(conn, PERIOD, USERS)
+    ageing = report.ageing
+    assert ageing.day == D[2] and report.cycle_ran
     # to 11-02: c8 now 7 days (0-7), c1 13 (8-30), c5 62 (61-90)
     assert ageing.by_band == {"0-7": 4, "8-30": 1, "31-60": 0, "61-90": 1, "91+": 0}
 
