@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ import typer
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, parse_date, settings, to_json
 from rules.errors import DuecourseError, InputError
+from rules.terminal_text import terminal_block
 from tasks.clock import today
 from tasks.policy import load_roster
 from tasks.report.build import build_report
@@ -131,9 +133,9 @@ def report_command(
         write_out(out, content)
     if json_out:
         emit_json(data)
-    elif out is None:
-        console.file.write(content.decode())
-        console.file.flush()
+    elif out is None:  # markdown on the terminal: no control character of a stored name
+        sys.stdout.write(terminal_block(content.decode()))
+        sys.stdout.flush()
     else:
         console.print(
             f"KPI report {period.start.isoformat()} to {period.end.isoformat()} "

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from models.db import make_engine, upgrade
 from tests.cli.conftest import Cli
@@ -65,7 +66,13 @@ def test_html_and_pdf_with_their_charts(cli: Cli, home: Path, tmp_path: Path) ->
 
 
 def test_markdown_on_stdout_by_default(cli: Cli, home: Path) -> None:
+    engine = make_engine(f"sqlite:///{home / 'duecourse.sqlite'}")
+    with engine.begin() as conn:  # an owner name carrying a terminal escape (clear screen)
+        conn.execute(sa.text("UPDATE collection_case SET owner = :o WHERE owner = 'ghost'"),
+                     {"o": "gh\x1b[2Jost"})  # fmt: skip
+    engine.dispose()
     out = cli("report", *PERIOD)
+    assert "\x1b" not in out.out and "gh[2Jost" in out.out
     assert out.code == 0
     assert out.out.startswith("# Collections KPI report 2026-11-01 to 2026-11-03 (3 days)")
     assert "| promise-kept rate | not yet recorded |" in out.out
