@@ -124,7 +124,13 @@ def test_the_reader_gives_each_physical_line_once_and_never_merges(
         i = by_id.get(values["account_id"])
         if i is None:
             continue  # a fragment of a damaged line: refused by the row's validation
-        assert line == fuzzed.start[i]  # read on its own line
+        assert line == fuzzed.start[i]  # read on its own line, never with the next one's
+        if i in fuzzed.damaged:
+            # Two faults on one line can pair their quotes so that the line still splits into
+            # the header's number of fields, shifted: its values are its own line's, misplaced,
+            # and the row's validation refuses them (the import-level test below proves no
+            # account is stored with figures other than its own).
+            continue
         assert {c: values[c] for c in FIGURES} == {c: fuzzed.rows[i][c] for c in FIGURES}
         accepted[i] = line
     assert set(range(n)) - fuzzed.damaged <= set(accepted)

@@ -89,7 +89,7 @@ def _race_imports(engine: Engine, path: Path, tmp_path: Path, monkeypatch: Any) 
     """Two imports of one file, each meeting the other before its first chunk (or going on
     alone after 2 s): without the lock both insert the same new accounts."""
     barrier = threading.Barrier(2, timeout=2)
-    real = intake._apply_chunk
+    real = intake.apply_chunk
     met: list[bool] = []
 
     def apply_together(*args: Any, **kwargs: Any) -> Any:
@@ -101,7 +101,7 @@ def _race_imports(engine: Engine, path: Path, tmp_path: Path, monkeypatch: Any) 
                 met.append(False)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(intake, "_apply_chunk", apply_together)
+    monkeypatch.setattr(intake, "apply_chunk", apply_together)
     results: list[Any] = []
 
     def one() -> None:
@@ -135,7 +135,7 @@ def test_a_cycle_started_during_an_import_waits_for_the_whole_snapshot(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _snapshot(tmp_path)
-    real = intake._apply_chunk
+    real = intake.apply_chunk
     go, in_import = threading.Event(), threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> Any:
@@ -143,7 +143,7 @@ def test_a_cycle_started_during_an_import_waits_for_the_whole_snapshot(
         assert go.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(intake, "_apply_chunk", slow)
+    monkeypatch.setattr(intake, "apply_chunk", slow)
     done: dict[str, Any] = {}
     importer = threading.Thread(target=lambda: done.update(imp=_import(engine, path, tmp_path)))
     cycle = threading.Thread(target=lambda: done.update(day=run_day(engine, DAY, bundle())))
@@ -191,7 +191,7 @@ def test_a_refused_chunk_is_one_line_with_its_lines_and_no_row_data(
         snapshot_row(account_id=f"A{i}", customer_id=f"C{i}", id_number=ID_NUMBER) for i in range(4)
     ]
     path = write_snapshot(tmp_path / "s.csv", rows)
-    real = intake._apply_chunk
+    real = intake.apply_chunk
 
     def duplicate(conn: sa.Connection, chunk: list[Any], *args: Any, **kwargs: Any) -> Any:
         out = real(conn, chunk, *args, **kwargs)
@@ -203,7 +203,7 @@ def test_a_refused_chunk_is_one_line_with_its_lines_and_no_row_data(
             )  # fmt: skip
         return out
 
-    monkeypatch.setattr(intake, "_apply_chunk", duplicate)
+    monkeypatch.setattr(intake, "apply_chunk", duplicate)
     with pytest.raises(DuecourseError) as failed:
         _import(engine, path, tmp_path)
     message = str(failed.value)
