@@ -122,6 +122,7 @@ def _summary(engine: Engine, as_of: date) -> None:
         f"duecourse documents render collection_letter --case {example or 1}",
         f"duecourse legal period payment-order-served {as_of}",
         "duecourse runs",
+        "duecourse report --format pdf --out kpi.pdf",
     ]
     for hint in hints:
         console.print(f"  {hint}", markup=False)
