@@ -26,6 +26,7 @@ from tasks.cycle.days import plan_days
 from tasks.store_lock import StoreLock
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, rows, table
+from tests.threads import run_together
 
 pytestmark = pytest.mark.pg
 
@@ -201,26 +202,17 @@ def test_two_runs_at_once_on_postgresql_do_not_duplicate(pg_schema_url: str) -> 
         for dpd in (5, 15, 35, 45, 60, 95):
             make_case(s, dpd=dpd, principal=str(Decimal("1000.00") * dpd), as_of=MONDAY)
         s.commit()
-    results: list[dict[str, Any]] = []
-    errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
-    def worker() -> None:
+    def worker() -> dict[str, Any]:
         eng = make_engine(pg_schema_url)
         try:
             barrier.wait()
-            results.append(run_day(eng, MONDAY, bundle(), batch_size=2))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+            return run_day(eng, MONDAY, bundle(), batch_size=2)
         finally:
             eng.dispose()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
+    results = run_together(worker, worker, timeout=120)
     assert len(results) == 2
     written = sum(sum(r["actions"].values()) for r in results)
     keys = rows(setup, "SELECT key FROM cycle_action")

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,13 +19,13 @@ from tasks.calendar import load_calendar
 from tasks.document_numbers import allocate_numbers
 from tasks.document_verify import verify_documents
 from tasks.documents import (
-    RenderResult,
     case_documents,
     relayout,
     render_documents,
 )
 from tasks.letter_data import LetterContext, build_data, load_bank
 from tests.factories import make_case
+from tests.threads import run_together
 
 AS_OF = date(2026, 11, 23)
 POLICY = Path(__file__).resolve().parents[2] / "policy"
@@ -50,22 +48,10 @@ def _cases(engine: Engine, n: int = 1, **kwargs: Any) -> list[int]:
 
 
 def test_number_allocation_never_hands_out_a_number_twice(engine: Engine) -> None:
-    got: list[str] = []
-    errors: list[BaseException] = []
+    def take() -> list[str]:
+        return [n for _ in range(5) for n in allocate_numbers(engine, "CL", 2026, 3)]
 
-    def take() -> None:
-        try:
-            for _ in range(5):
-                got.extend(allocate_numbers(engine, "CL", 2026, 3))
-        except BaseException as exc:  # pragma: no cover - shown by the assert below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=take) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    got = [n for batch in run_together(take, take, take, take) for n in batch]
     assert len(got) == len(set(got)) == 60
     assert sorted(got)[0] == "CL-2026-000001" and sorted(got)[-1] == "CL-2026-000060"
     assert allocate_numbers(engine, "CL", 2027, 1) == ["CL-2027-000001"]
@@ -154,123 +140,6 @@ def test_stored_data_re_renders_to_the_same_bytes(sqlite_engine: Engine, tmp_pat
     assert pdf.write(relayout(doc)) == (tmp_path / doc.path).read_bytes()
     assert doc.template == "collection_letter/template.html" and doc.template_version == 2
     assert doc.pages == 2 and doc.rendered_at.tzinfo is not None
-
-
-def _race(monkeypatch: pytest.MonkeyPatch, run: Callable[[], RenderResult]) -> list[RenderResult]:
-    """Run `run` in two threads that both pass the "already stored?" check before either
-    inserts (a barrier in front of the insert): a real race for the same idempotency key."""
-    import tasks.documents as store
-
-    real_insert = store._insert
-    barrier = threading.Barrier(2, timeout=30)
-
-    def insert_together(*args: Any, **kwargs: Any) -> Any:
-        barrier.wait()  # both have checked, numbered, rendered and written their files
-        return real_insert(*args, **kwargs)
-
-    monkeypatch.setattr(store, "_insert", insert_together)
-    results: list[RenderResult] = []
-    errors: list[BaseException] = []
-
-    def racer() -> None:
-        try:
-            results.append(run())
-        except BaseException as exc:  # pragma: no cover - shown by the assert below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=racer) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return results
-
-
-def test_a_lost_race_returns_the_winner_and_removes_its_own_file(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (case_id,) = _cases(engine)
-
-    def render() -> RenderResult:
-        return render_documents(
-            engine, tmp_path, BANK, "collection_letter", [case_id], AS_OF, formats=[Format.PDF],
-            calendar=CAL,
-        )  # fmt: skip
-
-    one, two = _race(monkeypatch, render)
-    winner, loser = (one, two) if one.created else (two, one)
-    assert (winner.created, loser.created) == (1, 0)  # exactly one stored it
-    assert loser.reused == 1
-    assert loser.documents[0].id == winner.documents[0].id  # the loser returns the winner's
-    assert loser.documents[0].number == winner.documents[0].number
-    with Session(engine) as session:
-        (row,) = session.exec(select(Document)).all()
-    assert row.number == winner.documents[0].number
-    files = sorted(p.name for p in (tmp_path / "collection_letter" / "2026").iterdir())
-    assert files == [f"{row.number}.pdf"]  # the loser's own numbered file is gone
-    with Session(engine) as session:
-        assert verify_documents(session, tmp_path) == (1, [])
-
-
-def test_a_lost_race_on_an_unnumbered_kind_keeps_the_winners_file(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Regression: an unnumbered document's path is the same for both racers, and the loser
-    removed it: the winner's row pointed at a missing file."""
-    (case_id,) = _cases(engine)
-
-    def render() -> RenderResult:
-        return render_documents(
-            engine, tmp_path, BANK, "reminder_email", [case_id], AS_OF, formats=[Format.TEXT],
-            calendar=CAL,
-        )  # fmt: skip
-
-    one, two = _race(monkeypatch, render)
-    assert sorted((one.created, two.created)) == [0, 1]
-    assert one.documents[0].id == two.documents[0].id
-    with Session(engine) as session:
-        assert len(session.exec(select(Document)).all()) == 1
-        assert verify_documents(session, tmp_path) == (1, [])
-    assert [p.name for p in (tmp_path / "reminder_email" / "2026").iterdir()] == [
-        f"case{case_id}-2026-11-23.txt"
-    ]  # and no temporary file left behind
-
-
-def test_two_writers_of_one_path_in_one_process_do_not_share_a_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Regression: the temporary name carried only the process id, so two threads writing one
-    path (an unnumbered kind raced in a thread pool) shared it and the second rename failed."""
-    import os
-
-    import tasks.documents as store
-
-    real_replace = os.replace
-    barrier = threading.Barrier(2, timeout=30)
-
-    def replace_together(src: Any, dst: Any) -> None:
-        barrier.wait()  # both temporary files are written before either is renamed
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace_together)
-    target = tmp_path / "reminder_email" / "2026" / "case1-2026-11-23.txt"
-    errors: list[BaseException] = []
-
-    def write() -> None:
-        try:
-            store._write_atomic(target, b"same bytes")
-        except BaseException as exc:  # pragma: no cover - shown by the assert below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert target.read_bytes() == b"same bytes"
-    assert [p.name for p in target.parent.iterdir()] == [target.name]
 
 
 def test_verify_names_an_edited_and_a_deleted_file(engine: Engine, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from tasks.document_verify import verify_documents
 from tasks.documents import RenderResult, render_documents
 from tasks.letter_data import load_bank
 from tests.factories import make_case
+from tests.threads import run_together
 
 AS_OF = date(2026, 11, 23)
 POLICY = Path(__file__).resolve().parents[2] / "policy"
@@ -74,21 +75,12 @@ def test_pdf_and_docx_rendered_at_once_share_one_number(
 
     monkeypatch.setattr(store, "build_data", build_then_meet)
     case_ids = _cases(engine, TRIALS)
-    errors: list[BaseException] = []
     for case_id in case_ids:
-
-        def one(fmt: Format, case_id: int = case_id) -> None:
-            try:
-                _render(engine, tmp_path, [case_id], fmt)
-            except BaseException as exc:  # pragma: no cover - shown by the assert below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=one, args=(f,)) for f in (Format.PDF, Format.DOCX)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        assert errors == [] and not any(t.is_alive() for t in threads)
+        run_together(
+            lambda c=case_id: _render(engine, tmp_path, [c], Format.PDF),
+            lambda c=case_id: _render(engine, tmp_path, [c], Format.DOCX),
+            timeout=120,
+        )
         numbers = {d.format: d.number for d in _rows(engine) if d.case_id == case_id}
         assert set(numbers) == {"pdf", "docx"}
         assert numbers["pdf"] == numbers["docx"], f"trial for case {case_id}: {numbers}"
