@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from rules.holidays import (
     FALLBACK_FIXED_HOLIDAYS,
@@ -103,14 +104,21 @@ class _FallbackYear:
     maybe_make_up: frozenset[date]
 
 
+class _Day(NamedTuple):
+    """A day's three readings: as counted (`working`), may yet be a working day (`possible`),
+    is one whatever is declared (`certain`). All three agree in a declared year."""
+
+    working: bool
+    possible: bool
+    certain: bool
+
+
 class BusinessCalendar:
     """Working-day arithmetic over `CalendarData`, with a per-date cache."""
 
     def __init__(self, data: CalendarData) -> None:
         self.data = data
-        self._working: dict[date, bool] = {}
-        self._possible: dict[date, bool] = {}
-        self._certain: dict[date, bool] = {}
+        self._days: dict[date, _Day] = {}
         self._added: dict[tuple[date, int], date] = {}
         self._added_range: dict[tuple[date, int], tuple[date, date]] = {}
         self._counts: dict[int, list[int]] = {}
@@ -143,23 +151,35 @@ class BusinessCalendar:
             self._fallback[year] = hit
         return hit
 
+    def _reading(self, d: date) -> _Day:
+        """The three readings of a day, computed once per date (the cycle asks for a few hundred
+        distinct dates, a million times)."""
+        hit = self._days.get(d)
+        if hit is not None:
+            return hit
+        if d.year in self.data.known_years:
+            if d in self.data.workdays:
+                working = True
+            elif d in self.data.holidays:
+                working = False
+            else:
+                working = d.weekday() < 5
+            hit = _Day(working, working, working)
+        else:
+            fb = self.fallback_year(d.year)
+            weekday, holiday = d.weekday() < 5, d in fb.holidays
+            hit = _Day(
+                working=weekday and not holiday,
+                possible=not holiday and (weekday or d in fb.maybe_make_up),
+                certain=weekday and not holiday and d not in fb.maybe_off,
+            )
+        self._days[d] = hit
+        return hit
+
     def is_working_day(self, d: date) -> bool:
         """Declared years: as declared. Undeclared years: a weekday that is not a statutory
         holiday (bridges and make-up days unknown; see `next_working_day_range`)."""
-        cached = self._working.get(d)
-        if cached is not None:
-            return cached
-        if d.year in self.data.known_years:
-            if d in self.data.workdays:
-                result = True
-            elif d in self.data.holidays:
-                result = False
-            else:
-                result = d.weekday() < 5
-        else:
-            result = d.weekday() < 5 and d not in self.fallback_year(d.year).holidays
-        self._working[d] = result
-        return result
+        return self._reading(d).working
 
     def is_rest_day(self, d: date) -> bool:
         """A weekend day that is not a make-up working day, or a holiday."""
@@ -168,30 +188,12 @@ class BusinessCalendar:
     def could_be_working_day(self, d: date) -> bool:
         """Whether `d` is, or may yet be declared, a working day. Declared years: a working day.
         Undeclared: not a statutory holiday, and a weekday or a possible make-up weekend day."""
-        cached = self._possible.get(d)
-        if cached is not None:
-            return cached
-        if d.year in self.data.known_years:
-            result = self.is_working_day(d)
-        else:
-            fb = self.fallback_year(d.year)
-            result = d not in fb.holidays and (d.weekday() < 5 or d in fb.maybe_make_up)
-        self._possible[d] = result
-        return result
+        return self._reading(d).possible
 
     def is_certain_working_day(self, d: date) -> bool:
         """Whether `d` is a working day whatever the State Council declares. Declared years: a
         working day. Undeclared: a weekday neither a statutory holiday nor a possible day off."""
-        cached = self._certain.get(d)
-        if cached is not None:
-            return cached
-        if d.year in self.data.known_years:
-            result = self.is_working_day(d)
-        else:
-            fb = self.fallback_year(d.year)
-            result = d.weekday() < 5 and d not in fb.holidays and d not in fb.maybe_off
-        self._certain[d] = result
-        return result
+        return self._reading(d).certain
 
     # -- warnings ------------------------------------------------------------------------------
 
