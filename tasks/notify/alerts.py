@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
+from documents.environment import text_env
 from models.db import home_dir
 from rules.enums import Role
 from rules.masking import mask_email, scrub_text
@@ -34,7 +32,6 @@ from tasks.notify.email import Mailer, mailer_from_env, sender_address
 from tasks.policy import load_roster
 
 LEDGER_FILE = Path("outbox") / "alerts.jsonl"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 CAUSE_LIMIT = 300
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _log = logging.getLogger("duecourse.alerts")
@@ -107,23 +104,13 @@ def failure_of(flow_name: str, flow_run: Any, state: Any) -> RunFailure:
     )
 
 
-@cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=False,  # a plain-text message; data arrives as variables only
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
 def alert_message(failure: RunFailure, recipients: list[str], sender: str) -> EmailMessage:
     """The alert as a UTF-8 plain-text message: the template's first line is the subject."""
     day = failure.as_of.isoformat()
     advice = ADVICE.get(failure.flow_name, "fix the cause and run it again.").format(day=day)
     text = (
-        _templates()
-        .get_template("run_failed.txt")
+        text_env()  # the documents' plain-text environment: data only ever as variables
+        .get_template("_notify/run_failed.txt")
         .render(
             run_name=failure.run_name,
             flow_label=FLOW_LABELS.get(failure.flow_name, failure.flow_name),
