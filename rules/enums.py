@@ -67,12 +67,12 @@ class RiskTier(StrEnum):
 RISK_ORDER: tuple[RiskTier, ...] = (RiskTier.HIGH, RiskTier.MEDIUM, RiskTier.LOW)
 
 
+_RISK_RANK: dict[str | None, int] = {tier: i for i, tier in enumerate(RISK_ORDER)}
+
+
 def risk_rank(tier: RiskTier | str | None) -> int:
     """0 for high, 1 medium, 2 low, 3 for a case not yet scored (or an unknown value)."""
-    try:
-        return RISK_ORDER.index(RiskTier(tier)) if tier is not None else len(RISK_ORDER)
-    except ValueError:
-        return len(RISK_ORDER)
+    return _RISK_RANK.get(tier, len(RISK_ORDER))  # a StrEnum member and its value hash alike
 
 
 class Channel(StrEnum):
