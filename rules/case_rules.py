@@ -26,7 +26,12 @@ def opening_stage(policy: Policy, facts: EntryFacts) -> Stage:
     stages) or nothing matches, the case opens in the nearest earlier stage that needs neither
     a review nor an event, and the daily cycle takes it on from there (opening the review).
     Without any such stage, the first open stage of the ladder."""
-    target = policy.entry_stage_for(facts)
+    return opening_stage_for_target(policy, policy.entry_stage_for(facts))
+
+
+def opening_stage_for_target(policy: Policy, target: Stage | None) -> Stage:
+    """`opening_stage` once the matching entry stage is known (None: none matches); the intake
+    compiles the entry conditions into SQL and asks this once per stage."""
     if target is not None and _opens_here(policy.stage_def(target)):
         return target
     limit = policy.stage_index(target) if target is not None else len(policy.stages)
