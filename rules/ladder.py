@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from rules.enums import Bucket, RiskTier, Role, Stage
 from rules.policy import ActionDef, MilestoneDef, Policy, StageDef
+from rules.transitions import allowed_move
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,6 @@ def actions_due(stage: StageDef, days_in_stage: int) -> list[DueAction]:
     return out
 
 
-def _may_move(policy: Policy, current: StageDef, target: StageDef) -> bool:
-    if target.stage not in current.next:
-        return False
-    if current.sticky and policy.stage_index(target.stage) < policy.stage_index(current.stage):
-        return target.entry is not None and target.entry.needs_event
-    return True
-
-
 def target_stage(case: CaseFacts, policy: Policy) -> tuple[Stage | None, ReviewRequest | None]:
     """Where the case should go today (None: stay) and the review that blocks it, if any."""
     if case.stage.is_closed:
@@ -105,7 +98,7 @@ def target_stage(case: CaseFacts, policy: Policy) -> tuple[Stage | None, ReviewR
     if target is None or target == case.stage:
         return None, None
     target_def = policy.stage_def(target)
-    if policy.has_stage(case.stage) and not _may_move(
+    if policy.has_stage(case.stage) and not allowed_move(
         policy, policy.stage_def(case.stage), target_def
     ):
         return None, None

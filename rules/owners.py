@@ -38,35 +38,52 @@ def least_loaded(
     return best.name
 
 
+def hand_out(
+    users: Sequence[User], role: Role, loads: Mapping[str, int], n: int
+) -> tuple[list[str], bool]:
+    """Who takes each of the next `n` cases of `role`, in order, and whether anyone was given
+    more than capacity. Each case goes to the user who would then hold the smallest share of
+    capacity (within capacity first; ties: fewer cases, then name). `loads` is not mutated."""
+    heap = [
+        (_key(loads.get(u.name, 0), u.capacity, u.name), i, u)
+        for i, u in enumerate(users)
+        if u.role == role
+    ]
+    if not heap:
+        return [], False
+    heapq.heapify(heap)
+    current = {u.name: loads.get(u.name, 0) for _k, _i, u in heap}
+    out: list[str] = []
+    exceeded = False
+    for _ in range(n):
+        _, index, user = heap[0]
+        load = current[user.name]
+        exceeded = exceeded or load >= user.capacity
+        out.append(user.name)
+        current[user.name] = load + 1
+        heapq.heapreplace(heap, (_key(load + 1, user.capacity, user.name), index, user))
+    return out, exceeded
+
+
 def assign_owners(
     cases_needing_owner: Sequence[NeedsOwner],
     users: Sequence[User],
     loads: Mapping[str, int],
 ) -> tuple[dict[int, str], bool]:
-    """Assignments case_id -> user name, and whether any user was given more than capacity.
+    """Assignments case_id -> user name, and whether any user was given more than capacity:
+    per role, the cases highest risk first (then by id) take `hand_out`'s users in turn.
 
     `loads`: current open cases per user name (missing names count as 0). Not mutated.
     """
-    heaps: dict[Role, list[tuple[tuple[bool, float, int, str], int, User]]] = {}
-    current = {u.name: loads.get(u.name, 0) for u in users}
-    for i, u in enumerate(users):
-        heaps.setdefault(u.role, []).append((_key(current[u.name], u.capacity, u.name), i, u))
-    for each in heaps.values():
-        heapq.heapify(each)
-    ordered = sorted(cases_needing_owner, key=lambda c: (risk_rank(c[2]), c[0]))
+    by_role: dict[Role, list[int]] = {}
+    for case_id, role, _tier in sorted(cases_needing_owner, key=lambda c: (risk_rank(c[2]), c[0])):
+        by_role.setdefault(role, []).append(case_id)
     assignments: dict[int, str] = {}
     exceeded = False
-    for case_id, role, _tier in ordered:
-        heap = heaps.get(role)
-        if not heap:
-            continue
-        _, index, user = heap[0]
-        load = current[user.name]
-        if load >= user.capacity:
-            exceeded = True
-        assignments[case_id] = user.name
-        current[user.name] = load + 1
-        heapq.heapreplace(heap, (_key(load + 1, user.capacity, user.name), index, user))
+    for role, ids in by_role.items():
+        names, over = hand_out(users, role, loads, len(ids))
+        exceeded = exceeded or over
+        assignments.update(zip(ids, names, strict=False))
     return assignments, exceeded
 
 

@@ -28,6 +28,7 @@ from rules.enums import (
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.owners import assign_owners, least_loaded, needs_new_owner
 from rules.policy import MilestoneOpens
+from rules.transitions import advance_target, approved_transitions
 from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.deadlines import (
     DueDates,
@@ -53,12 +54,16 @@ class BatchEvaluator(Recorder):
         self.policy = ctx.policy
         self.flag_names, _met = event_names(ctx.policy)
         self.stage_defs = {s.stage: s for s in ctx.policy.stages}
+        self.reassigns: list[tuple[CaseState, MilestoneRow, str]] = []
+        self.explicit = approved_transitions(ctx.policy)
 
     # -- the batch ---------------------------------------------------------------------------
 
     def run(self) -> BatchPlan:
         states = [self.evaluate(row) for row in self.batch.cases]
         self.assign(states)
+        for st, m, what in self.reassigns:
+            self.reassign(st, m, what)
         for st in states:
             self.open_milestones(st)
             if st.changed():
@@ -159,18 +164,8 @@ class BatchEvaluator(Recorder):
     def approved_transition(self, st: CaseState, reviews: ReviewState) -> Stage | None:
         """A stage without entry conditions (reached only by an explicit transition, e.g. a
         payment order) whose review was approved during this stay, if the ladder allows it."""
-        current = self.stage_defs.get(st.stage)
-        if current is None:
-            return None
         for target, opened_on in sorted(reviews.approved_since.items()):
-            target_def = self.stage_defs.get(target)
-            if (
-                target_def is not None
-                and target_def.entry is None
-                and not target.is_closed
-                and target in current.next
-                and opened_on >= st.entered
-            ):
+            if (st.stage, target) in self.explicit and opened_on >= st.entered:
                 return target
         return None
 
@@ -287,30 +282,40 @@ class BatchEvaluator(Recorder):
             step = f"{ESCALATE_STEP}{m.id}"
             self.action(case_id, ActionKind.ESCALATED, step, f"{what}; {follow}")
         elif m.on_miss == "reassign":
-            role = self.owner_role(st.stage)
-            new = self.least_loaded(role, exclude=st.owner) if role else None
-            if new is not None:
-                self.change_owner(st, new)
-                follow = f"reassigned {st.row.owner or '-'} -> {new}"
-                self.timeline(case_id, ev.OWNER, f"{follow} ({what})")
-            else:
-                follow = "nobody else to reassign to"
-            self.action(case_id, ActionKind.REASSIGNED, f"reassign:{m.id}", f"{what}; {follow}")
-        elif m.on_miss == "advance" and self.policy.has_stage(st.stage):
-            current = self.policy.stage_index(st.stage)
-            for nxt in self.policy.stage_def(st.stage).next:
-                if not nxt.is_closed and self.policy.stage_index(nxt) > current:
-                    advance = nxt
-                    follow = f"advance to {nxt.value}"
-                    break
-        reason = f"{what}; {follow}" if follow else what
+            # After the batch's owners are assigned (rules.transitions: on-miss order), so that
+            # the balancing of new owners does not depend on the order misses are found in.
+            # Closed now (a move later today must not waive it); its reason is completed then.
+            self.milestone_update(m, status=MilestoneStatus.MISSED, closed_on=self.as_of)
+            self.reassigns.append((st, m, what))
+            return None
+        elif m.on_miss == "advance":
+            advance = advance_target(self.policy, st.stage)
+            follow = f"advance to {advance.value}" if advance is not None else ""
+        self.record_miss(st, m, f"{what}; {follow}" if follow else what)
+        return advance
+
+    def reassign(self, st: CaseState, m: MilestoneRow, what: str) -> None:
+        """A missed milestone's `reassign`: the least-loaded other user of the stage's role."""
+        case_id = st.row.id
+        role = self.owner_role(st.stage)
+        new = self.least_loaded(role, exclude=st.owner) if role else None
+        if new is not None:
+            self.change_owner(st, new)
+            follow = f"reassigned {st.row.owner or '-'} -> {new}"
+            self.timeline(case_id, ev.OWNER, f"{follow} ({what})")
+        else:
+            follow = "nobody else to reassign to"
+        self.action(case_id, ActionKind.REASSIGNED, f"reassign:{m.id}", f"{what}; {follow}")
+        self.record_miss(st, m, f"{what}; {follow}")
+
+    def record_miss(self, st: CaseState, m: MilestoneRow, reason: str) -> None:
+        case_id = st.row.id
         self.milestone_update(m, status=MilestoneStatus.MISSED, closed_on=self.as_of, reason=reason)
         self.action(case_id, ActionKind.MILESTONE_MISSED, f"missed:{m.id}", reason)
         self.timeline(case_id, ev.MILESTONE_MISSED, reason)
         self.plan.totals.missed.append(
             {"case_id": case_id, "kind": m.kind, "due": m.due.isoformat(), "owner": m.owner}
         )
-        return advance
 
     def open_milestones(self, st: CaseState) -> None:
         for mdef, stage, entry_on in st.needs_milestones:

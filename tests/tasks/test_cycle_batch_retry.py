@@ -12,8 +12,9 @@ from sqlmodel import Session
 from rules.enums import Stage
 from rules.errors import DuecourseError
 from tasks.cycle import core
-from tasks.cycle.core import finish, prepare, process_batch
+from tasks.cycle.core import Evaluator, finish, prepare, process_batch
 from tasks.cycle.prefect_tasks import retry_unless_user_error
+from tasks.cycle.sql.engine import SqlBatch
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, table
 
@@ -26,25 +27,32 @@ class _State:
         raise self.exc
 
 
+@pytest.mark.parametrize("evaluator", list(Evaluator))
 def test_a_failed_batch_leaves_nothing_and_runs_again(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, evaluator: Evaluator
 ) -> None:
     with Session(engine) as s:
         for dpd in (10, 45):
             make_case(s, dpd=dpd, stage=Stage.SOFT_REMINDER, as_of=MONDAY, owner=None)
         s.commit()
-    run = prepare(engine, MONDAY, bundle())
+    run = prepare(engine, MONDAY, bundle(), evaluator=evaluator)
     loads = dict(run.ctx.loads)
-    real = core.write_plan
     calls = {"n": 0}
 
-    def flaky(conn: Any, plan: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise ConnectionError("server closed the connection unexpectedly")
-        real(conn, plan)
+    def failing_once(real: Any) -> Any:
+        def flaky(*args: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise ConnectionError("server closed the connection unexpectedly")
+            real(*args)
 
-    monkeypatch.setattr(core, "write_plan", flaky)
+        return flaky
+
+    # The last step of each engine's batch: its writes (the decisions were all made before).
+    if evaluator is Evaluator.SQL:
+        monkeypatch.setattr(SqlBatch, "write", failing_once(SqlBatch.write))
+    else:
+        monkeypatch.setattr(core, "write_plan", failing_once(core.write_plan))
     ((lo, hi),) = run.bounds
     with pytest.raises(ConnectionError):
         process_batch(run, lo, hi)

@@ -21,8 +21,9 @@ from models.types import utcnow
 from rules.enums import Stage
 from rules.errors import DuecourseError
 from tasks.cycle import core
-from tasks.cycle.core import run_day
+from tasks.cycle.core import Evaluator, run_day
 from tasks.cycle.days import plan_days
+from tasks.cycle.sql.engine import SqlBatch
 from tasks.store_lock import StoreLock
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, rows, table
@@ -113,8 +114,9 @@ def _keys(engine: Engine) -> list[tuple[Any, ...]]:
     )
 
 
+@pytest.mark.parametrize("evaluator", list(Evaluator))
 def test_a_crash_mid_run_then_a_rerun_leaves_no_duplicates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, evaluator: Evaluator
 ) -> None:
     clean = make_engine(f"sqlite:///{tmp_path}/clean.sqlite")
     crashed = make_engine(f"sqlite:///{tmp_path}/crashed.sqlite")
@@ -124,25 +126,26 @@ def test_a_crash_mid_run_then_a_rerun_leaves_no_duplicates(
             for dpd in (3, 12, 40, 50, 70):
                 make_case(s, dpd=dpd, stage=Stage.SOFT_REMINDER, as_of=MONDAY)
             s.commit()
-    run_day(clean, MONDAY, bundle(), batch_size=2)
+    run_day(clean, MONDAY, bundle(), batch_size=2, evaluator=evaluator)
 
-    real_write = core.write_plan
+    owner, name = (SqlBatch, "write") if evaluator is Evaluator.SQL else (core, "write_plan")
+    real_write = getattr(owner, name)
     calls = {"n": 0}
 
-    def failing_write(conn: Any, plan: Any) -> None:
+    def failing_write(*args: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk on fire")
-        real_write(conn, plan)
+        real_write(*args)
 
-    monkeypatch.setattr(core, "write_plan", failing_write)
+    monkeypatch.setattr(owner, name, failing_write)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        run_day(crashed, MONDAY, bundle(), batch_size=2)
+        run_day(crashed, MONDAY, bundle(), batch_size=2, evaluator=evaluator)
     (failed,) = rows(crashed, "SELECT status, error FROM cycle_run")
     assert failed.status == "failed" and "disk on fire" in failed.error
     assert 0 < len(_keys(crashed)) < len(_keys(clean))  # the first batch was committed
-    monkeypatch.setattr(core, "write_plan", real_write)
-    rerun = run_day(crashed, MONDAY, bundle(), batch_size=2)
+    monkeypatch.setattr(owner, name, real_write)
+    rerun = run_day(crashed, MONDAY, bundle(), batch_size=2, evaluator=evaluator)
     assert rerun["status"] == "succeeded" and rerun["skipped"] > 0
     assert _keys(crashed) == _keys(clean)
     owners = "SELECT id, owner, stage FROM collection_case ORDER BY id"
