@@ -110,7 +110,8 @@ def record(b: SqlBatch) -> None:
     )
     d.run(
         "UPDATE mc SET status = CASE verdict WHEN 'met' THEN 'met' WHEN 'missed' THEN 'missed' "
-        f"WHEN 'waive_entry' THEN 'waived' WHEN 'waive_review' THEN 'waived' END, reason = {reason} "
+        "WHEN 'waive_entry' THEN 'waived' WHEN 'waive_review' THEN 'waived' END, "
+        f"reason = {reason} "
         "WHERE verdict <> 'none' AND NOT (verdict = 'missed' AND on_miss = 'reassign')"
     )
     # A move waives what is still open of the stage entry it leaves.

@@ -51,7 +51,10 @@ def assign(b: SqlBatch) -> None:
         "AND slot.rk = need.rk WHERE need.case_id = w.id) WHERE w.id IN (SELECT need.case_id "
         "FROM need JOIN slot ON slot.role = need.role AND slot.rk = need.rk)"
     )
-    got = "w.id IN (SELECT need.case_id FROM need JOIN slot ON slot.role = need.role AND slot.rk = need.rk)"
+    got = (
+        "w.id IN (SELECT need.case_id FROM need JOIN slot ON slot.role = need.role "
+        "AND slot.rk = need.rk)"
+    )
     for old, new, n in d.rows(
         f"SELECT w.owner0, w.owner, COUNT(*) FROM w WHERE {got} GROUP BY w.owner0, w.owner"
     ):
@@ -97,7 +100,8 @@ def reassign(b: SqlBatch) -> None:
             (case_id, ActionKind.REASSIGNED.value, f"reassign:{mid}", f"{what}; {follow}")
         )
         d.run(
-            f"UPDATE mc SET status = 'missed', reason = {d.lit(f'{what}; {follow}')} WHERE id = {int(mid)}"
+            f"UPDATE mc SET status = 'missed', reason = {d.lit(f'{what}; {follow}')} "
+            f"WHERE id = {int(mid)}"
         )
     for case_id, name in owners.items():
         d.run(f"UPDATE w SET owner = {d.lit(name)} WHERE id = {int(case_id)}")

@@ -97,7 +97,8 @@ class _Formats:
         if places == 0:
             return self.whole(n, grouped)
         unit = 10**places
-        return f"{self.whole(f'({n}) / {unit}', grouped)} || '.' || {self.digits(f'({n}) % {unit}', places)}"
+        whole = self.whole(f"({n}) / {unit}", grouped)
+        return f"{whole} || '.' || {self.digits(f'({n}) % {unit}', places)}"
 
     def value(self, kind: str, expr: str, spec: str) -> str:
         grouped = "," in spec
@@ -200,7 +201,10 @@ class RiskSql:
 
     def tier(self, points: str) -> str:
         t = self.risk.tiers
-        return f"CASE WHEN {points} >= {t.high} THEN 'high' WHEN {points} >= {t.medium} THEN 'medium' ELSE 'low' END"
+        return (
+            f"CASE WHEN {points} >= {t.high} THEN 'high' "
+            f"WHEN {points} >= {t.medium} THEN 'medium' ELSE 'low' END"
+        )
 
     def _first_of_field(self, i: int) -> str:
         """Rule i fires and is the first firing rule of its field."""

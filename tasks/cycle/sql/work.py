@@ -44,7 +44,8 @@ def create_work(b: SqlBatch) -> None:
         f"CASE WHEN 2 * ({scaled} % {cl}) > {cl} OR (2 * ({scaled} % {cl}) = {cl} "
         f"AND ({scaled} / {cl}) % 2 = 1) THEN 1 ELSE 0 END END"
     )
-    since = f"CASE WHEN a.last_payment_date IS NULL THEN NULL ELSE {d.days_between(b.day, 'a.last_payment_date')} END"
+    days = d.days_between(b.day, "a.last_payment_date")
+    since = f"CASE WHEN a.last_payment_date IS NULL THEN NULL ELSE {days} END"
     d.run(
         f"INSERT INTO {WORK} (id, stage, entered, bucket0, owner0, tier0, reasons0, dpd, bal, "
         "prin, util, since_paid, paid_recently, contactable, owner) "
