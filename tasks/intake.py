@@ -1,8 +1,13 @@
-"""`duecourse import`: apply a delinquency snapshot to the case store, in chunks, set-based.
+"""`duecourse import`: apply a delinquency snapshot to the case store, staged and set-based, all
+or nothing.
 
-The file is read and validated row by row (rules/snapshot_row.py), bad rows quarantined, and the
-good ones applied in chunks (tasks/intake_chunk.py); then the open cases the snapshot left out
-are flagged missing. The whole import holds the store lock.
+In one transaction: the file is streamed into a staging table of raw text (tasks/intake_stage.py,
+COPY on PostgreSQL), validated in SQL (tasks/intake_validate.py), its refused lines written to
+the quarantine file and table (tasks/intake_quarantine.py), the good rows applied with one
+statement per table (tasks/intake_apply.py), and the open cases the snapshot left out flagged
+missing. An error anywhere (bytes of another encoding, a refused write, a crash) rolls it all
+back: the run is recorded as failed and nothing of the file is applied. The whole import holds
+the store lock. The per-row path it replaces is tasks/intake_reference.py (tests only).
 """
 
 from __future__ import annotations
@@ -11,59 +16,65 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from models.types import utcnow
-from rules.enums import (
-    RunStatus,
-)
+from rules.enums import RunStatus
 from rules.errors import DuecourseError
 from rules.policy import Policy
-from rules.snapshot_row import AccountKeys, IntakeSettings, RowError, RowParser, SnapshotRow
-from tasks.bulk import db_time
+from rules.snapshot_row import IntakeSettings, RowParser
+from tasks.bulk import db_date, db_time, is_sqlite
 from tasks.db_errors import masked_db_errors, safe_error_text
-from tasks.import_run import (
-    ImportResult,
-    Quarantine,
-    file_text,
-    finish_run,
-    last_as_of,
-    start_run,
-)
-from tasks.intake_chunk import apply_chunk
-from tasks.snapshot_file import open_snapshot
+from tasks.import_run import ImportResult, Quarantine, file_text, finish_run, last_as_of, start_run
+from tasks.intake_apply import Applied, apply_plan, flag_missing, plan
+from tasks.intake_checks import RowChecks
+from tasks.intake_dialect import PY_WHITESPACE, Dialect
+from tasks.intake_quarantine import write_quarantine
+from tasks.intake_stage import StagedLines, create_stage, drop_stage, stage_lines
+from tasks.intake_validate import validate
+from tasks.snapshot_file import SnapshotReader, open_snapshot
 from tasks.store_lock import holding_the_store
 
-CHUNK = 5000
+CHUNK = 10_000  # lines sent to the staging table at a time
 
-def _flag_missing(conn: Connection, as_of: date, run_id: int) -> int:
-    """Flag open cases whose account is absent from this snapshot; return how many are absent."""
-    absent = (
-        "status = 'open' AND NOT EXISTS (SELECT 1 FROM balance_snapshot s "
-        "WHERE s.account_id = collection_case.account_id AND s.as_of = :day) "
-        "AND account_id NOT IN (SELECT account_id FROM quarantined_row q "
-        "WHERE q.import_run_id = :run AND q.account_id IS NOT NULL)"
-    )
-    params = {"day": as_of, "run": run_id, "now": db_time(conn, utcnow())}
-    conn.execute(
-        sa.text(
-            "INSERT INTO timeline_event (case_id, at, as_of, event, detail, actor) "
-            "SELECT id, :now, :day, 'missing', 'absent from the snapshot', 'intake' "
-            f"FROM collection_case WHERE missing_since IS NULL AND {absent}"
-        ),
-        params,
-    )
-    conn.execute(
-        sa.text(
-            "UPDATE collection_case SET missing_since = :day, updated_at = :now, "
-            f"version = version + 1 WHERE missing_since IS NULL AND {absent}"
-        ),
-        params,
-    )
-    count = conn.execute(sa.text(f"SELECT count(*) FROM collection_case WHERE {absent}"), params)
-    return int(count.scalar_one())
+
+class _Import:
+    """One import's parts: the file, its rules, the quarantine and the SQL it runs."""
+
+    def __init__(
+        self, reader: SnapshotReader, quarantine: Quarantine, policy: Policy, tolerance: int,
+        as_of: date,
+    ) -> None:  # fmt: skip
+        self.reader, self.quarantine, self.policy, self.as_of = reader, quarantine, policy, as_of
+        self.parser = RowParser(reader.columns, as_of, tolerance)
+        self.lines = StagedLines(reader, self.parser)
+        self.tolerance = tolerance
+
+    def params(self, conn: Connection, run_id: int) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(), "tolerance": self.tolerance, "ws": PY_WHITESPACE,
+            "now": db_time(conn, utcnow()), "day": db_date(conn, self.as_of), "run": run_id,
+        }  # fmt: skip
+
+
+def apply_staged(conn: Connection, job: _Import, run_id: int, chunk: int) -> tuple[Applied, int]:
+    """Stage, validate, quarantine and apply the file on `conn` (one transaction); what it did
+    and how many open cases it left out."""
+    d = Dialect(pg=not is_sqlite(conn))
+    checks = RowChecks(d, job.reader.columns)
+    params = job.params(conn, run_id)
+    create_stage(conn, job.reader.columns)
+    stage_lines(conn, job.lines, chunk)
+    validate(conn, checks, job.parser, job.reader.columns, params)
+    write_quarantine(conn, job.quarantine, job.reader.columns, run_id)
+    plan(conn, checks, job.policy, params)
+    applied = apply_plan(conn, d, job.policy, params)
+    missing = flag_missing(conn, params)
+    if not d.pg:
+        drop_stage(conn)
+    return applied, missing
 
 
 @holding_the_store("an import")  # no other import, cycle or check sees it half-loaded
@@ -79,11 +90,11 @@ def import_snapshot(
     intake: IntakeSettings | None = None,
 ) -> ImportResult:
     """Import one snapshot file as of `as_of` under `policy` (buckets, opening stages) and the
-    bank's `intake` settings (default: the shipped ones). Idempotent: the same file again
-    changes nothing.
+    bank's `intake` settings (default: the shipped ones). All or nothing; idempotent: the same
+    file again changes nothing. `chunk_size`: lines sent to the staging table at a time.
 
     Raises InputError for an unreadable file or header, DuecourseError for an as-of date before
-    the last successful import.
+    the last successful import or a write the database refuses.
     """
     last = last_as_of(engine)
     if last is not None and as_of < last:
@@ -100,50 +111,31 @@ def import_snapshot(
     quarantine = Quarantine(
         quarantine_dir / f"{as_of}-run{run_id}-{stamp}-{stem}.quarantine.csv", reader.columns
     )
-    seen = AccountKeys()
-    chunk: list[SnapshotRow] = []
-    lines: list[int] = []  # the chunk's file lines
     tolerance = (intake or IntakeSettings()).dpd_tolerance_days
-    parser = RowParser(reader.columns, as_of, tolerance)
-    parse = parser.parse_line
-    card_column = "card_number" in reader.columns
-
-    def flush() -> None:
-        # a refused write is one line naming the chunk's lines and the constraint, not the rows
-        with masked_db_errors(lines), engine.begin() as conn:
-            counts = apply_chunk(conn, chunk, as_of, run_id, policy, card_column)
-            quarantine.flush(conn, run_id)
-        for name in ("imported", "updated", "unchanged", "opened", "closed"):
-            setattr(result, name, getattr(result, name) + getattr(counts, name))
-        chunk.clear()
-        lines.clear()
-
+    job = _Import(reader, quarantine, policy, tolerance, as_of)
+    lines = [2]  # a refused write names the file's lines (read when it fails)
     try:
-        with closing(reader), closing(quarantine):
-            for line, record, problem in reader.rows():  # a refused line never merges
-                result.rows += 1
-                try:
-                    row = parse(record, problem)
-                except RowError as exc:
-                    quarantine.add(line, reader.as_dict(record), str(exc))
-                    continue
-                reason = seen.duplicate(row.account_id, line, parser.account_cell(record))
-                if reason is not None:
-                    quarantine.add(line, reader.as_dict(record), reason)
-                    continue
-                chunk.append(row)
-                lines.append(line)
-                if len(chunk) >= chunk_size:
-                    flush()
-            flush()
-            with engine.begin() as conn:
-                result.missing = _flag_missing(conn, as_of, run_id)
+        with (
+            closing(reader),
+            closing(quarantine),
+            masked_db_errors(lines),
+            engine.begin() as conn,
+        ):
+            try:
+                applied, result.missing = apply_staged(conn, job, run_id, chunk_size)
+            finally:
+                lines.append(job.lines.last)
+        for name in ("imported", "updated", "unchanged", "opened", "closed"):
+            setattr(result, name, getattr(applied, name))
+        result.rows = job.lines.count
         result.quarantined = quarantine.count
         result.quarantine_file = quarantine.written
     except BaseException as exc:
-        # a failed run's row counts what its committed chunks did, quarantined rows included
-        result.quarantined = quarantine.count - len(quarantine.pending)
-        result.quarantine_file = quarantine.written
+        # nothing of the file is applied: the run row says so, with the lines it read
+        result.rows = job.lines.count
+        result.missing = 0
+        if quarantine.written is not None:
+            quarantine.path.unlink(missing_ok=True)
         finish_run(engine, result, reader.sha256, RunStatus.FAILED, safe_error_text(exc))
         raise
     finish_run(engine, result, reader.sha256, RunStatus.SUCCEEDED, None)

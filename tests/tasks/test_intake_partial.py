@@ -1,7 +1,9 @@
-"""An import that fails partway: a later chunk of the file has bytes of another encoding. The
-chunks before it stay committed, the run row says `failed` and why (the line where the damage is),
-and the fixed file imported again completes with counts that add up. (A broken CSV quote does not
-fail an import: its line is quarantined, tests/tasks/test_intake_reader.py.)"""
+"""An import that fails partway: a later part of the file has bytes of another encoding. All or
+nothing: nothing of the file is applied (no account, case, snapshot, quarantined row or quarantine
+file; before the staged intake the chunks before the damage stayed committed), the run row says
+`failed` and why (the line where the damage is), and the fixed file imported again completes
+with counts that add up. (A broken CSV quote does not fail an import: its line is quarantined,
+tests/tasks/test_intake_reader.py.)"""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from tasks.policy import load_policy
 from tests.factories import snapshot_row, write_snapshot
 
 DAY = date(2026, 11, 2)
-ROWS = 100  # chunks of 2 rows: the damage at row 80 is well after the first chunks committed
+ROWS = 100  # staged 2 lines at a time: the damage at row 80 is well after the first batches
 BROKEN = 80  # the data row (1-based) that is damaged; its file line is BROKEN + 1
 
 
@@ -34,7 +36,7 @@ def _rows() -> list[dict[str, str]]:
         snapshot_row(account_id=f"A{i:03d}", customer_id=f"C{i:03d}", days_past_due="45")
         for i in range(1, ROWS + 1)
     ]
-    rows[4]["principal"] = "-1.00"  # one bad row in an early chunk: quarantined, committed
+    rows[4]["principal"] = "-1.00"  # one bad row early in the file: quarantined by a good run
     return rows
 
 
@@ -59,7 +61,7 @@ def _scalar(engine: Engine, sql: str) -> int:
     [(_foreign_bytes, f"line {BROKEN + 1}: not valid utf-8 text")],
     ids=["foreign-bytes"],
 )
-def test_an_import_failing_partway_keeps_its_chunks_and_the_fixed_file_completes(
+def test_an_import_failing_partway_applies_nothing_and_the_fixed_file_completes(
     engine: Engine, tmp_path: Path, damage: object, reason: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tasks.snapshot_file.SAMPLE_BYTES", 512)  # the sample sees UTF-8 only
@@ -77,20 +79,18 @@ def test_an_import_failing_partway_keeps_its_chunks_and_the_fixed_file_completes
         ).one()  # fmt: skip
     status, error, rows, imported, quarantined, quarantine_file = run
     assert status == "failed" and error.endswith(reason)
-    committed = _scalar(engine, "SELECT count(*) FROM card_account")
-    assert 0 < committed < BROKEN  # the chunks before the damage are kept, nothing after it
-    assert imported == committed == _scalar(engine, "SELECT count(*) FROM collection_case")
-    assert _scalar(engine, "SELECT count(*) FROM balance_snapshot") == committed
-    # the run row agrees with what was committed: its quarantined row and file are recorded
-    assert quarantined == 1 == _scalar(engine, "SELECT count(*) FROM quarantined_row")
-    assert quarantine_file is not None and Path(quarantine_file).is_file()
-    assert rows >= imported + quarantined
+    # all or nothing: the lines before the damage were read, none of them applied
+    assert 0 < rows < BROKEN + 1 and (imported, quarantined, quarantine_file) == (0, 0, None)
+    for table in ("card_account", "customer", "collection_case", "balance_snapshot",
+                  "quarantined_row", "timeline_event", "contact_point"):  # fmt: skip
+        assert _scalar(engine, f"SELECT count(*) FROM {table}") == 0, table
+    assert not (tmp_path / "q").exists() or list((tmp_path / "q").iterdir()) == []
 
     fixed = write_snapshot(tmp_path / "day.csv", _rows())
     again = _import(engine, fixed, tmp_path)
     assert again.rows == ROWS and again.quarantined == 1
-    assert (again.imported, again.unchanged, again.updated) == (ROWS - 1 - committed, committed, 0)
-    assert again.opened == ROWS - 1 - committed and again.missing == 0
+    assert (again.imported, again.unchanged, again.updated) == (ROWS - 1, 0, 0)
+    assert again.opened == ROWS - 1 and again.missing == 0
     assert _scalar(engine, "SELECT count(*) FROM card_account") == ROWS - 1
     assert _scalar(engine, "SELECT count(*) FROM collection_case") == ROWS - 1
     assert _scalar(engine, "SELECT count(*) FROM balance_snapshot") == ROWS - 1

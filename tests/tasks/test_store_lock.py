@@ -89,7 +89,7 @@ def _race_imports(engine: Engine, path: Path, tmp_path: Path, monkeypatch: Any) 
     """Two imports of one file, each meeting the other before its first chunk (or going on
     alone after 2 s): without the lock both insert the same new accounts."""
     barrier = threading.Barrier(2, timeout=2)
-    real = intake.apply_chunk
+    real = intake.apply_staged
     met: list[bool] = []
 
     def apply_together(*args: Any, **kwargs: Any) -> Any:
@@ -101,7 +101,7 @@ def _race_imports(engine: Engine, path: Path, tmp_path: Path, monkeypatch: Any) 
                 met.append(False)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(intake, "apply_chunk", apply_together)
+    monkeypatch.setattr(intake, "apply_staged", apply_together)
     results: list[Any] = []
 
     def one() -> None:
@@ -135,7 +135,7 @@ def test_a_cycle_started_during_an_import_waits_for_the_whole_snapshot(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _snapshot(tmp_path)
-    real = intake.apply_chunk
+    real = intake.apply_staged
     go, in_import = threading.Event(), threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> Any:
@@ -143,7 +143,7 @@ def test_a_cycle_started_during_an_import_waits_for_the_whole_snapshot(
         assert go.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(intake, "apply_chunk", slow)
+    monkeypatch.setattr(intake, "apply_staged", slow)
     done: dict[str, Any] = {}
     importer = threading.Thread(target=lambda: done.update(imp=_import(engine, path, tmp_path)))
     cycle = threading.Thread(target=lambda: done.update(day=run_day(engine, DAY, bundle())))
@@ -191,23 +191,24 @@ def test_a_refused_chunk_is_one_line_with_its_lines_and_no_row_data(
         snapshot_row(account_id=f"A{i}", customer_id=f"C{i}", id_number=ID_NUMBER) for i in range(4)
     ]
     path = write_snapshot(tmp_path / "s.csv", rows)
-    real = intake.apply_chunk
+    real = intake.apply_staged
 
-    def duplicate(conn: sa.Connection, chunk: list[Any], *args: Any, **kwargs: Any) -> Any:
-        out = real(conn, chunk, *args, **kwargs)
-        if chunk[0].account_id == "A2":  # the second chunk (lines 4-5) writes a row twice
-            conn.execute(
-                sa.text("INSERT INTO customer (id, name, id_number, phone, address, created_at, "
-                        "updated_at) SELECT id, name, id_number, phone, address, created_at, "
-                        "updated_at FROM customer WHERE id = 'C2'")
-            )  # fmt: skip
+    def duplicate(conn: sa.Connection, *args: Any, **kwargs: Any) -> Any:
+        out = real(conn, *args, **kwargs)
+        # the import (lines 2-5, one transaction) then writes a row twice
+        conn.execute(
+            sa.text("INSERT INTO customer (id, name, id_number, phone, address, created_at, "
+                    "updated_at) SELECT id, name, id_number, phone, address, created_at, "
+                    "updated_at FROM customer WHERE id = 'C2'")
+        )  # fmt: skip
         return out
 
-    monkeypatch.setattr(intake, "apply_chunk", duplicate)
+    monkeypatch.setattr(intake, "apply_staged", duplicate)
     with pytest.raises(DuecourseError) as failed:
         _import(engine, path, tmp_path)
     message = str(failed.value)
-    assert message.startswith("lines 4-5: the database refused the write ("), message
+    assert message.startswith("lines 2-5: the database refused the write ("), message
     assert ID_NUMBER not in message and "INSERT" not in message
     (run,) = table(engine, "import_run")
     assert run.status == "failed" and run.error == message
+    assert table(engine, "card_account") == []  # all or nothing: the refused write undid it all
