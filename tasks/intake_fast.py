@@ -47,7 +47,7 @@ class _Sqlite:
 
     @staticmethod
     def date(x: str) -> str:
-        return f"(date({x}) = {x} AND {x} {_BETWEEN})"
+        return f"(date({x}, '+0 days') = {x} AND {x} {_BETWEEN})"  # normalised: 02-29
 
     @staticmethod
     def amounts(columns: list[str]) -> str:
