@@ -43,6 +43,7 @@ def check(b: SqlBatch) -> None:
         "LEFT JOIN pm ON pm.stage = m.stage AND pm.kind = m.kind AND pm.first = 1 "
         "WHERE m.status = 'open'"
     )
+    d.run("CREATE INDEX IF NOT EXISTS mc_case ON mc (case_id, verdict)")
     d.run(
         "UPDATE mc SET verdict = 'waive_entry' WHERE of_review = 0 AND EXISTS (SELECT 1 FROM w "
         "WHERE w.id = mc.case_id AND (w.stage <> mc.stage OR w.entered <> mc.entry_on))"

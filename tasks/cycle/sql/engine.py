@@ -100,8 +100,6 @@ class SqlBatch:
         d.temp_table("wt", "case_id INTEGER, event TEXT, detail TEXT")
         work.create_work(self)
         work.score(self)
-        work.read_events(self)
-        work.read_reviews(self)
         checks.check(self)
         moves.ladder(self)
         moves.decide(self)
@@ -199,11 +197,12 @@ class SqlBatch:
 
     def risk_lines(self) -> None:
         changed = "w.tier0 IS NOT NULL AND w.tier0 <> w.tier"
+        why = self.risk.reasons_text()  # worded only for the cases whose tier changed
         self.timeline_from(
             "w",
             ev.RISK,
-            "w.tier0 || ' -> ' || w.tier || ': ' || CASE WHEN w.why = '' "
-            "THEN 'no risk rule applies' ELSE w.why END",
+            f"w.tier0 || ' -> ' || w.tier || ': ' || CASE WHEN ({why}) = '' "
+            f"THEN 'no risk rule applies' ELSE ({why}) END",
             changed,
         )
         (n,) = self.d.rows("SELECT COUNT(*) FROM w WHERE w.tier0 IS NULL OR w.tier0 <> w.tier")[0]

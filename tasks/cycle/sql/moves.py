@@ -20,12 +20,12 @@ _ROLE = "(SELECT review FROM ps WHERE ps.stage = {col})"
 
 
 def ladder(b: SqlBatch) -> None:
-    """`want`: where the ladder would take the case; `lmove` or, awaiting approval, `lreview`."""
-    d, t = b.d, b.tables
-    d.run(f"UPDATE w SET want = CASE WHEN w.stage IN {t.closed()} THEN NULL ELSE {t.goal()} END")
+    """`want` (set with the risk, tasks/cycle/sql/work.score) kept only where the ladder may
+    move the case; then `lmove`, or `lreview` when the target awaits approval."""
+    d = b.d
     d.run(
-        "UPDATE w SET want = NULL WHERE want = stage OR (stage IN (SELECT stage FROM ps) "
-        "AND NOT EXISTS (SELECT 1 FROM mv WHERE mv.cur = w.stage AND mv.tgt = w.want))"
+        "UPDATE w SET want = NULL WHERE want IS NOT NULL AND stage IN (SELECT stage FROM ps) "
+        "AND NOT EXISTS (SELECT 1 FROM mv WHERE mv.cur = w.stage AND mv.tgt = w.want)"
     )
     approved = _APPROVED.format(col="w.want")
     d.run(
@@ -37,28 +37,33 @@ def ladder(b: SqlBatch) -> None:
 
 def decide(b: SqlBatch) -> None:
     d, day = b.d, b.day
-    d.run("UPDATE w SET new_stage = lmove, why_move = 'ladder' WHERE lmove IS NOT NULL")
+
+    def moved(col: str) -> str:
+        return f"new_stage = {col}, plan = 0, stage_f = {col}, entered_f = {day}"
+
+    d.run(f"UPDATE w SET {moved('lmove')}, why_move = 'ladder' WHERE lmove IS NOT NULL")
     needs_review = f"{_REVIEWED.format(col='w.adv')} AND NOT {_APPROVED.format(col='w.adv')}"
     d.run(
-        f"UPDATE w SET req = adv, req_role = {_ROLE.format(col='w.adv')} "
+        f"UPDATE w SET req = adv, req_role = {_ROLE.format(col='w.adv')}, plan = 0 "
         f"WHERE new_stage IS NULL AND adv IS NOT NULL AND {needs_review}"
     )
     d.run(
-        "UPDATE w SET new_stage = adv, why_move = 'milestone missed' "
+        f"UPDATE w SET {moved('adv')}, why_move = 'milestone missed' "
         "WHERE new_stage IS NULL AND adv IS NOT NULL AND req IS NULL"
     )
     d.run(
         "UPDATE w SET apto = (SELECT MIN(rv.target) FROM rv JOIN ex ON ex.cur = w.stage "
         "AND ex.tgt = rv.target WHERE rv.case_id = w.id AND rv.approved = 1 "
-        "AND rv.approved_since >= w.entered) WHERE new_stage IS NULL AND adv IS NULL"
+        "AND rv.approved_since >= w.entered) WHERE new_stage IS NULL AND adv IS NULL "
+        "AND w.id IN (SELECT case_id FROM rv WHERE approved = 1)"
     )
     d.run(
-        "UPDATE w SET new_stage = apto, why_move = 'review approved' "
+        f"UPDATE w SET {moved('apto')}, why_move = 'review approved' "
         "WHERE new_stage IS NULL AND apto IS NOT NULL"
     )
     d.run(
-        f"UPDATE w SET req = lreview, req_role = {_ROLE.format(col='w.lreview')}, plan = 1 "
-        "WHERE new_stage IS NULL AND adv IS NULL AND apto IS NULL"
+        f"UPDATE w SET req = lreview, req_role = {_ROLE.format(col='w.lreview')} "
+        "WHERE lreview IS NOT NULL AND new_stage IS NULL AND adv IS NULL"
     )
     # Not asked again while one is pending, nor during a stay in which it was rejected.
     d.run(
@@ -71,10 +76,6 @@ def decide(b: SqlBatch) -> None:
         f"WHERE a.as_of = {day} AND a.case_id = w.id AND a.step = 'review:' || w.req)"
     )
     b.totals.skipped += skipped
-    d.run(
-        f"UPDATE w SET stage_f = COALESCE(new_stage, stage), entered_f = CASE WHEN new_stage "
-        f"IS NOT NULL THEN {day} ELSE entered END"
-    )
 
 
 def record(b: SqlBatch) -> None:

@@ -149,7 +149,7 @@ class PolicyTables:
         tests = [f"{self.flag(n)} = 1" for n in names if n in self.flags]
         return "(" + " OR ".join(tests) + ")" if tests else "1 = 0"
 
-    def entry(self, e: EntryCondition) -> str:
+    def entry(self, e: EntryCondition, tier: str = "w.tier") -> str:
         d = self.d
         parts = ["1 = 1"]
         if e.buckets is not None:
@@ -163,17 +163,17 @@ class PolicyTables:
         if e.max_balance is not None:
             parts.append(compare("w.bal", "<=", e.max_balance * 100))
         if e.risk_tiers is not None:
-            parts.append(f"w.tier IN {d.in_list(t.value for t in e.risk_tiers)}")
+            parts.append(f"{tier} IN {d.in_list(t.value for t in e.risk_tiers)}")
         if e.events is not None:
             parts.append(self._any_flag(e.events))
         if e.without_events:
             parts.append(f"NOT {self._any_flag(e.without_events)}")
         return " AND ".join(parts)
 
-    def goal(self) -> str:
+    def goal(self, tier: str = "w.tier") -> str:
         """The open stage whose entry condition the case meets (first in ladder order)."""
         whens = [
-            f"WHEN {self.entry(s.entry)} THEN {self.d.lit(s.stage.value)}"
+            f"WHEN {self.entry(s.entry, tier)} THEN {self.d.lit(s.stage.value)}"
             for s in self.policy.entry_stages()
             if s.entry is not None
         ]

@@ -17,7 +17,7 @@ WORK = "w"
 _DECISIONS = (
     "bucket TEXT, tier TEXT, reasons TEXT, why TEXT, want TEXT, lmove TEXT, lreview TEXT, "
     "adv TEXT, apto TEXT, new_stage TEXT, why_move TEXT, req TEXT, req_role TEXT, "
-    "plan INTEGER DEFAULT 0, stage_f TEXT, entered_f DATE, owner TEXT"
+    "plan INTEGER DEFAULT 1, stage_f TEXT, entered_f DATE, owner TEXT"
 )
 
 
@@ -25,6 +25,8 @@ def create_work(b: SqlBatch) -> None:
     d = b.d
     rules = "".join(f", r{i} INTEGER DEFAULT 0" for i in range(len(b.risk.rules)))
     flags = "".join(f", fl{i} INTEGER DEFAULT 0" for i in range(len(b.tables.flags)))
+    read_events(b)
+    read_reviews(b)
     d.temp_table(
         WORK,
         "id INTEGER PRIMARY KEY, stage TEXT, entered DATE, bucket0 TEXT, owner0 TEXT, "
@@ -46,30 +48,68 @@ def create_work(b: SqlBatch) -> None:
     )
     days = d.days_between(b.day, "a.last_payment_date")
     since = f"CASE WHEN a.last_payment_date IS NULL THEN NULL ELSE {days} END"
-    d.run(
-        f"INSERT INTO {WORK} (id, stage, entered, bucket0, owner0, tier0, reasons0, dpd, bal, "
-        "prin, util, since_paid, paid_recently, contactable, owner) "
-        f"SELECT c.id, c.stage, c.stage_entered_on, c.bucket, c.owner, c.risk_tier, "
-        f"c.risk_reasons, a.days_past_due, {bal}, a.principal, {util}, {since}, "
+    rules_cols = [f"r{i}" for i in range(len(b.risk.rules))]
+    flag_cols = [f"fl{i}" for i in range(len(b.tables.flags))]
+    facts = (
+        "id, stage, entered, bucket0, owner0, tier0, reasons0, dpd, bal, prin, util, "
+        "since_paid, paid_recently, contactable"
+    )
+    inner = (
+        f"SELECT c.id, c.stage, c.stage_entered_on AS entered, c.bucket AS bucket0, "
+        "c.owner AS owner0, c.risk_tier AS tier0, c.risk_reasons AS reasons0, "
+        f"a.days_past_due AS dpd, {bal} AS bal, a.principal AS prin, {util} AS util, "
+        f"{since} AS since_paid, "
         f"CASE WHEN a.last_payment_date IS NOT NULL AND ({since}) BETWEEN 0 AND {RECENT_DAYS} "
         "AND a.last_payment_amount IS NOT NULL AND a.last_payment_amount <> 0 "
-        "AND a.days_past_due > 0 THEN 1 ELSE 0 END, "
+        "AND a.days_past_due > 0 THEN 1 ELSE 0 END AS paid_recently, "
         "CASE WHEN (cu.phone IS NOT NULL AND cu.phone <> '') "
-        "OR (cu.email IS NOT NULL AND cu.email <> '') THEN 1 ELSE 0 END, c.owner "
-        "FROM collection_case c JOIN card_account a ON a.id = c.account_id "
+        "OR (cu.email IS NOT NULL AND cu.email <> '') THEN 1 ELSE 0 END AS contactable"
+        + "".join(f", {_flag_sql(b, f)} AS fl{i}" for i, f in enumerate(b.tables.flags))
+        + " FROM collection_case c JOIN card_account a ON a.id = c.account_id "
         "JOIN customer cu ON cu.id = c.customer_id "
         f"WHERE c.status = 'open' AND c.id BETWEEN {b.lo} AND {b.hi}"
+    )
+    tests = [f"CASE WHEN {r.test} THEN 1 ELSE 0 END" for r in b.risk.rules]
+    outer_cols = ", ".join(
+        [facts, *flag_cols, *rules_cols, "bucket", "stage_f", "entered_f", "owner"]
+    )
+    d.run(
+        f"INSERT INTO {WORK} ({outer_cols}) SELECT "
+        + ", ".join(
+            [
+                *(f"w.{c.strip()}" for c in facts.split(",")),
+                *(f"w.{c}" for c in flag_cols),
+                *tests,
+                b.tables.bucket(),
+                "w.stage",
+                "w.entered",
+                "w.owner0",
+            ]
+        )
+        + f" FROM ({inner}) w"
+    )
+
+
+def _flag_sql(b: SqlBatch, flag: str) -> str:
+    """The flag from the timeline: the latest of `<flag>` / `<flag>_cleared` wins."""
+    d = b.d
+    pair = d.in_list([flag, cleared(flag)])
+    return (
+        f"COALESCE((SELECT CASE WHEN e.event = {d.lit(flag)} THEN 1 ELSE 0 END FROM ev e "
+        f"WHERE e.case_id = c.id AND e.event IN {pair} ORDER BY e.on_day DESC, e.id DESC "
+        "LIMIT 1), 0)"
     )
 
 
 def score(b: SqlBatch) -> None:
-    """Bucket, the risk rules that fire, then points, tier and reasons."""
-    d, risk = b.d, b.risk
-    fires = [f"r{i} = CASE WHEN {r.test} THEN 1 ELSE 0 END" for i, r in enumerate(risk.rules)]
-    d.run(f"UPDATE {WORK} SET {', '.join([f'bucket = {b.tables.bucket()}', *fires])}")
+    """Points, tier and reasons, and where the ladder would take the case (`want`: NULL for a
+    closed stage or the stage it is in), in one pass."""
+    d, risk, t = b.d, b.risk, b.tables
+    tier = risk.tier(risk.points())
     d.run(
-        f"UPDATE {WORK} SET tier = {risk.tier(risk.points())}, "
-        f"reasons = {risk.reasons_json()}, why = {risk.reasons_text()}"
+        f"UPDATE {WORK} SET tier = {tier}, reasons = {risk.reasons_json()}, "
+        f"want = CASE WHEN stage IN {t.closed()} THEN NULL "
+        f"ELSE NULLIF({t.goal(f'({tier})')}, stage) END"
     )
 
 
@@ -87,14 +127,6 @@ def read_events(b: SqlBatch) -> None:
         f"AND t.event IN {d.in_list(names)} AND t.as_of <= {b.day}"
     )
     d.run("CREATE INDEX IF NOT EXISTS ev_case ON ev (case_id, on_day, id)")
-    for i, flag in enumerate(flags):
-        pair = d.in_list([flag, cleared(flag)])
-        d.run(
-            f"UPDATE {WORK} SET fl{i} = COALESCE((SELECT CASE WHEN e.event = {d.lit(flag)} "
-            f"THEN 1 ELSE 0 END FROM ev e WHERE e.case_id = {WORK}.id AND e.event IN {pair} "
-            "ORDER BY e.on_day DESC, e.id DESC LIMIT 1), 0) "
-            f"WHERE EXISTS (SELECT 1 FROM ev e WHERE e.case_id = {WORK}.id)"
-        )
 
 
 def read_reviews(b: SqlBatch) -> None:
