@@ -24,7 +24,7 @@ from tasks.snapshot_file import SnapshotReader
 
 STAGE = "intake_stage"
 META = ("line", "problem", "raw", "written")
-TEMP_CACHE_KIB = 256 * 1024  # pages kept in memory before the temporary file is used
+TEMP_CACHE_KIB = 64 * 1024  # kept in memory before the temporary file is used (as main)
 TEMP_TABLES = (STAGE, "intake_bad", "intake_original", "intake_plan", "intake_absent")
 
 
