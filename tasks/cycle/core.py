@@ -6,8 +6,12 @@ calls the same three steps as Prefect tasks.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ from sqlalchemy.engine import Engine
 from models.types import utcnow
 from rules.calendar import BusinessCalendar
 from rules.enums import CaseStatus, MilestoneStatus, RunStatus
+from rules.errors import DuecourseError
 from rules.events import cleared
 from rules.policy import Policy
 from rules.roster import User
@@ -24,6 +29,7 @@ from tasks.calendar import load_calendar
 from tasks.cycle.context import CycleContext, RunTotals
 from tasks.cycle.deadlines import DueDates, event_names
 from tasks.cycle.evaluate import BatchEvaluator
+from tasks.cycle.loads import add_loads, loads_delta, own_loads
 from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, read_batch
 from tasks.cycle.runs import (
     before_run,
@@ -33,6 +39,7 @@ from tasks.cycle.runs import (
     start_run,
     touch_run,
 )
+from tasks.cycle.sql.engine import SqlBatch, sql_unsupported
 from tasks.cycle.write import write_plan
 from tasks.policy import load_policy, load_roster
 from tasks.policy_versions import record_version
@@ -41,6 +48,28 @@ from tasks.store_lock import StoreLock, holder_text
 
 BATCH_SIZE = 20_000
 MISSED_SHOWN = 50
+
+
+class Evaluator(StrEnum):
+    """How a batch is decided: `sql`, set-based statements compiled from the policy (the
+    default, tasks/cycle/sql/), or `python`, the per-case reference evaluator (tasks/cycle/
+    evaluate.py) that the SQL engine is proved against, also used when a policy asks for
+    something the SQL compiler does not say (e.g. a risk reason format it does not know)."""
+
+    SQL = "sql"
+    PYTHON = "python"
+
+
+ENV_ENGINE = "DUECOURSE_CYCLE_ENGINE"
+
+
+def configured_evaluator() -> Evaluator:
+    """The engine `DUECOURSE_CYCLE_ENGINE` names (sql, the default, or python)."""
+    value = os.environ.get(ENV_ENGINE, "").strip().lower() or Evaluator.SQL.value
+    try:
+        return Evaluator(value)
+    except ValueError:
+        raise DuecourseError(f"{ENV_ENGINE} must be sql or python, not {value!r}") from None
 
 
 class PolicyBundle:
@@ -59,13 +88,41 @@ class PolicyBundle:
 class Run:
     """A run in progress: the shared context, its lock and its batches."""
 
-    def __init__(self, ctx: CycleContext, lock: StoreLock, bounds: list[tuple[int, int]]):
+    def __init__(
+        self,
+        ctx: CycleContext,
+        lock: StoreLock,
+        bounds: list[tuple[int, int]],
+        evaluator: Evaluator = Evaluator.SQL,
+    ):
         self.ctx = ctx
         self.lock = lock
         self.bounds = bounds
+        self.evaluator = evaluator
         self.dues = DueDates(ctx.calendar)
         flags, met = event_names(ctx.policy)
         self.event_names = flags | met | {cleared(f) for f in flags}
+        # On PostgreSQL the flow may run a run's batches at once (flows/daily_cycle.py): the
+        # run's counts and owner loads change under this lock, each batch counting on its own
+        # copy of the loads (tasks/cycle/loads.py). `serial`: one batch at a time, each writing
+        # the progress so far first (on SQLite also its write lock before reading); batches run
+        # at once leave that to whoever runs them (a shared row would make them wait in turn).
+        self.guard = threading.Lock()
+        self.serial = True
+
+    def batch_context(self) -> CycleContext:
+        """The context for one batch: its own copy of the owners' loads, taken now."""
+        with self.guard:
+            return own_loads(self.ctx)
+
+    def add(self, totals: RunTotals, counted: dict[str, int]) -> RunTotals:
+        """A committed batch's counts and the owners it counted, into the run's; returns the
+        run's counts so far (a copy: cases and actions)."""
+        with self.guard:
+            self.ctx.totals.merge(totals)
+            add_loads(self.ctx.loads, counted)
+            t = self.ctx.totals
+            return RunTotals(cases=t.cases, actions=Counter(t.actions))
 
 
 def prepare(
@@ -74,6 +131,7 @@ def prepare(
     bundle: PolicyBundle,
     batch_size: int = BATCH_SIZE,
     flow_run_id: str | None = None,
+    evaluator: Evaluator | None = None,
 ) -> Run:
     """Take the store lock (tasks.store_lock: no import or other cycle meanwhile), mark runs
     left running as crashed, check the day (not in the future, not before the last day run),
@@ -105,32 +163,36 @@ def prepare(
     )
     for w in warnings:
         ctx.totals.warn(w)
+    evaluator = evaluator or configured_evaluator()
+    if evaluator is Evaluator.SQL and (why := sql_unsupported(bundle.policy)) is not None:
+        ctx.totals.warn(f"decided by the reference evaluator: {why}")
+        evaluator = Evaluator.PYTHON
     cal = bundle.calendar.warning_for(as_of)
     if cal:
         ctx.totals.warn(cal)
-    return Run(ctx, lock, bounds)
+    return Run(ctx, lock, bounds, evaluator)
 
 
 def process_batch(run: Run, lo: int, hi: int) -> RunTotals:
     """Read, evaluate and write the open cases with lo <= id <= hi, in one transaction.
 
-    Safe to retry: a failure rolls the transaction back and restores the owners' loads the
-    evaluation had counted, and the unique action keys keep a retried batch from doing twice
-    what a committed one did."""
-    ctx = run.ctx
-    loads = dict(ctx.loads)
-    try:
-        with ctx.engine.begin() as conn:
-            touch_run(conn, ctx.run_id, ctx.totals)  # first a write: SQLite's lock before reading
+    Safe to retry: a failure rolls the transaction back, the owners' loads it counted were its
+    own copy (the run's are counted on commit), and the unique action keys keep a retried batch
+    from doing twice what a committed one did. Batches may run at once on PostgreSQL."""
+    ctx = run.batch_context()
+    before = dict(ctx.loads)
+    with ctx.engine.begin() as conn:
+        if run.serial:  # first a write: SQLite's lock before reading
+            touch_run(conn, ctx.run_id, ctx.totals)
+        if run.evaluator is Evaluator.SQL:
+            totals = SqlBatch(ctx, conn, lo, hi, run.dues).run()
+        else:
             batch = read_batch(conn, lo, hi, ctx.as_of, run.event_names)
             plan = BatchEvaluator(ctx, batch, run.dues).run()
             write_plan(conn, plan)
-    except BaseException:
-        ctx.loads.clear()
-        ctx.loads.update(loads)
-        raise
-    ctx.totals.merge(plan.totals)
-    return plan.totals
+            totals = plan.totals
+    run.add(totals, loads_delta(before, ctx.loads))
+    return totals
 
 
 def waive_closed(engine: Engine, as_of: date) -> int:
@@ -221,8 +283,9 @@ def run_day(
     bundle: PolicyBundle,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,
+    evaluator: Evaluator | None = None,
 ) -> dict[str, Any]:
     """One daily cycle without Prefect: every batch in order, then the run record."""
-    run = prepare(engine, as_of, bundle, batch_size)
+    run = prepare(engine, as_of, bundle, batch_size, evaluator=evaluator)
     on_batch = (lambda done, of, _totals: progress(done, of)) if progress is not None else None
     return run_batches(run, on_batch=on_batch)

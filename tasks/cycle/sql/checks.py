@@ -44,6 +44,7 @@ def check(b: SqlBatch) -> None:
         "WHERE m.status = 'open'"
     )
     d.run("CREATE INDEX IF NOT EXISTS mc_case ON mc (case_id, verdict)")
+    d.analyze("mc")
     d.run(
         "UPDATE mc SET verdict = 'waive_entry' WHERE of_review = 0 AND EXISTS (SELECT 1 FROM w "
         "WHERE w.id = mc.case_id AND (w.stage <> mc.stage OR w.entered <> mc.entry_on))"

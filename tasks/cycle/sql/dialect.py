@@ -68,6 +68,12 @@ class Dialect:
             return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
         return f"({later} - {earlier})"
 
+    def padded(self, expr: str, width: int) -> str:
+        """A non-negative whole number as text, zero-padded to `width` digits."""
+        if self.sqlite:
+            return f"printf('%0{width}d', {expr})"
+        return f"lpad(CAST({expr} AS TEXT), {width}, '0')"
+
     def differs(self, a: str, b: str) -> str:
         """NULL-safe inequality."""
         return f"{a} IS NOT {b}" if self.sqlite else f"{a} IS DISTINCT FROM {b}"
@@ -95,6 +101,13 @@ class Dialect:
             self.run(f"CREATE TEMP TABLE {name} ({columns})")
         else:
             self.run(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+
+    def analyze(self, *names: str) -> None:
+        """PostgreSQL plans a scratch table's joins well only once it knows its size (no
+        autovacuum analyses temporary tables); SQLite's plans do not need it."""
+        if not self.sqlite:
+            for name in names:
+                self.run(f"ANALYZE {name}")
 
     def drop_temp(self, names: Sequence[str]) -> None:
         if self.sqlite:

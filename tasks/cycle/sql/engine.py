@@ -33,6 +33,7 @@ from tasks.cycle.sql.policy_tables import PolicyTables
 from tasks.cycle.sql.risk_sql import RiskSql, Unsupported
 
 SCRATCH = (
+    "fl",
     "w",
     "ev",
     "rv",
@@ -217,6 +218,7 @@ class SqlBatch:
             d.run("UPDATE wa SET status = 'done' WHERE status IS NULL")
         if self.timeline_rows:
             d.fill("wt", ("case_id", "event", "detail"), self.timeline_rows)
+        d.analyze("wa", "wt")
         d.run(
             "UPDATE wa SET dup = 1 WHERE EXISTS (SELECT 1 FROM cycle_action a WHERE a.as_of = "
             f"{day} AND a.case_id = wa.case_id AND a.step = substr(wa.step, 1, 120))"

@@ -157,3 +157,4 @@ def needed_milestones(b: SqlBatch) -> None:
         "WHERE w.new_stage IS NULL AND NOT EXISTS (SELECT 1 FROM milestone m "
         "WHERE m.case_id = w.id AND m.stage = w.stage AND m.entry_on = w.entered)"
     )
+    d.analyze("nm")

@@ -46,6 +46,7 @@ def assign(b: SqlBatch) -> None:
     if unstaffed:
         b.totals.warn(f"no user in the roster for role(s) {', '.join(sorted(unstaffed))}")
     d.run("CREATE INDEX IF NOT EXISTS slot_rk ON slot (role, rk)")
+    d.analyze("need", "slot")
     d.run(
         "UPDATE w SET owner = (SELECT slot.name FROM need JOIN slot ON slot.role = need.role "
         "AND slot.rk = need.rk WHERE need.case_id = w.id) WHERE w.id IN (SELECT need.case_id "

@@ -131,6 +131,7 @@ class PolicyTables:
                 for day in alert_days(self.dues, as_of, n)
             ],
         )
+        d.analyze("ps", "pm", "pmb", "pa", "mv", "ex", "ro", "ok")
 
     # -- expressions over the work table `w` ---------------------------------------------------
 

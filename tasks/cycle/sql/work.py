@@ -64,9 +64,9 @@ def create_work(b: SqlBatch) -> None:
         "AND a.days_past_due > 0 THEN 1 ELSE 0 END AS paid_recently, "
         "CASE WHEN (cu.phone IS NOT NULL AND cu.phone <> '') "
         "OR (cu.email IS NOT NULL AND cu.email <> '') THEN 1 ELSE 0 END AS contactable"
-        + "".join(f", {_flag_sql(b, f)} AS fl{i}" for i, f in enumerate(b.tables.flags))
+        + "".join(f", {_flag_sql(i)} AS fl{i}" for i in range(len(b.tables.flags)))
         + " FROM collection_case c JOIN card_account a ON a.id = c.account_id "
-        "JOIN customer cu ON cu.id = c.customer_id "
+        "JOIN customer cu ON cu.id = c.customer_id LEFT JOIN fl ON fl.case_id = c.id "
         f"WHERE c.status = 'open' AND c.id BETWEEN {b.lo} AND {b.hi}"
     )
     tests = [f"CASE WHEN {r.test} THEN 1 ELSE 0 END" for r in b.risk.rules]
@@ -90,14 +90,11 @@ def create_work(b: SqlBatch) -> None:
     )
 
 
-def _flag_sql(b: SqlBatch, flag: str) -> str:
-    """The flag from the timeline: the latest of `<flag>` / `<flag>_cleared` wins."""
-    d = b.d
-    pair = d.in_list([flag, cleared(flag)])
+def _flag_sql(i: int) -> str:
+    """A flag from the timeline: the latest of `<flag>` / `<flag>_cleared` wins (`fl`)."""
     return (
-        f"COALESCE((SELECT CASE WHEN e.event = {d.lit(flag)} THEN 1 ELSE 0 END FROM ev e "
-        f"WHERE e.case_id = c.id AND e.event IN {pair} ORDER BY e.on_day DESC, e.id DESC "
-        "LIMIT 1), 0)"
+        f"CASE WHEN fl.s{i} IS NOT NULL AND (fl.c{i} IS NULL OR fl.s{i} > fl.c{i}) "
+        "THEN 1 ELSE 0 END"
     )
 
 
@@ -127,6 +124,22 @@ def read_events(b: SqlBatch) -> None:
         f"AND t.event IN {d.in_list(names)} AND t.as_of <= {b.day}"
     )
     d.run("CREATE INDEX IF NOT EXISTS ev_case ON ev (case_id, on_day, id)")
+    d.analyze("ev")
+    # Per case, the latest set and clearing of each flag, as sortable "day#id" keys.
+    order = f"{d.date_text('on_day')} || '#' || {d.padded('id', 12)}"
+    cols, picks = ["case_id"], ["case_id"]
+    for i, flag in enumerate(flags):
+        cols += [f"s{i}", f"c{i}"]
+        picks += [
+            f"MAX(CASE WHEN event = {d.lit(flag)} THEN {order} END)",
+            f"MAX(CASE WHEN event = {d.lit(cleared(flag))} THEN {order} END)",
+        ]
+    d.temp_table(
+        "fl",
+        ", ".join(f"{c} TEXT" if c != "case_id" else "case_id INTEGER PRIMARY KEY" for c in cols),
+    )
+    d.run(f"INSERT INTO fl SELECT {', '.join(picks)} FROM ev GROUP BY case_id")
+    d.analyze("fl")
 
 
 def read_reviews(b: SqlBatch) -> None:
@@ -145,3 +158,4 @@ def read_reviews(b: SqlBatch) -> None:
         f"FROM review WHERE case_id BETWEEN {b.lo} AND {b.hi} GROUP BY case_id, target_stage"
     )
     d.run("CREATE INDEX IF NOT EXISTS rv_case ON rv (case_id, target)")
+    d.analyze("rv")
