@@ -218,7 +218,6 @@ class SqlBatch:
             d.run("UPDATE wa SET status = 'done' WHERE status IS NULL")
         if self.timeline_rows:
             d.fill("wt", ("case_id", "event", "detail"), self.timeline_rows)
-        d.analyze("wa", "wt")
         d.run(
             "UPDATE wa SET dup = 1 WHERE EXISTS (SELECT 1 FROM cycle_action a WHERE a.as_of = "
             f"{day} AND a.case_id = wa.case_id AND a.step = substr(wa.step, 1, 120))"
