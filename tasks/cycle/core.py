@@ -23,11 +23,11 @@ from rules.calendar import BusinessCalendar
 from rules.enums import CaseStatus, MilestoneStatus, RunStatus
 from rules.errors import DuecourseError
 from rules.events import cleared
+from rules.milestone_checks import DueDates, event_names
 from rules.policy import Policy
 from rules.roster import User
 from tasks.calendar import load_calendar
 from tasks.cycle.context import CycleContext, RunTotals
-from tasks.cycle.deadlines import DueDates, event_names
 from tasks.cycle.evaluate import BatchEvaluator
 from tasks.cycle.loads import add_loads, loads_delta, own_loads
 from tasks.cycle.read import CASE, MILESTONE, batch_bounds, open_case_loads, read_batch

@@ -26,17 +26,17 @@ from rules.enums import (
     Stage,
 )
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
-from rules.owners import assign_owners, least_loaded, needs_new_owner
-from rules.policy import MilestoneOpens
-from rules.transitions import advance_target, approved_transitions
-from tasks.cycle.context import CycleContext, step_slot
-from tasks.cycle.deadlines import (
+from rules.milestone_checks import (
     DueDates,
     Verdict,
     check_milestone,
     event_names,
     milestone_def,
 )
+from rules.owners import assign_owners, least_loaded, needs_new_owner
+from rules.policy import MilestoneOpens
+from rules.transitions import advance_target, approved_transitions
+from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for

@@ -3,7 +3,7 @@ recorded since, and alert owners of milestones coming due. Misses are left to th
 cycle (a deadline is missed once its day is over), which also applies the policy's on_miss.
 
 It never races the daily cycle nor an import: it takes the store lock (tasks.store_lock), uses
-the cycle's own milestone check (`tasks.cycle.deadlines.check_milestone`), and its updates apply
+the cycle's own milestone check (`rules.milestone_checks.check_milestone`), and its updates apply
 only to milestones still open (`write_plan`), so a milestone a cycle closed is never reopened."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from rules.enums import ActionKind, ActionStatus, CaseStatus, Channel, MilestoneStatus, RunStatus
+from rules.milestone_checks import DueDates, Verdict, check_milestone, event_names, milestone_def
 from tasks.cycle.context import action_key, step_slot
 from tasks.cycle.core import PolicyBundle
-from tasks.cycle.deadlines import DueDates, Verdict, check_milestone, event_names, milestone_def
 from tasks.cycle.plan import BatchPlan
 from tasks.cycle.read import (
     CASE,

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from rules.enums import Stage
+from rules.milestone_checks import DueDates
 from tasks.calendar import load_calendar
 from tasks.cycle.core import run_day
-from tasks.cycle.deadlines import DueDates
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, bundle, policy, table
 

@@ -1,5 +1,5 @@
 """The open milestones of the batch's cases checked, set-based (`mc`), with the meaning of
-tasks/cycle/deadlines.check_milestone and rules/transitions.py:
+rules/milestone_checks.check_milestone and rules/transitions.py:
 
 - a milestone of a stage entry that has ended is waived (one measuring a review excepted);
 - met when an event of its `met_by` was recorded from its opening day to today (the first);

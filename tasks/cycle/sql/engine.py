@@ -22,11 +22,11 @@ from sqlalchemy.engine import Connection
 from models.types import utcnow
 from rules import events as ev
 from rules.enums import ActionKind, ActionStatus, Channel
+from rules.milestone_checks import DueDates
 from rules.policy import Policy
 from tasks.bulk import db_time
 from tasks.cycle import context
 from tasks.cycle.context import CycleContext, RunTotals
-from tasks.cycle.deadlines import DueDates
 from tasks.cycle.sql import checks, moves, owners, work
 from tasks.cycle.sql.dialect import Dialect
 from tasks.cycle.sql.policy_tables import PolicyTables

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from rules.enums import ActionKind, Stage
+from rules.milestone_checks import DueDates, event_names
 from rules.policy import EntryCondition, MilestoneOpens, Policy
 from rules.transitions import advance_target, allowed_moves, approved_transitions
 from tasks.cycle.context import CycleContext
-from tasks.cycle.deadlines import DueDates, event_names
 from tasks.cycle.sql.dialect import Dialect
 from tasks.cycle.sql.risk_sql import compare
 

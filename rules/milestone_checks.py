@@ -1,5 +1,7 @@
-"""Milestone dates and checks for the cycle: due dates (working, calendar or statutory), alert
-days, and whether recorded events meet a milestone. Pure apart from the calendar they are given."""
+"""Milestone dates and checks, declared once for both daily-cycle engines and the intraday
+check (the set-based engine compiles the same rules to SQL: tasks/cycle/sql/checks.py): due
+dates (working, calendar or statutory), alert days, and whether recorded events meet a
+milestone. Pure apart from the calendar they are given."""
 
 from __future__ import annotations
 
