@@ -79,6 +79,7 @@ TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "cycle_action": (CycleAction, ACTION_COLUMNS),
     "timeline_event": (TimelineEvent, TIMELINE_COLUMNS),
 }
+FELL_BACK = "decided by the reference evaluator"  # the run's warning when SQL cannot say it
 MILESTONE_STEP = re.compile(r"^(met|missed|waive|alert|escalate|reassign):(\d+)$")
 REVIEW_ID = re.compile(r"\breview (\d+) of the move")
 
@@ -159,6 +160,24 @@ def read_state(engine: Engine) -> State:
     return State(out)
 
 
+def without_cases(state: State, cases: set[int]) -> State:
+    """The state without the rows of `cases`."""
+    return State(
+        {
+            table: Counter({r: n for r, n in rows.items() if case_of(table, r) not in cases})
+            for table, rows in state.tables.items()
+        }
+    )
+
+
+def opened_on(state: State, day: date) -> set[int]:
+    """Cases with a milestone opened on `day` and still open."""
+    i, j = MILESTONE_COLUMNS.index("opened_on"), MILESTONE_COLUMNS.index("status")
+    return {
+        int(r[0]) for r in state.tables["milestone"] if r[i] == day.isoformat() and r[j] == "open"
+    }
+
+
 def _sort_key(row: Row) -> tuple[str, ...]:
     return tuple("" if v is None else str(v) for v in row)
 
@@ -203,3 +222,15 @@ def diff_text(diffs: list[Difference], labels: tuple[str, str], shown: int = 6) 
                 if len(rows) > shown:
                     lines.append(f"     ... {len(rows) - shown} more")
     return "\n".join(lines)
+
+
+def summary_view(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's summary (tasks.cycle.core.summary) without its run id, its missed deadlines and
+    its warnings in a fixed order (the calendar's come in the order due dates were counted),
+    without the warning that the SQL cycle handed the day to the reference."""
+    view = {k: v for k, v in summary.items() if k != "run_id"}
+    view["missed"] = sorted(
+        summary["missed"], key=lambda m: sorted((k, str(v)) for k, v in m.items())
+    )
+    view["warnings"] = sorted(w for w in summary["warnings"] if not w.startswith(FELL_BACK))
+    return view

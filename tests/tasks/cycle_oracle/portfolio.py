@@ -111,22 +111,24 @@ def decider(users: list[User], role: Role) -> User | None:
     return able[0] if able else None
 
 
-def _decide(s: Session, case: int, approve: bool, users: list[User], day: date) -> None:
-    stored = s.get(Case, case + 1)
-    if stored is None or stored.status != CaseStatus.OPEN:
-        return
+def _decide(s: Session, pick: int, approve: bool, users: list[User], day: date) -> None:
+    """Decide the `pick`-th (modulo their number) pending review of an open case, ordered by
+    case and target stage, as the first user who may; nothing when none is pending."""
     pending = s.exec(
         select(Review)
-        .where(Review.case_id == case + 1, Review.status == ReviewStatus.PENDING)
-        .order_by(col(Review.target_stage))
+        .join(Case, col(Case.id) == col(Review.case_id))
+        .where(Review.status == ReviewStatus.PENDING, Case.status == CaseStatus.OPEN)
+        .order_by(col(Review.case_id), col(Review.target_stage))
     ).all()
-    for review in pending:
-        user = decider(users, review.required_role)
-        if user is None or review.id is None:
-            continue
-        comment = None if approve else "not yet: more contact first"
-        decide_review(s, review.id, user=user, approve=approve, comment=comment, as_of=day)
-        s.commit()
+    if not pending:
+        return
+    review = pending[pick % len(pending)]
+    user = decider(users, review.required_role)
+    if user is None or review.id is None:
+        return
+    comment = None if approve else "not yet: more contact first"
+    decide_review(s, review.id, user=user, approve=approve, comment=comment, as_of=day)
+    s.commit()
 
 
 def _close(s: Session, case: int, outcome: Outcome, day: date) -> None:
@@ -179,8 +181,8 @@ def apply_day(engine: Engine, scenario: Scenario, index: int, day: date) -> None
                 )
             )
         s.commit()
-        for case, approve in plan.decisions:
-            _decide(s, case, approve, scenario.drawn.users, day)
+        for pick, approve in plan.decisions:
+            _decide(s, pick, approve, scenario.policy_on(index).users, day)
         for case, outcome in plan.closures:
             s.expire_all()
             _close(s, case, outcome, day)

@@ -52,7 +52,7 @@ class CaseSeed:
     interest: int
     fees: int
     credit_limit: int  # fen; 0 = none on file (utilisation unknown)
-    paid_days_ago: int | None  # last payment, days before the first day
+    paid_days_ago: int | None  # last payment, days before the first day (< 0: after it)
     paid_amount: int | None  # fen
     phone: bool
     email: bool
@@ -77,8 +77,9 @@ class AccountChange:
 @dataclass(frozen=True)
 class DayPlan:
     """What happens before a day's cycle. `step`: days after the previous day (ignored for
-    the first). Events are (case, event, days before this day); decisions (case, approve)
-    decide that case's pending reviews; closures (case, outcome)."""
+    the first). Events are (case, event, days before this day: -1 is dated
+    tomorrow, which today's cycle must not read); decisions (k, approve)
+    decide the k-th pending review, modulo their number (portfolio.py); closures (case, outcome)."""
 
     step: int = 1
     changes: tuple[AccountChange, ...] = ()
@@ -95,6 +96,8 @@ class Scenario:
     days: tuple[DayPlan, ...]
     batch_size: int
     rerun: int = -1  # the index of a day run twice (-1: none)
+    second: PolicyDraw | None = None  # a policy edited between days, in force from `switch_at`
+    switch_at: int = 0
 
     def day_dates(self) -> list[date]:
         out: list[date] = []
@@ -102,16 +105,20 @@ class Scenario:
             out.append(self.start if i == 0 else out[-1] + timedelta(days=plan.step))
         return out
 
+    def policy_on(self, index: int) -> PolicyDraw:
+        """The policy in force on day `index`: the second one from `switch_at` on."""
+        return self.second if self.second is not None and index >= self.switch_at else self.drawn
+
     def describe(self, cases: set[int] | None = None, upto: int | None = None) -> str:
         """The scenario as a person reads it: ladder, risk and buckets as YAML, the roster, the
         cases (only `cases`, by store id, when given) and the days (up to index `upto`)."""
-        d = self.drawn
-        policy = {"stages": d.ladder, "risk": d.risk} | (
-            {"buckets": d.buckets} if d.buckets else {}
-        )
-        roster = ", ".join(f"{u.name}({u.capacity})" for u in d.users)
-        lines = [yaml.safe_dump(policy, sort_keys=False, allow_unicode=True, width=120)]
-        lines.append(f"roster: {roster}; batch_size {self.batch_size}; rerun day {self.rerun + 1}")
+        lines = [_policy_text(self.drawn)]
+        if self.second is not None and (upto is None or upto >= self.switch_at):
+            lines += [
+                f"-- from day {self.switch_at + 1} on, this policy:",
+                _policy_text(self.second),
+            ]
+        lines.append(f"batch_size {self.batch_size}; rerun day {self.rerun + 1}")
         for i, c in enumerate(self.cases):
             if cases is None or i + 1 in cases:
                 lines.append(f"case {i + 1}: {c}")
@@ -124,6 +131,17 @@ class Scenario:
     def __repr__(self) -> str:
         return f"Scenario(\n{self.describe()}\n)"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints a failing example: as `describe` has it."""
+        printer.text(repr(self))
+
+
+def _policy_text(d: PolicyDraw) -> str:
+    policy = {"stages": d.ladder, "risk": d.risk} | ({"buckets": d.buckets} if d.buckets else {})
+    roster = ", ".join(f"{u.name}({u.capacity})" for u in d.users)
+    text = yaml.safe_dump(policy, sort_keys=False, allow_unicode=True, width=120)
+    return f"{text}roster: {roster}"
+
 
 def _plan_text(plan: DayPlan, cases: set[int] | None) -> str:
     def mine(i: int) -> bool:
@@ -132,7 +150,7 @@ def _plan_text(plan: DayPlan, cases: set[int] | None) -> str:
     parts: dict[str, Any] = {
         "changes": [c for c in plan.changes if mine(c.case)],
         "events": [(i + 1, e, back) for i, e, back in plan.events if mine(i)],
-        "decisions": [(i + 1, ok) for i, ok in plan.decisions if mine(i)],
+        "decisions (k-th pending review)": list(plan.decisions),
         "closures": [(i + 1, o.value) for i, o in plan.closures if mine(i)],
     }
     return "; ".join(f"{k} {v}" for k, v in parts.items() if v) or "nothing"
@@ -157,13 +175,15 @@ def case_seeds(draw: st.DrawFn, drawn: PolicyDraw) -> CaseSeed:
     balance = draw(
         st.sampled_from(_balance_points(drawn)).map(lambda b: int(b * 100))
         | st.integers(0, 300_000_00)
+        | st.sampled_from([2_500_50, 3_501_50, 1_234_567_89, 2_000_000_000])  # halves, big
     )
     interest = draw(st.integers(0, min(balance, 2_000_00)))
     fees = draw(st.integers(0, min(balance - interest, 100_00)))
     limit = draw(
-        st.sampled_from([0, balance, balance + 1, balance * 2]) | st.integers(0, 400_000_00)
+        st.sampled_from([0, balance, balance + 1, balance * 2, balance * 8, balance * 200])
+        | st.integers(0, 400_000_00)
     )
-    paid_days_ago = draw(st.none() | st.integers(0, 120))
+    paid_days_ago = draw(st.none() | st.integers(0, 120) | st.integers(-3, -1))
     owners = [None, GHOST, *[u.name for u in drawn.users]]
     in_policy = [s.stage for s in drawn.policy.stages if not s.stage.is_closed]
     return CaseSeed(
@@ -201,7 +221,7 @@ def day_plans(draw: st.DrawFn, n: int, dpds: list[int], names: list[str], first:
     )
     recorded = draw(
         st.lists(
-            st.tuples(case, st.sampled_from(names) | st.sampled_from(EVENTS), st.integers(0, 2)),
+            st.tuples(case, st.sampled_from(names) | st.sampled_from(EVENTS), st.integers(-1, 2)),
             max_size=8,
         )
     )
@@ -209,7 +229,9 @@ def day_plans(draw: st.DrawFn, n: int, dpds: list[int], names: list[str], first:
         step=1 if first else draw(st.sampled_from([1, 1, 1, 2, 3])),
         changes=tuple(changes),
         events=tuple(recorded),
-        decisions=tuple(draw(st.lists(st.tuples(case, st.booleans()), max_size=0 if first else 6))),
+        decisions=tuple(
+            draw(st.lists(st.tuples(st.integers(0, 9), st.booleans()), max_size=0 if first else 4))
+        ),
         closures=tuple(
             draw(
                 st.lists(
@@ -238,13 +260,16 @@ def scenarios(draw: st.DrawFn, max_cases: int = 30) -> Scenario:
     cases = tuple(draw(st.lists(case_seeds(drawn), min_size=1, max_size=max_cases)))
     dpds = dpd_points(drawn.policy.buckets)
     n_days = draw(st.integers(3, 5))
-    events = _policy_events(drawn)
+    second = draw(policies()) if draw(st.integers(0, 3)) == 0 else None
+    events = _policy_events(drawn) + (_policy_events(second) if second is not None else [])
     days = tuple(draw(day_plans(len(cases), dpds, events, first=i == 0)) for i in range(n_days))
     return Scenario(
+        second=second,
+        switch_at=draw(st.integers(1, n_days - 1)),
         drawn=drawn,
         start=draw(st.sampled_from(START_DAYS)),
         cases=cases,
         days=days,
-        batch_size=draw(st.sampled_from([1, 3, 8, 1000])),
+        batch_size=-(-len(cases) // draw(st.integers(1, 4))),  # 1 to 4 batches
         rerun=draw(st.integers(-1, n_days - 1)),
     )

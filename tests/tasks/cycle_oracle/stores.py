@@ -1,13 +1,19 @@
-"""Fresh, migrated stores for one hypothesis example (two SQLite files, or two PostgreSQL
-schemas), and the daily cycle run with a chosen evaluator.
+"""Fresh, migrated stores for each hypothesis example, and the daily cycle run with a chosen
+evaluator.
+
+Migrating a store takes longer than playing a small scenario, so a `StorePool` migrates once
+per test: on SQLite a template file copied for each example; on PostgreSQL a few schemas,
+emptied between examples (every table of the models; ids go on counting, which the comparison
+does not see) and dropped at the end.
 
 The evaluator is chosen through `tasks.cycle.core.run_day(..., evaluator=Evaluator.SQL)` (issue
-15). Until `Evaluator` exists in tasks/cycle/core.py only the reference (`"python"`) can run,
-and the SQL tests are skipped with `SQL_MISSING`.
+15). Where `Evaluator` does not exist in tasks/cycle/core.py, only the reference (`"python"`)
+runs, and the SQL tests are skipped with `SQL_MISSING`.
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from models.db import make_engine, upgrade
 from tasks.clock import pinned_today
@@ -49,33 +56,68 @@ def _schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
-@contextmanager
-def fresh_stores(backend: str, folder: Path, count: int = 2) -> Iterator[list[Engine]]:
-    """`count` empty migrated stores on `backend` ("sqlite" or "postgresql"), removed after."""
-    tag = uuid.uuid4().hex[:10]
-    schemas: list[str] = []
-    if backend == "sqlite":
-        urls = [f"sqlite:///{folder}/oracle-{tag}-{i}.sqlite" for i in range(count)]
-    else:
-        base = require_pg()
-        schemas = [f"oracle_{tag}_{i}" for i in range(count)]
-        admin = sa.create_engine(base)
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        urls = [_schema_url(base, s) for s in schemas]
-    engines = [make_engine(u) for u in urls]
-    try:
-        for engine in engines:
+class StorePool:
+    """Empty migrated stores on demand, for one test (close() at its end)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.tag = uuid.uuid4().hex[:10]
+        self.template: Path | None = None
+        self.schemas: list[tuple[str, Engine]] = []
+        self.admin: Engine | None = None
+
+    def _sqlite_template(self) -> Path:
+        if self.template is None:
+            self.template = self.folder / f"oracle-{self.tag}-template.sqlite"
+            engine = make_engine(f"sqlite:///{self.template}")
             upgrade(engine)
-        yield engines
-    finally:
-        for engine in engines:
             engine.dispose()
-        if schemas:
-            with admin.begin() as conn:
-                for schema in schemas:
+        return self.template
+
+    def _pg_schema(self, i: int) -> Engine:
+        """The i-th schema, migrated on first use, else emptied."""
+        if i < len(self.schemas):
+            engine = self.schemas[i][1]
+            with engine.begin() as conn:  # a few rows: DELETE is quicker than TRUNCATE
+                for table in reversed(SQLModel.metadata.sorted_tables):
+                    conn.execute(table.delete())
+            return engine
+        base = require_pg()
+        self.admin = self.admin or sa.create_engine(base)
+        schema = f"oracle_{self.tag}_{i}"
+        with self.admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        engine = make_engine(_schema_url(base, schema))
+        self.schemas.append((schema, engine))
+        upgrade(engine)
+        return engine
+
+    @contextmanager
+    def fresh(self, backend: str, count: int = 2) -> Iterator[list[Engine]]:
+        """`count` empty migrated stores on `backend` ("sqlite" or "postgresql")."""
+        if backend != "sqlite":
+            yield [self._pg_schema(i) for i in range(count)]
+            return
+        template = self._sqlite_template()
+        paths = [self.folder / f"oracle-{uuid.uuid4().hex[:10]}.sqlite" for _ in range(count)]
+        engines = []
+        for path in paths:
+            shutil.copyfile(template, path)
+            engines.append(make_engine(f"sqlite:///{path}"))
+        try:
+            yield engines
+        finally:
+            for engine in engines:
+                engine.dispose()
+            for path in paths:
+                for leftover in path.parent.glob(f"{path.name}*"):  # -wal, -shm, .store-lock
+                    leftover.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        for _schema, engine in self.schemas:
+            engine.dispose()
+        if self.admin is not None:
+            with self.admin.begin() as conn:
+                for schema, _engine in self.schemas:
                     conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
-        for i in range(count if backend == "sqlite" else 0):
-            Path(folder, f"oracle-{tag}-{i}.sqlite").unlink(missing_ok=True)
+            self.admin.dispose()

@@ -51,13 +51,24 @@ RISK_VALUES: dict[str, list[Any]] = {
     "contactable": [True, False],
 }
 REASONS: dict[str, list[str]] = {
-    "balance": ["balance {value:,.0f} ≥ {threshold:,.0f}", "balance {value}", "large balance"],
-    "principal": ["principal {value:,.0f} vs {threshold}", "principal {value:.0%}"],
-    "dpd": ["DPD {value} > {threshold}", "DPD {value:,.0f}", "{field} is {value}"],
-    "utilisation": ["utilisation {value:.0%} ≥ {threshold:.0%}", "utilisation {value}"],
-    "days_since_payment": ["no payment for {value} days", "{value:,.0f} days ({points} pts)"],
+    "balance": ["balance {value:,.0f} ≥ {threshold:,.0f}", "balance {value}", "owes {value:,.2f}"],
+    "principal": ["principal {value:,.0f} vs {threshold}", "principal {value:,.2f}", "big loan"],
+    "dpd": ["DPD {value} > {threshold}", "DPD {value:,}", "{field} is {value:d}"],
+    "utilisation": ["utilisation {value:.0%} ≥ {threshold:.0%}", "uses {value:.1%}", "{value}"],
+    "days_since_payment": ["no payment for {value} days", "{value:,} days ({points} pts)"],
     "recent_partial_payment": ["recent partial payment", "{field} = {value}"],
     "contactable": ["not contactable", "contactable: {value}"],
+}
+# Formats the validator accepts that the SQL compiler may hand back to the reference evaluator
+# (tasks/cycle/sql/risk_sql.py `Unsupported`): drawn now and then, so that path is played too.
+EXOTIC_REASONS: dict[str, list[str]] = {
+    "balance": ["balance {value:.0%}", "balance {value:>12}"],
+    "principal": ["principal {value:.0%}", "principal {value!r}", "principal {value:,}"],
+    "dpd": ["DPD {value:,.0f}", "DPD {value:>4}"],
+    "utilisation": ["utilisation {value:,.3f}"],
+    "days_since_payment": ["{value:,.0f} days"],
+    "recent_partial_payment": ["partial: {value:d}"],
+    "contactable": ["contactable: {value!s}"],
 }
 
 
@@ -277,13 +288,16 @@ def risk_policies(draw: st.DrawFn) -> dict[str, Any]:
         boolean = field in ("recent_partial_payment", "contactable")
         ops = ["==", "!="] if boolean else [">", ">=", "<", "<=", "==", "!="]
         value = draw(st.sampled_from(RISK_VALUES[field]))
+        exotic = draw(st.integers(0, 39)) == 0
         rules.append(
             {
                 "field": field,
                 "op": draw(st.sampled_from(ops)),
                 "value": value if boolean else str(value),
                 "points": draw(st.integers(-20, 40)),
-                "reason": draw(st.sampled_from(REASONS[field])),
+                "reason": draw(
+                    st.sampled_from(EXOTIC_REASONS[field] if exotic else REASONS[field])
+                ),
             }
         )
     medium = draw(st.integers(0, 40))
