@@ -8,6 +8,7 @@ milestones, plan the day's actions and open reviews, in batches of thousands of 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -15,6 +16,7 @@ from typing import Any, cast
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import State
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
 from flows.run_log import (
@@ -24,17 +26,29 @@ from flows.run_log import (
     run_logs_off_terminal,
     user_failure,
 )
+from models.db import CycleRunner, EnvSettings, open_engine
 from models.db import database_url as resolve_url
-from models.db import open_engine
-from rules.errors import DuecourseError
+from rules.enums import RunStatus
+from rules.errors import DuecourseError, InputError
 from rules.masking import hide_secrets
 from tasks.clock import today
 from tasks.cycle.context import RunTotals
-from tasks.cycle.core import BATCH_SIZE, PolicyBundle, prepare, run_batches
+from tasks.cycle.core import BATCH_SIZE, PolicyBundle, Run, prepare, run_batches
 from tasks.cycle.days import run_days_core, run_range
-from tasks.cycle.prefect_tasks import batch_task, finish_task
+from tasks.cycle.parallel import (
+    BatchFuture,
+    Collect,
+    OnDone,
+    RemoteRun,
+    Submit,
+    committed,
+    counted_remotely,
+    run_batches_at_once,
+    run_days_at_once,
+)
+from tasks.cycle.prefect_tasks import batch_task, finish_task, remote_batch_task
 from tasks.cycle.report import run_markdown
-from tasks.cycle.runs import day_runs, record_failure
+from tasks.cycle.runs import day_runs, error_text, record_failure
 from tasks.notify.alerts import alert_failed_run
 from tasks.report.build import day_kpis
 from tasks.workload import open_case_loads, over_capacity_line, over_capacity_rows
@@ -60,6 +74,84 @@ def shared_url(engine: Engine) -> str:
     return key
 
 
+def batch_runner(workers: int, dask: bool, address: str | None) -> TaskRunner[Any]:
+    """What runs a cycle's batches at once: `workers` threads of this process, or Dask through
+    prefect-dask (a development extra, imported only here) - the scheduler at `address`, else a
+    LocalCluster of `workers` single-threaded worker processes."""
+    if not dask:
+        return ThreadPoolTaskRunner(max_workers=workers)
+    try:
+        from prefect_dask.task_runners import DaskTaskRunner
+    except ImportError as exc:
+        raise InputError(
+            "DUECOURSE_CYCLE_RUNNER=dask (or DUECOURSE_DASK_ADDRESS) needs prefect-dask: "
+            "pip install --require-hashes -r requirements-dev.lock"
+        ) from exc
+    if address:
+        return cast(TaskRunner[Any], DaskTaskRunner(address=address))
+    kwargs = {"n_workers": workers, "threads_per_worker": 1, "processes": True,
+              "env": {"PREFECT_API_URL": prefect_api_url()}}  # fmt: skip
+    return cast(TaskRunner[Any], DaskTaskRunner(cluster_kwargs=kwargs))
+
+
+def prefect_api_url() -> str:
+    """The Prefect API this flow reports to, for the LocalCluster's worker processes: without
+    it each would start a temporary Prefect server of its own (a minute each on a busy machine)
+    when the flow itself runs on one."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+
+def run_cycle_batches(
+    run: Run, workers: int | None, on_batch: OnDone, flow_run_id: str | None
+) -> dict[str, Any]:
+    """The run's batches: one after another on SQLite (one writer) or with one worker; else up
+    to `workers` (default DUECOURSE_CYCLE_WORKERS) at once as concurrent task runs, on threads
+    or on Dask (DUECOURSE_CYCLE_RUNNER=dask, DUECOURSE_DASK_ADDRESS)."""
+    env = EnvSettings()
+    n = workers or env.cycle_workers
+    dask = env.cycle_runner is CycleRunner.DASK or bool(env.dask_address)
+    if run.ctx.engine.dialect.name == "sqlite" or (n <= 1 and not dask):
+
+        def each(done: int, of: int, totals: RunTotals) -> None:
+            on_batch(done, of, run.bounds[done - 1], totals)
+
+        return run_batches(
+            run, step=batch_task, finish_step=finish_task, on_batch=each, flow_run_id=flow_run_id
+        )  # fmt: skip
+    with ExitStack() as stack:
+        try:
+            runner = stack.enter_context(batch_runner(n, dask, env.dask_address))
+        except BaseException as exc:  # no Dask, or no cluster: the run is recorded as failed
+            finish_task(run, RunStatus.FAILED, error_text(exc), flow_run_id=flow_run_id)
+            raise
+        submit, collect = submitter(runner, run, dask)
+        return run_batches_at_once(
+            run, submit, workers=n, collect=collect,
+            finish_step=finish_task, on_batch=on_batch, flow_run_id=flow_run_id,
+        )  # fmt: skip
+
+
+def submitter(runner: TaskRunner[Any], run: Run, dask: bool) -> tuple[Submit, Collect]:
+    """How a batch is sent to `runner`: the run itself to a thread of this process; to a Dask
+    worker, plain values (tasks.cycle.parallel.RemoteRun) whose counts come back to the run."""
+    if not dask:
+
+        def here(r: Run, lo: int, hi: int) -> BatchFuture:
+            return cast(BatchFuture, runner.submit(batch_task, {"run": r, "lo": lo, "hi": hi}))
+
+        return here, committed
+    job = RemoteRun.of(run, shared_url(run.ctx.engine))
+
+    def there(r: Run, lo: int, hi: int) -> BatchFuture:
+        params = {"job": job.sent(r), "lo": lo, "hi": hi}
+        return cast(BatchFuture, runner.submit(remote_batch_task, params))
+
+    return there, counted_remotely
+
+
 @flow(
     name="daily-cycle",
     flow_run_name=daily_run_name,
@@ -73,8 +165,10 @@ def daily_cycle(
     database_url: str | None = None,
     policy_dir: str | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> dict[str, Any] | State[Any]:
-    """One day of the cycle; `as_of` defaults to today in Asia/Shanghai.
+    """One day of the cycle; `as_of` defaults to today in Asia/Shanghai. `workers`: batches at
+    once on PostgreSQL (default DUECOURSE_CYCLE_WORKERS, 1; SQLite runs them one at a time).
 
     Logs its progress to the run's log (batches, counts, warnings; case ids and staff names
     only). A person's mistake (policy, order of days, a future day) ends the run Failed with
@@ -85,7 +179,7 @@ def daily_cycle(
     run_id = current_flow_run_id()
     if as_of is None:
         record_as_of(day, {"database_url": database_url, "policy_dir": policy_dir,
-                           "batch_size": batch_size})  # fmt: skip
+                           "batch_size": batch_size, "workers": workers})  # fmt: skip
     try:
         engine = engine_for(database_url)  # unreachable: no row can be written, only the log
     except DuecourseError as exc:
@@ -105,17 +199,16 @@ def daily_cycle(
     )  # fmt: skip
     for w in run.ctx.totals.warnings:
         log.warning(w)
-    def logged(done: int, of: int, totals: RunTotals) -> None:
-        lo, hi = run.bounds[done - 1]
+
+    def logged(done: int, of: int, bounds: tuple[int, int], totals: RunTotals) -> None:
+        lo, hi = bounds
         log.info(
             "batch %d/%d (case ids %d-%d): %d cases, %d actions",
             done, of, lo, hi, totals.cases, sum(totals.actions.values()),
         )  # fmt: skip
 
     seen = set(run.ctx.totals.warnings)
-    summary = run_batches(
-        run, step=batch_task, finish_step=finish_task, on_batch=logged, flow_run_id=run_id
-    )
+    summary = run_cycle_batches(run, workers, logged, run_id)
     for w in summary["warnings"]:
         if w not in seen:
             log.warning(w)
@@ -146,23 +239,29 @@ def run_days(
     *,
     use_prefect: bool = True,
     engine: Engine | None = None,
+    workers: int | None = None,
 ) -> list[dict[str, Any]]:
     """Run start..end (inclusive; end None: only start) in order, one flow run per day.
 
     Days already run are skipped within a range (a single day already run is run again and
     finds nothing to do); a day before the last day run is refused (DuecourseError).
     `progress(day, summary)` is called after each day. `use_prefect=False` runs the same core
-    without Prefect (the CLI does when no Prefect server is configured).
+    without Prefect (the CLI does when no Prefect server is configured). `workers`: batches at
+    once on PostgreSQL (the flow's parameter; without Prefect, threads of this process).
     """
     eng = engine or engine_for(database_url)
     if not use_prefect:
-        return run_days_core(eng, start, end, Path(policy_dir) if policy_dir else None, progress)
+        folder = Path(policy_dir) if policy_dir else None
+        if (workers or EnvSettings().cycle_workers) > 1:
+            return run_days_at_once(eng, start, end, folder, workers, progress)
+        return run_days_core(eng, start, end, folder, progress)
     url = shared_url(eng)
     pdir = str(policy_dir) if policy_dir is not None else None
 
     def one(day: date) -> dict[str, Any]:
         # a Failed run raises its cause here (a DuecourseError: one line on the CLI)
-        return cast(dict[str, Any], daily_cycle(as_of=day, database_url=url, policy_dir=pdir))
+        summary = daily_cycle(as_of=day, database_url=url, policy_dir=pdir, workers=workers)
+        return cast(dict[str, Any], summary)
 
     with run_logs_off_terminal():
         return run_range(eng, start, end, one, progress)

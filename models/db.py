@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -25,12 +27,23 @@ ENV_HOME = "DUECOURSE_HOME"
 DEFAULT_HOME = Path(".duecourse")
 
 
+class CycleRunner(StrEnum):
+    """What runs the daily cycle's batches at once on PostgreSQL (DUECOURSE_CYCLE_RUNNER):
+    threads of the flow's process, or a Dask cluster (prefect-dask, a development extra)."""
+
+    THREADS = "threads"
+    DASK = "dask"
+
+
 class EnvSettings(BaseSettings):
     """The environment Duecourse reads (an unset or empty variable is the default):
     DUECOURSE_HOME (the home folder: SQLite store, documents, outbox), DUECOURSE_DATABASE_URL
     (the store, overriding the home's SQLite file), DUECOURSE_POLICY_DIR (the policy folder,
     resolved by tasks.policy_dir.resolve_policy_dir) and DUECOURSE_SHARED_GROUP (files the
     group may read, `restrict_new_files`). DUECOURSE_TODAY is read by tasks/clock.py.
+    DUECOURSE_CYCLE_WORKERS (batches of a daily cycle run at once on PostgreSQL; SQLite runs
+    one at a time), DUECOURSE_CYCLE_RUNNER (threads or dask) and DUECOURSE_DASK_ADDRESS (a Dask
+    scheduler, tcp://host:8786, to run them on; implies dask) are read by flows/daily_cycle.py.
     A command's option wins over the environment, the environment over the default."""
 
     model_config = SettingsConfigDict(
@@ -41,6 +54,9 @@ class EnvSettings(BaseSettings):
     database_url: str | None = None
     policy_dir: Path | None = None
     shared_group: bool = False
+    cycle_workers: int = Field(default=1, ge=1, le=64)
+    cycle_runner: CycleRunner = CycleRunner.THREADS
+    dask_address: str | None = None
 
 
 def home_dir(home: str | Path | None = None) -> Path:
@@ -78,6 +94,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA temp_store=MEMORY")  # the daily cycle's scratch tables (tasks/cycle/sql)
     cur.close()
 
 

@@ -1,4 +1,5 @@
-"""`duecourse run-day [--as-of D] [--through D2] [--json]`: the daily cycle, one day or a range."""
+"""`duecourse run-day [--as-of D] [--through D2] [--workers N] [--json]`: the daily cycle, one
+day or a range."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from rich.table import Table
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, err_console, parse_date, settings
+from models.db import EnvSettings
 from tasks.cycle.days import run_days_core
+from tasks.cycle.parallel import run_days_at_once
 
 
 def _totals(days: list[dict[str, Any]]) -> dict[str, Any]:
@@ -72,6 +75,16 @@ def run_day_command(
             help="Run through the Prefect flow (default: when PREFECT_API_URL names a server).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Batches at once on PostgreSQL (default DUECOURSE_CYCLE_WORKERS, 1); "
+            "SQLite runs them one at a time.",
+        ),
+    ] = None,
 ) -> None:
     """The daily cycle: stages, risk, owners, milestones, deadline checks, the day's actions."""
     s = settings(ctx)
@@ -81,7 +94,9 @@ def run_day_command(
     if prefect:
         from flows.daily_cycle import run_days
 
-        days = run_days(start, end, policy_dir=s.policy_dir, engine=s.engine)
+        days = run_days(start, end, policy_dir=s.policy_dir, engine=s.engine, workers=workers)
+    elif (workers or EnvSettings().cycle_workers) > 1:  # threads of this process, no Prefect
+        days = run_days_at_once(s.engine, start, end, s.policy_dir, workers)
     else:  # the same core without Prefect: no server to record to, no second of import
         days = run_days_core(s.engine, start, end, s.policy_dir)
     warnings = sorted({w for d in days for w in d.get("warnings", [])})

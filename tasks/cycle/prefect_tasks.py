@@ -14,6 +14,7 @@ from rules.enums import RunStatus
 from rules.errors import DuecourseError
 from tasks.cycle.context import RunTotals
 from tasks.cycle.core import Run, finish, process_batch
+from tasks.cycle.parallel import RemoteRun, run_remote_batch
 
 
 def retry_unless_user_error(task: Any, task_run: Any, state: Any) -> bool:
@@ -47,3 +48,17 @@ def finish_task(
     run: Run, status: RunStatus, error: str | None = None, flow_run_id: str | None = None
 ) -> dict[str, Any]:
     return finish(run, status, error, flow_run_id)
+
+
+# The same batch in another process (a Dask worker through prefect-dask): everything it needs
+# travels as plain values, and its counts and owners come back to the flow (tasks/cycle/parallel).
+@task(
+    name="cycle-batch",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=retry_unless_user_error,
+)
+def remote_batch_task(job: RemoteRun, lo: int, hi: int) -> tuple[RunTotals, dict[str, int]]:
+    return run_remote_batch(job, lo, hi)
