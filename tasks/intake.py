@@ -28,7 +28,7 @@ from rules.snapshot_row import IntakeSettings, RowParser
 from tasks.bulk import db_date, db_time, is_sqlite
 from tasks.db_errors import masked_db_errors, safe_error_text
 from tasks.import_run import ImportResult, Quarantine, file_text, finish_run, last_as_of, start_run
-from tasks.intake_apply import Applied, apply_plan, flag_missing, plan
+from tasks.intake_apply import PLAN, STORE_TABLES, Applied, apply_plan, flag_missing, plan
 from tasks.intake_checks import RowChecks
 from tasks.intake_dialect import PY_WHITESPACE, Dialect
 from tasks.intake_quarantine import write_quarantine
@@ -70,6 +70,8 @@ def apply_staged(conn: Connection, job: _Import, run_id: int, chunk: int) -> tup
     validate(conn, checks, job.parser, job.reader.columns, params)
     write_quarantine(conn, job.quarantine, job.reader.columns, run_id)
     plan(conn, checks, job.policy, params)
+    if d.pg:  # statistics of now, not of before a bulk load: else a join may become quadratic
+        conn.exec_driver_sql(f"ANALYZE {PLAN}, {', '.join(STORE_TABLES)}")
     applied = apply_plan(conn, d, job.policy, params)
     missing = flag_missing(conn, params)
     if not d.pg:
