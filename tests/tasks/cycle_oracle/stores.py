@@ -5,10 +5,6 @@ Migrating a store takes longer than playing a small scenario, so a `StorePool` m
 per test: on SQLite a template file copied for each example; on PostgreSQL a few schemas,
 emptied between examples (every table of the models; ids go on counting, which the comparison
 does not see) and dropped at the end.
-
-The evaluator is chosen through `tasks.cycle.core.run_day(..., evaluator=Evaluator.SQL)` (issue
-15). Where `Evaluator` does not exist in tasks/cycle/core.py, only the reference (`"python"`)
-runs, and the SQL tests are skipped with `SQL_MISSING`.
 """
 
 from __future__ import annotations
@@ -27,28 +23,18 @@ from sqlmodel import SQLModel
 
 from models.db import make_engine, upgrade
 from tasks.clock import pinned_today
-from tasks.cycle import core
+from tasks.cycle.core import Evaluator, PolicyBundle, run_day
 from tests.conftest import require_pg
 
-PYTHON, SQL = "python", "sql"
-EVALUATOR: Any = getattr(core, "Evaluator", None)
-SQL_MISSING = (
-    "tasks.cycle.core has no Evaluator yet: the set-based SQL cycle of issue 15 has not landed"
-)
+PYTHON, SQL = Evaluator.PYTHON, Evaluator.SQL
 
 
 def run_cycle(
-    engine: Engine, day: date, bundle: core.PolicyBundle, *, batch_size: int, evaluator: str
+    engine: Engine, day: date, bundle: PolicyBundle, *, batch_size: int, evaluator: Evaluator
 ) -> dict[str, Any]:
-    """One daily cycle for `day` (today pinned to it) with the `evaluator` ("python" or "sql")."""
+    """One daily cycle for `day` (today pinned to it), decided by `evaluator`."""
     with pinned_today(day):
-        if EVALUATOR is None:
-            assert evaluator == PYTHON, SQL_MISSING
-            return core.run_day(engine, day, bundle, batch_size=batch_size)
-        run_day: Any = core.run_day  # the evaluator argument arrives with the SQL engine
-        return dict(
-            run_day(engine, day, bundle, batch_size=batch_size, evaluator=EVALUATOR(evaluator))
-        )
+        return run_day(engine, day, bundle, batch_size=batch_size, evaluator=evaluator)
 
 
 def _schema_url(base: str, schema: str) -> str:

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from sqlalchemy.engine import Engine
 
 from tasks.calendar import load_calendar
-from tasks.cycle.core import PolicyBundle
+from tasks.cycle.core import Evaluator, PolicyBundle
 from tests.tasks.cycle_oracle.compare import (
     FELL_BACK,
     State,
@@ -38,18 +38,10 @@ from tests.tasks.cycle_oracle.compare import (
 )
 from tests.tasks.cycle_oracle.portfolio import apply_day, write_portfolio
 from tests.tasks.cycle_oracle.scenario import Scenario, scenarios
-from tests.tasks.cycle_oracle.stores import (
-    EVALUATOR,
-    PYTHON,
-    SQL,
-    SQL_MISSING,
-    StorePool,
-    run_cycle,
-)
+from tests.tasks.cycle_oracle.stores import PYTHON, SQL, StorePool, run_cycle
 
 EXPLORE = int(os.environ.get("ORACLE_EXAMPLES", "0"))
 SHRINK = os.environ.get("ORACLE_SHRINK", "1") != "0"  # 0: report the first failure as found
-needs_sql = pytest.mark.skipif(EVALUATOR is None, reason=SQL_MISSING)
 # Known, reported to the lead (issue 15): both evaluators check a milestone only from the run
 # after the one that opened it, so a rerun of the day checks the milestones the first run opened
 # (an alert within the lead, a miss of one opened past due and its escalation / reassignment /
@@ -101,7 +93,9 @@ def _mismatch(scenario: Scenario, i: int, day: date, text: str, cases: set[int])
     )
 
 
-def play_in_lockstep(scenario: Scenario, stores: list[Engine], evaluators: list[str]) -> State:
+def play_in_lockstep(
+    scenario: Scenario, stores: list[Engine], evaluators: list[Evaluator]
+) -> State:
     """Play the scenario on both stores, one evaluator each, comparing after every day (and
     after running the scenario's `rerun` day a second time); the final state of the first
     store."""
@@ -132,7 +126,7 @@ def play_in_lockstep(scenario: Scenario, stores: list[Engine], evaluators: list[
     return state
 
 
-def _note_fallback(evaluator: str, summary: dict[str, Any]) -> None:
+def _note_fallback(evaluator: Evaluator, summary: dict[str, Any]) -> None:
     if evaluator == SQL:
         fell_back = any(w.startswith(FELL_BACK) for w in summary.get("warnings", []))
         event("sql cycle: " + ("fell back to the reference" if fell_back else "decided in SQL"))
@@ -164,14 +158,12 @@ def _sql_matches(scenario: Scenario, backend: str, pool: StorePool) -> None:
     assert state.rows("collection_case") == len(scenario.cases)
 
 
-@needs_sql
 @oracle_settings(20)
 @given(scenario=scenarios(max_cases=20))
 def test_sql_cycle_matches_the_reference_on_sqlite(pool: StorePool, scenario: Scenario) -> None:
     _sql_matches(scenario, "sqlite", pool)
 
 
-@needs_sql
 @pytest.mark.pg
 @oracle_settings(8)
 @given(scenario=scenarios(max_cases=15))
@@ -196,7 +188,7 @@ def test_the_reference_plays_alike_on_two_stores_and_a_changed_row_shows(
 
 
 def _rerun_changes_nothing(
-    scenario: Scenario, backend: str, evaluator: str, pool: StorePool
+    scenario: Scenario, backend: str, evaluator: Evaluator, pool: StorePool
 ) -> None:
     bundles = _bundles(scenario)
     with pool.fresh(backend, count=1) as (engine,):
@@ -216,7 +208,6 @@ def _rerun_changes_nothing(
     assert cases == len(scenario.cases)
 
 
-@needs_sql
 @oracle_settings(6)
 @given(scenario=scenarios(max_cases=15))
 def test_a_rerun_of_the_day_on_the_sql_cycle_changes_nothing_on_sqlite(
@@ -225,7 +216,6 @@ def test_a_rerun_of_the_day_on_the_sql_cycle_changes_nothing_on_sqlite(
     _rerun_changes_nothing(scenario, "sqlite", SQL, pool)
 
 
-@needs_sql
 @pytest.mark.pg
 @oracle_settings(4)
 @given(scenario=scenarios(max_cases=12))
