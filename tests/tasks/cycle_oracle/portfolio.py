@@ -156,12 +156,16 @@ def _close(s: Session, case: int, outcome: Outcome, day: date) -> None:
     s.commit()
 
 
-def apply_day(engine: Engine, scenario: Scenario, index: int, day: date) -> None:
+def apply_day(
+    engine: Engine, scenario: Scenario, index: int, day: date, plan: DayPlan | None = None
+) -> None:
     """What happens before day `index`'s cycle: accounts age by the days since the previous
-    one (past-due ones), then the plan's changes, events, decisions and closures."""
-    plan: DayPlan = scenario.days[index]
+    one (past-due ones), then the plan's changes, events, decisions and closures. With `plan`
+    (what happens between a day's run and its rerun), that plan's, without ageing."""
+    ages = plan is None and index > 0
+    plan = plan if plan is not None else scenario.days[index]
     with pinned_today(day), Session(engine) as s:
-        if index > 0:
+        if ages:
             a = CardAccount.__table__  # type: ignore[attr-defined]
             s.connection().execute(
                 sa.update(a)

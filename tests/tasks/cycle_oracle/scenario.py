@@ -96,6 +96,7 @@ class Scenario:
     days: tuple[DayPlan, ...]
     batch_size: int
     rerun: int = -1  # the index of a day run twice (-1: none)
+    between: DayPlan = DayPlan()  # what happens between that day's run and its rerun
     second: PolicyDraw | None = None  # a policy edited between days, in force from `switch_at`
     switch_at: int = 0
 
@@ -118,7 +119,8 @@ class Scenario:
                 f"-- from day {self.switch_at + 1} on, this policy:",
                 _policy_text(self.second),
             ]
-        lines.append(f"batch_size {self.batch_size}; rerun day {self.rerun + 1}")
+        rerun = f"day {self.rerun + 1}, before it {_plan_text(self.between, cases)}"
+        lines.append(f"batch_size {self.batch_size}; rerun {rerun if self.rerun >= 0 else 'none'}")
         for i, c in enumerate(self.cases):
             if cases is None or i + 1 in cases:
                 lines.append(f"case {i + 1}: {c}")
@@ -272,4 +274,5 @@ def scenarios(draw: st.DrawFn, max_cases: int = 30) -> Scenario:
         days=days,
         batch_size=-(-len(cases) // draw(st.integers(1, 4))),  # 1 to 4 batches
         rerun=draw(st.integers(-1, n_days - 1)),
+        between=draw(day_plans(len(cases), dpds, events, first=False)),
     )

@@ -97,8 +97,8 @@ def play_in_lockstep(
     scenario: Scenario, stores: list[Engine], evaluators: list[Evaluator]
 ) -> State:
     """Play the scenario on both stores, one evaluator each, comparing after every day (and
-    after running the scenario's `rerun` day a second time); the final state of the first
-    store."""
+    after running the scenario's `rerun` day a second time, after the changes `between`); the
+    final state of the first store."""
     bundles = _bundles(scenario)
     for engine in stores:
         write_portfolio(engine, scenario)
@@ -106,7 +106,10 @@ def play_in_lockstep(
     for i, day in enumerate(scenario.day_dates()):
         for engine in stores:
             apply_day(engine, scenario, i, day)
-        for _ in range(2 if i == scenario.rerun else 1):
+        for again in range(2 if i == scenario.rerun else 1):
+            if again:
+                for engine in stores:
+                    apply_day(engine, scenario, i, day, scenario.between)
             summaries = []
             for engine, evaluator in zip(stores, evaluators, strict=True):
                 ran = run_cycle(
