@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+SCRATCH_CACHE_KIB = 65_536
+
 
 class Dialect:
     """The few spellings that differ, for one connection."""
@@ -92,6 +94,13 @@ class Dialect:
         return expr if self.sqlite else f"to_char({expr}, 'YYYY-MM-DD')"
 
     # -- temporary tables ----------------------------------------------------------------------
+
+    def scratch_cache(self) -> None:
+        """On SQLite, a page cache for the scratch tables as large as the store's (64 MiB): a
+        batch's tables stay in memory, while an import's large staging table may still spill
+        to its temporary file (so no `temp_store = MEMORY`, which has no bound)."""
+        if self.sqlite:
+            self.run(f"PRAGMA temp.cache_size = -{SCRATCH_CACHE_KIB}")
 
     def temp_table(self, name: str, columns: str) -> None:
         """A scratch table for one batch: dropped at commit on PostgreSQL; on SQLite replaced

@@ -92,6 +92,7 @@ class SqlBatch:
 
     def run(self) -> RunTotals:
         d = self.d
+        d.scratch_cache()
         self.tables.create()
         d.temp_table(
             "wa",
