@@ -220,7 +220,7 @@ def test_a_rerun_of_the_day_on_the_sql_cycle_changes_nothing_on_sqlite(
 
 
 @pytest.mark.pg
-@oracle_settings(4)
+@oracle_settings(3)
 @given(scenario=scenarios(max_cases=12))
 def test_a_rerun_of_the_day_on_the_sql_cycle_changes_nothing_on_postgresql(
     pool: StorePool, scenario: Scenario
