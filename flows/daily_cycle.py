@@ -26,7 +26,7 @@ from flows.run_log import (
     run_logs_off_terminal,
     user_failure,
 )
-from models.db import CycleRunner, EnvSettings, open_engine
+from models.db import CycleRunner, env_settings, open_engine
 from models.db import database_url as resolve_url
 from rules.enums import RunStatus
 from rules.errors import DuecourseError, InputError
@@ -110,7 +110,7 @@ def run_cycle_batches(
     """The run's batches: one after another on SQLite (one writer) or with one worker; else up
     to `workers` (default DUECOURSE_CYCLE_WORKERS) at once as concurrent task runs, on threads
     or on Dask (DUECOURSE_CYCLE_RUNNER=dask, DUECOURSE_DASK_ADDRESS)."""
-    env = EnvSettings()
+    env = env_settings()
     n = workers or env.cycle_workers
     dask = env.cycle_runner is CycleRunner.DASK or bool(env.dask_address)
     if run.ctx.engine.dialect.name == "sqlite" or (n <= 1 and not dask):
@@ -252,7 +252,7 @@ def run_days(
     eng = engine or engine_for(database_url)
     if not use_prefect:
         folder = Path(policy_dir) if policy_dir else None
-        if (workers or EnvSettings().cycle_workers) > 1:
+        if (workers or env_settings().cycle_workers) > 1:
             return run_days_at_once(eng, start, end, folder, workers, progress)
         return run_days_core(eng, start, end, folder, progress)
     url = shared_url(eng)

@@ -14,12 +14,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import models  # noqa: F401  (registers the tables)
+from rules.errors import DuecourseError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_URL = "DUECOURSE_DATABASE_URL"
@@ -59,15 +60,26 @@ class EnvSettings(BaseSettings):
     dask_address: str | None = None
 
 
+def env_settings() -> EnvSettings:
+    """The environment as EnvSettings; a value that is not what it should be is one line
+    naming the variable (DuecourseError), never a validation traceback."""
+    try:
+        return EnvSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "DUECOURSE_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise DuecourseError(f"{name}: {first['msg'].lower()}") from None
+
+
 def home_dir(home: str | Path | None = None) -> Path:
     """The Duecourse home: argument, else $DUECOURSE_HOME, else ./.duecourse."""
-    chosen = Path(home) if home else EnvSettings().home
+    chosen = Path(home) if home else env_settings().home
     return chosen.expanduser().resolve()
 
 
 def database_url(url: str | None = None, home: str | Path | None = None) -> str:
     """The database URL: argument, else $DUECOURSE_DATABASE_URL, else SQLite under the home."""
-    return url or EnvSettings().database_url or f"sqlite:///{home_dir(home) / 'duecourse.sqlite'}"
+    return url or env_settings().database_url or f"sqlite:///{home_dir(home) / 'duecourse.sqlite'}"
 
 
 PRIVATE_UMASK = 0o077  # folders 0700, files 0600: the owner's only
@@ -76,7 +88,7 @@ SHARED_UMASK = 0o027  # DUECOURSE_SHARED_GROUP=1: folders 0750, files 0640 (the 
 
 def new_files_umask() -> int:
     """PRIVATE_UMASK, or SHARED_UMASK when DUECOURSE_SHARED_GROUP is set."""
-    return SHARED_UMASK if EnvSettings().shared_group else PRIVATE_UMASK
+    return SHARED_UMASK if env_settings().shared_group else PRIVATE_UMASK
 
 
 def restrict_new_files() -> int:

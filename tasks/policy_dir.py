@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.db import EnvSettings, home_dir
+from models.db import env_settings, home_dir
 
 SHIPPED_POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 
@@ -13,7 +13,7 @@ def resolve_policy_dir(home: Path | None = None) -> Path:
     """The policy folder: $DUECOURSE_POLICY_DIR, else `<home>/policy` when the bank keeps one
     there (`home` defaults to the Duecourse home: $DUECOURSE_HOME, else ./.duecourse), else the
     shipped policy/ folder."""
-    env = EnvSettings().policy_dir
+    env = env_settings().policy_dir
     if env is not None:
         return env.expanduser().resolve()
     kept = (home if home is not None else home_dir()) / "policy"

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, err_console, parse_date, settings
-from models.db import EnvSettings
+from models.db import env_settings
 from tasks.cycle.days import run_days_core
 from tasks.cycle.parallel import run_days_at_once
 
@@ -95,7 +95,7 @@ def run_day_command(
         from flows.daily_cycle import run_days
 
         days = run_days(start, end, policy_dir=s.policy_dir, engine=s.engine, workers=workers)
-    elif (workers or EnvSettings().cycle_workers) > 1:  # threads of this process, no Prefect
+    elif (workers or env_settings().cycle_workers) > 1:  # threads of this process, no Prefect
         days = run_days_at_once(s.engine, start, end, s.policy_dir, workers)
     else:  # the same core without Prefect: no server to record to, no second of import
         days = run_days_core(s.engine, start, end, s.policy_dir)

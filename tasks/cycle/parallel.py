@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from models.db import EnvSettings, make_engine
+from models.db import env_settings, make_engine
 from rules.calendar import BusinessCalendar
 from rules.enums import RunStatus
 from rules.errors import DuecourseError
@@ -163,7 +163,7 @@ def run_days_at_once(
     progress: Callable[[date, dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """`days.run_days_core` with `run_day_at_once` (`workers` None: DUECOURSE_CYCLE_WORKERS)."""
-    n = workers or EnvSettings().cycle_workers
+    n = workers or env_settings().cycle_workers
     plan_days(engine, start, end)  # a range refused (order, future) is refused before the policy
     try:
         bundle = PolicyBundle.load(policy_dir)
@@ -215,7 +215,7 @@ _WORKER_ENGINES: dict[str, Engine] = {}
 def worker_engine(url: str) -> Engine:
     """One engine per store per worker process (the flow's process has migrated the store)."""
     if "***" in url:
-        full = EnvSettings().database_url
+        full = env_settings().database_url
         if not full:
             raise DuecourseError(
                 "this Dask worker cannot reach the store: set DUECOURSE_DATABASE_URL (with its "

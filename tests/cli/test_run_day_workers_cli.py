@@ -29,3 +29,16 @@ def test_run_day_with_two_workers_on_postgresql(cli: Cli) -> None:
 def test_run_day_refuses_zero_workers(cli: Cli) -> None:
     out = cli("run-day", "--as-of", "2026-11-02", "--workers", "0", "--no-prefect")
     assert out.code == 2 and "--workers" in out.err
+
+
+def test_a_bad_environment_value_is_one_line_not_a_traceback(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_CYCLE_WORKERS", "abc")
+    result = cli("runs")
+    assert result.code != 0
+    assert result.err.strip().splitlines() == [
+        "duecourse: DUECOURSE_CYCLE_WORKERS: input should be a valid integer, "
+        "unable to parse string as an integer"
+    ]
+    assert "Traceback" not in result.err

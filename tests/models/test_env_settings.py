@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from duecourse.settings import Settings
-from models.db import EnvSettings, database_url, home_dir
+from models.db import EnvSettings, database_url, env_settings, home_dir
+from rules.errors import DuecourseError
 from tasks.policy import SHIPPED_POLICY_DIR
 
 VARIABLES = ("DUECOURSE_HOME", "DUECOURSE_DATABASE_URL", "DUECOURSE_POLICY_DIR")
@@ -54,3 +55,34 @@ def test_an_empty_variable_is_unset_and_a_tilde_is_the_user_home(
     monkeypatch.setenv("HOME", str(tmp_path / "me"))
     monkeypatch.setenv("DUECOURSE_HOME", "~/dc")
     assert home_dir() == tmp_path / "me" / "dc"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        (
+            "DUECOURSE_CYCLE_WORKERS",
+            "abc",
+            "DUECOURSE_CYCLE_WORKERS: input should be a valid integer",
+        ),
+        ("DUECOURSE_CYCLE_WORKERS", "0", "DUECOURSE_CYCLE_WORKERS: input should be greater than"),
+        (
+            "DUECOURSE_CYCLE_RUNNER",
+            "gpu",
+            "DUECOURSE_CYCLE_RUNNER: input should be 'threads' or 'dask'",
+        ),
+        (
+            "DUECOURSE_SHARED_GROUP",
+            "maybe",
+            "DUECOURSE_SHARED_GROUP: input should be a valid boolean",
+        ),
+    ],
+)
+def test_a_bad_variable_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(DuecourseError) as caught:
+        env_settings()
+    assert str(caught.value).startswith(says)
+    assert "\n" not in str(caught.value)
