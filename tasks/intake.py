@@ -38,6 +38,7 @@ from tasks.snapshot_file import SnapshotReader, open_snapshot
 from tasks.store_lock import holding_the_store
 
 CHUNK = 10_000  # lines sent to the staging table at a time
+WORK_MEM = "64MB"  # PostgreSQL, for the import's transaction only
 
 
 class _Import:
@@ -65,6 +66,8 @@ def apply_staged(conn: Connection, job: _Import, run_id: int, chunk: int) -> tup
     d = Dialect(pg=not is_sqlite(conn))
     checks = RowChecks(d, job.reader.columns)
     params = job.params(conn, run_id)
+    if d.pg:  # the plan's sorts and hashes of a whole file in memory, not in batches on disk
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
     create_stage(conn, job.reader.columns)
     stage_lines(conn, job.lines, chunk)
     validate(conn, checks, job.parser, job.reader.columns, params)

@@ -51,6 +51,11 @@ class Applied:
     closed: int = 0
 
 
+def good(alias: str) -> str:
+    """SQL true for a staged row (`alias`) that validation did not refuse."""
+    return f"NOT EXISTS (SELECT 1 FROM {BAD} b WHERE b.line = {alias}.line)"
+
+
 def plan(conn: Connection, checks: RowChecks, policy: Policy, params: dict[str, Any]) -> None:
     """`intake_plan`: the good rows' values with what the store knew of their accounts."""
     d = checks.d
@@ -71,11 +76,15 @@ def plan(conn: Connection, checks: RowChecks, policy: Policy, params: dict[str, 
         f"CASE WHEN a.id IS NOT NULL AND NOT ({stored}) THEN 1 ELSE 0 END AS changed, "
         "c.id AS case_id, c.max_dpd AS case_max, c.missing_since AS case_missing, "
         "c.bucket AS case_bucket, c.customer_id AS holder, "
-        "CASE WHEN s.line = max(s.line) OVER (PARTITION BY s.customer_id) THEN 1 ELSE 0 END "
+        "CASE WHEN s.line = m.last THEN 1 ELSE 0 END "
         f"AS cust_last FROM {STAGE} s LEFT JOIN card_account a ON a.id = s.account_id "
         "LEFT JOIN collection_case c ON c.account_id = s.account_id "
         f"AND c.status = '{CaseStatus.OPEN.value}' "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {BAD} b WHERE b.line = s.line)",
+        # each customer's last good line: grouped on two narrow columns (a window over the
+        # whole rows sorted them all, on disk on PostgreSQL)
+        f"JOIN (SELECT g.customer_id, max(g.line) AS last FROM {STAGE} g WHERE {good('g')} "
+        "GROUP BY g.customer_id) m ON m.customer_id = s.customer_id "
+        f"WHERE {good('s')}",
         params,
     )
 
