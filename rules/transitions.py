@@ -4,7 +4,10 @@ tasks/cycle/evaluate.py, and the set-based SQL engine, tasks/cycle/sql/); pure.
 
 A case's day, in order:
 1. Its open milestones are checked (met from recorded events, else missed after the due day,
-   else alerted N working days before); a milestone of an ended stage entry is waived.
+   else alerted N working days before); a milestone of an ended stage entry is waived. One
+   opened today is checked from tomorrow, so a rerun of the day finds nothing new to do (a
+   milestone opened with its due day already past, for a case whose stage began before it came
+   to the cycle, is missed the next day, not by a rerun).
 2. The move that wins, first of:
    a. the ladder: the open stage whose entry condition the case meets, if `allowed_move`
       (a review opens instead when the target needs one not yet approved);

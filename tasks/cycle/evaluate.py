@@ -149,7 +149,11 @@ class BatchEvaluator(Recorder):
         self.action(case_id, ActionKind.STAGE_MOVE, f"stage:{target.value}", f"{old} -> {target}")
         self.timeline(case_id, ev.STAGE, f"{old.value} -> {target.value} ({why})")
         for m in self.batch.milestones.get(case_id, []):
-            if self.still_open(m) and (m.stage, m.entry_on) == (old, st.entered):
+            if (
+                self.still_open(m)
+                and m.opened_on < self.as_of
+                and (m.stage, m.entry_on) == (old, st.entered)
+            ):
                 reason = f"left {old.value} for {target.value}"
                 self.milestone_update(
                     m, status=MilestoneStatus.WAIVED, closed_on=self.as_of, reason=reason
@@ -227,7 +231,9 @@ class BatchEvaluator(Recorder):
         advance: Stage | None = None
         case_id, as_of = st.row.id, self.as_of
         for m in self.batch.milestones.get(case_id, []):
-            if m.status != MilestoneStatus.OPEN:
+            if m.status != MilestoneStatus.OPEN or m.opened_on >= as_of:
+                # One opened today is checked from tomorrow (rules/transitions.py): a rerun of
+                # the day finds nothing new to check.
                 continue
             mdef = milestone_def(self.policy, m.stage, m.kind)
             of_review = mdef is not None and mdef.opens == MilestoneOpens.REVIEW_REQUESTED

@@ -41,7 +41,7 @@ def check(b: SqlBatch) -> None:
         f"COALESCE(pm.lead, {b.ctx.alert_working_days}) FROM milestone m "
         "JOIN w ON w.id = m.case_id "
         "LEFT JOIN pm ON pm.stage = m.stage AND pm.kind = m.kind AND pm.first = 1 "
-        "WHERE m.status = 'open'"
+        f"WHERE m.status = 'open' AND m.opened_on < {day}"
     )
     d.run("CREATE INDEX IF NOT EXISTS mc_case ON mc (case_id, verdict)")
     d.analyze("mc")

@@ -160,24 +160,6 @@ def read_state(engine: Engine) -> State:
     return State(out)
 
 
-def without_cases(state: State, cases: set[int]) -> State:
-    """The state without the rows of `cases`."""
-    return State(
-        {
-            table: Counter({r: n for r, n in rows.items() if case_of(table, r) not in cases})
-            for table, rows in state.tables.items()
-        }
-    )
-
-
-def opened_on(state: State, day: date) -> set[int]:
-    """Cases with a milestone opened on `day` and still open."""
-    i, j = MILESTONE_COLUMNS.index("opened_on"), MILESTONE_COLUMNS.index("status")
-    return {
-        int(r[0]) for r in state.tables["milestone"] if r[i] == day.isoformat() and r[j] == "open"
-    }
-
-
 def _sort_key(row: Row) -> tuple[str, ...]:
     return tuple("" if v is None else str(v) for v in row)
 
