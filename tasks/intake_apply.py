@@ -25,7 +25,9 @@ from tasks.intake_stage import STAGE
 from tasks.intake_validate import BAD
 
 PLAN = "intake_plan"
-STORE_TABLES = ("customer", "card_account", "balance_snapshot", "contact_point", "collection_case")
+# the store tables apply_plan joins the plan to (snapshots and contacts are only written, through
+# their unique indexes: their statistics decide no plan there)
+STORE_TABLES = ("customer", "card_account", "collection_case")
 _ACCOUNT = (
     "customer_id", "card_number", "credit_limit", "principal", "interest", "fees", "minimum_due",
     "due_date", "days_past_due", "last_payment_date", "last_payment_amount",
