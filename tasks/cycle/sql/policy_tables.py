@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from rules.entry_sql import bucket_case, entry_sql
 from rules.enums import ActionKind, Stage
 from rules.milestone_checks import DueDates, event_names
 from rules.policy import EntryCondition, MilestoneOpens, Policy
 from rules.transitions import advance_target, allowed_moves, approved_transitions
 from tasks.cycle.context import CycleContext
 from tasks.cycle.sql.dialect import Dialect
-from tasks.cycle.sql.risk_sql import compare
 
 ALERT_HORIZON_DAYS = 120  # due days searched ahead of today for an alert lead's reach
 
@@ -136,12 +136,7 @@ class PolicyTables:
     # -- expressions over the work table `w` ---------------------------------------------------
 
     def bucket(self) -> str:
-        whens = [
-            f"WHEN w.dpd <= {hi} THEN {self.d.lit(b.value)}"
-            for b, _lo, hi in self.policy.buckets.ranges()
-            if hi is not None
-        ]
-        return f"CASE {' '.join(whens)} ELSE {self.d.lit(self.policy.buckets.last.value)} END"
+        return bucket_case(self.policy, "w.dpd")
 
     def flag(self, name: str) -> str:
         return f"w.fl{self.flags.index(name)}"
@@ -151,25 +146,15 @@ class PolicyTables:
         return "(" + " OR ".join(tests) + ")" if tests else "1 = 0"
 
     def entry(self, e: EntryCondition, tier: str = "w.tier") -> str:
-        d = self.d
-        parts = ["1 = 1"]
-        if e.buckets is not None:
-            parts.append(f"w.bucket IN {d.in_list(b.value for b in e.buckets)}")
-        if e.min_dpd is not None:
-            parts.append(f"w.dpd >= {e.min_dpd}")
-        if e.max_dpd is not None:
-            parts.append(f"w.dpd <= {e.max_dpd}")
-        if e.min_balance is not None:
-            parts.append(compare("w.bal", ">=", e.min_balance * 100))
-        if e.max_balance is not None:
-            parts.append(compare("w.bal", "<=", e.max_balance * 100))
-        if e.risk_tiers is not None:
-            parts.append(f"{tier} IN {d.in_list(t.value for t in e.risk_tiers)}")
-        if e.events is not None:
-            parts.append(self._any_flag(e.events))
-        if e.without_events:
-            parts.append(f"NOT {self._any_flag(e.without_events)}")
-        return " AND ".join(parts)
+        test = entry_sql(
+            e,
+            bucket="w.bucket",
+            dpd="w.dpd",
+            balance_fen="w.bal",
+            tier=tier,
+            any_flag=self._any_flag,
+        )
+        return test if test is not None else "1 = 0"  # not reached: tier and flags are given
 
     def goal(self, tier: str = "w.tier") -> str:
         """The open stage whose entry condition the case meets (first in ladder order)."""
