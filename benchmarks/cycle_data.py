@@ -8,10 +8,11 @@ import multiprocessing as mp
 import random
 import shutil
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from pg_scratch import drop_schema, pg_schema
 
 AS_OF = date(2026, 11, 2)
 CHUNK = 50_000
@@ -159,27 +160,6 @@ def generate(url: str, cases: int, seed: int) -> None:
                 rows,
             )
     engine.dispose()
-
-
-def pg_schema(base: str) -> tuple[str, str]:
-    import sqlalchemy as sa
-
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    eng = sa.create_engine(base)
-    with eng.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    eng.dispose()
-    sep = "&" if "?" in base else "?"
-    return schema, f"{base}{sep}options=-csearch_path%3D{schema}"
-
-
-def drop_schema(base: str, schema: str) -> None:
-    import sqlalchemy as sa
-
-    eng = sa.create_engine(base)
-    with eng.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    eng.dispose()
 
 
 def in_child(url: str, cases: int, seed: int) -> float:

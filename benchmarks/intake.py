@@ -24,9 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
+
+from pg_scratch import drop_schema, pg_schema
 
 AS_OF = date(2026, 11, 2)
 
@@ -103,27 +104,6 @@ def phase_bare_pg(path: Path, url: str) -> dict[str, float]:
         "cpu": time.process_time() - cpu,
         "peak_mb": _peak_mb(),
     }
-
-
-def pg_schema(base: str) -> tuple[str, str]:
-    import sqlalchemy as sa
-
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    eng = sa.create_engine(base)
-    with eng.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    eng.dispose()
-    sep = "&" if "?" in base else "?"
-    return schema, f"{base}{sep}options=-csearch_path%3D{schema}"
-
-
-def drop_schema(base: str, schema: str) -> None:
-    import sqlalchemy as sa
-
-    eng = sa.create_engine(base)
-    with eng.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    eng.dispose()
 
 
 def _child(*args: str) -> dict[str, float]:
