@@ -14,6 +14,11 @@ from rules.enums import Stage
 from rules.periods import statutory_deadline
 from rules.policy import MilestoneDef, Policy
 
+# An escalation's action line: step `escalate:<milestone id>`, reason ending `; escalated to
+# <supervisor>` (a user name, no spaces): tasks/milestones.py finds a supervisor's by them.
+ESCALATE_STEP = "escalate:"
+ESCALATED_TO = "escalated to "
+
 
 class DueDates:
     """Due dates of milestones by (definition, entry date), cached: a million cases share a few

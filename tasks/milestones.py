@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from models import Case, CycleAction, Milestone, Review
 from rules.enums import RISK_ORDER, ActionKind, CaseStatus, MilestoneStatus
 from rules.masking import scrub_text
-from tasks.cycle.evaluate import ESCALATE_STEP, ESCALATED_TO
+from rules.milestone_checks import ESCALATE_STEP, ESCALATED_TO
 
 
 def milestones_for_case(session: Session, case_id: int) -> list[dict[str, Any]]:

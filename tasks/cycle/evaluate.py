@@ -27,6 +27,8 @@ from rules.enums import (
 )
 from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.milestone_checks import (
+    ESCALATE_STEP,
+    ESCALATED_TO,
     DueDates,
     Verdict,
     check_milestone,
@@ -40,11 +42,6 @@ from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
 from tasks.cycle.risk_facts import risk_for
-
-# An escalation's action line: step `escalate:<milestone id>`, reason ending `; escalated to
-# <supervisor>` (a user name, no spaces): tasks/milestones.py finds a supervisor's by them.
-ESCALATE_STEP = "escalate:"
-ESCALATED_TO = "escalated to "
 
 
 class BatchEvaluator(Recorder):

@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING
 
 from rules import events as ev
 from rules.enums import ActionKind, Channel, Role
+from rules.milestone_checks import ESCALATE_STEP, ESCALATED_TO
 from rules.owners import least_loaded
 
 if TYPE_CHECKING:
     from tasks.cycle.sql.engine import SqlBatch
-
-ESCALATED_TO = "escalated to "
 
 
 def check(b: SqlBatch) -> None:
@@ -141,7 +140,7 @@ def record(b: SqlBatch) -> None:
     b.action_from(
         "mc",
         ActionKind.ESCALATED,
-        f"'escalate:' || {step}",
+        f"{b.d.lit(ESCALATE_STEP)} || {step}",
         f"{missed} || '; ' || mc.follow",
         "mc.verdict = 'missed' AND mc.on_miss = 'escalate'",
     )
