@@ -97,7 +97,7 @@ def what(d_text: str) -> str:
 def record(b: SqlBatch) -> None:
     """Actions and timeline rows of the checks (the waivers of moves included), and each
     row's final status and reason in `mc`."""
-    d, day = b.d, b.day
+    d = b.d
     due = d.date_text("mc.due")
     missed = what(due)
     reason = (
@@ -152,7 +152,6 @@ def record(b: SqlBatch) -> None:
         "mc.alert = 1",
         channel=Channel.INTERNAL,
     )
-    _ = day
 
 
 def record_misses(b: SqlBatch) -> None:
