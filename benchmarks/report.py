@@ -29,10 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from pg_scratch import drop_schema, pg_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -243,24 +244,8 @@ def _phase(argv: list[str]) -> None:
 def _scratch(pg: str | None, work: Path) -> tuple[str, str | None]:
     if pg is None:
         return f"sqlite:///{work / 'report.sqlite'}", None
-    import sqlalchemy as sa
-
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    eng = sa.create_engine(pg)
-    with eng.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    eng.dispose()
-    sep = "&" if "?" in pg else "?"
-    return f"{pg}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def _drop(pg: str, schema: str) -> None:
-    import sqlalchemy as sa
-
-    eng = sa.create_engine(pg)
-    with eng.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    eng.dispose()
+    schema, url = pg_schema(pg)
+    return url, schema
 
 
 def main() -> None:
@@ -310,7 +295,7 @@ def main() -> None:
               f"on {os.cpu_count()} CPUs")  # fmt: skip
     finally:
         if schema is not None and args.pg:
-            _drop(args.pg, schema)
+            drop_schema(args.pg, schema)
         for p in work.iterdir():
             p.unlink()
         work.rmdir()
