@@ -12,10 +12,12 @@ from rules.calendar import BusinessCalendar
 from rules.policy import Policy
 from rules.roster import User
 
+KEY_VERSION_CHARS = 16  # of the policy version, in an action's idempotency key
+
 
 def action_key(case_id: int, step: str, policy_version: str, as_of: date) -> str:
     """The idempotency key of an action: (case, step, policy version, as-of)."""
-    return f"{case_id}|{step}|{policy_version[:16]}|{as_of.isoformat()}"
+    return f"{case_id}|{step}|{policy_version[:KEY_VERSION_CHARS]}|{as_of.isoformat()}"
 
 
 def step_slot(case_id: int, step: str) -> str:

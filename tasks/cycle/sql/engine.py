@@ -54,7 +54,6 @@ SCRATCH = (
     "ro",
     "ok",
 )
-_KEY_PREFIX = len(context.action_key(0, "", "x" * 64, date(2000, 1, 1)).split("|")[2])
 
 
 def sql_unsupported(policy: Policy) -> str | None:
@@ -123,7 +122,7 @@ class SqlBatch:
 
     def key_of(self, case_col: str, step: str) -> str:
         """SQL of tasks.cycle.context.action_key: case|step|policy version|as-of."""
-        prefix = self.d.lit(self.ctx.version[:_KEY_PREFIX])
+        prefix = self.d.lit(self.ctx.version[: context.KEY_VERSION_CHARS])
         day = self.d.lit(self.ctx.as_of.isoformat())
         return f"CAST({case_col} AS TEXT) || '|' || {step} || '|' || {prefix} || '|' || {day}"
 
