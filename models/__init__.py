@@ -5,6 +5,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 
 from models.account import CardAccount
 from models.case import Case
+from models.contact import Contact
 from models.customer import ContactPoint, Customer
 from models.cycle import CycleAction, CycleRun
 from models.document import Document, DocumentNumber, DocumentSequence
@@ -19,6 +20,7 @@ __all__ = [
     "BalanceSnapshot",
     "CardAccount",
     "Case",
+    "Contact",
     "ContactPoint",
     "Customer",
     "CycleAction",

@@ -61,5 +61,8 @@ class CycleAction(SQLModel, table=True):
     reason: str = Field(default="")
     channel: Channel | None = Field(default=None, sa_column=enum_column(Channel))
     template: str | None = Field(default=None, max_length=120)
+    not_before: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="deferred by the conduct gate until then"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

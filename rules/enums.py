@@ -112,10 +112,65 @@ class MilestoneStatus(StrEnum):
 
 
 class ActionStatus(StrEnum):
+    """An action line's state. The cycle's own work is `done` at once; a channel action is
+    `planned`, then the contact dispatcher moves it on: `sent` (handed to a provider or the post),
+    `delivered` (the provider or post office confirms it), `queued` (a call or visit waiting in
+    its owner's work queue), `deferred` (the conduct gate moved it to a lawful time: `not_before`),
+    `blocked` (the gate refused it: the rule is in `reason`) or `failed` (the provider refused it,
+    or retries ran out: the reason too)."""
+
     PLANNED = "planned"
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    QUEUED = "queued"
+    DEFERRED = "deferred"
+    BLOCKED = "blocked"
+
+
+class ContactStatus(StrEnum):
+    """A contact record's state: `sending` is written before a message leaves (a crash between
+    the two leaves it there, and a retry asks the provider by the key instead of sending again);
+    `logged` is a call or visit a collector recorded."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    RETURNED = "returned"  # 退件: a letter the post office brought back (not a demand)
+    FAILED = "failed"
+    LOGGED = "logged"
+
+
+class ContactDirection(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+class Party(StrEnum):
+    """Whom a contact reaches. Collection is only with the debtor (and a guarantor); an emergency
+    contact only to ask for the debtor's contact details (2011 rules Art. 68; CBA guideline)."""
+
+    DEBTOR = "debtor"
+    EMERGENCY = "emergency"
+    THIRD_PARTY = "third_party"
+
+
+class CallOutcome(StrEnum):
+    """What a call or visit came to (`duecourse contact log --outcome`)."""
+
+    ANSWERED = "answered"
+    NO_ANSWER = "no-answer"
+    PROMISE = "promise"
+    REFUSED = "refused"
+    WRONG_NUMBER = "wrong-number"
+    THIRD_PARTY = "third-party"
+
+    @property
+    def is_conversation(self) -> bool:
+        """The debtor was reached and spoke (a contact made; US Reg F's 'conversation')."""
+        return self in (CallOutcome.ANSWERED, CallOutcome.PROMISE, CallOutcome.REFUSED)
 
 
 class RunStatus(StrEnum):

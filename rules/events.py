@@ -34,8 +34,11 @@ REVIEW_WITHDRAWN: Final = "review_withdrawn"  # `run-day` or a decision: case cl
 
 # -- milestone events the ladder's conventions define (README "Conventions later tracks hang
 #    off"); which command records each ----------------------------------------------------------
-CONTACT_MADE: Final = "contact_made"  # `duecourse contact log` (channels issue)
-LETTER_SENT: Final = "letter_sent"  # `duecourse mail delivered` (channels issue)
+CONTACT_MADE: Final = "contact_made"  # `duecourse contact log`: the debtor reached by phone/visit
+LETTER_SENT: Final = "letter_sent"  # `duecourse mail batch`: a letter posted
+DEMAND_DELIVERED: Final = "demand_delivered"  # `duecourse mail delivered`: a written demand
+#   delivered (interrupts the limitation period, Civil Code Art. 195; SPC bank-card rules Art. 3)
+LETTER_RETURNED: Final = "letter_returned"  # `duecourse mail delivered`: 退件, not a demand
 PLAN_PROPOSED: Final = "plan_proposed"  # `duecourse plan propose` (negotiation issue)
 HARDSHIP_DECIDED: Final = "hardship_decided"  # the negotiation issue's hardship decision
 PAYMENT_ORDER_FILED: Final = "payment_order_filed"  # `duecourse legal event` (legal issue)
@@ -50,6 +53,14 @@ PLAN_REQUESTED: Final = "plan_requested"  # `duecourse plan propose` (negotiatio
 PROMISE_TO_PAY: Final = "promise_to_pay"  # `duecourse ptp` (negotiation issue); a broken
 #                                             promise records promise_to_pay_cleared
 
+# -- conduct states the negotiation issue sets; the conduct gate stops collection contacts while
+#    one holds (rules/conduct.py). Set and cleared like the flags above.
+DISPUTE_OPEN: Final = "dispute_open"  # a dispute or defence (履行抗辩) awaiting its decision
+HARDSHIP_REVIEW: Final = "hardship_review"  # a hardship claim under review
+PLAN_CURRENT: Final = "plan_current"  # an approved repayment plan being kept
+
+CONDUCT_FLAGS: Final = frozenset({DISPUTE_OPEN, HARDSHIP_REVIEW, PLAN_CURRENT})
+
 CLEARED_SUFFIX: Final = "_cleared"
 
 CASE_FLAGS: Final = frozenset({HARDSHIP_CLAIMED, PLAN_REQUESTED, PROMISE_TO_PAY})
@@ -61,6 +72,7 @@ MILESTONE_EVENTS: Final = frozenset(
         REVIEW_DECIDED,
         CONTACT_MADE,
         LETTER_SENT,
+        DEMAND_DELIVERED,
         PLAN_PROPOSED,
         HARDSHIP_DECIDED,
         PAYMENT_ORDER_FILED,

@@ -22,6 +22,7 @@ from rules.masking import (
 )
 from tasks.bulk import MAX_ROW_ID
 from tasks.clock import shanghai_time
+from tasks.contacts.record import case_contacts
 from tasks.documents import case_documents
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
 
@@ -226,7 +227,7 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "account": _account(account),
         "balances": balances,
         "milestones": milestones_for_case(session, case.id),
-        "contacts": [],  # contact log: the channels issue
+        "contacts": case_contacts(session, case.id),
         "documents": _times_in_shanghai(case_documents(session, case.id), "rendered_at"),
         "plans": [],  # repayment plans: the negotiation issue
         "reviews": _times_in_shanghai(reviews_for_case(session, case.id), "decided_at"),

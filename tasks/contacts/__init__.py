@@ -1,0 +1,1 @@
+"""Contacts with the debtor: the records and proof of every message, letter, call and visit."""
