@@ -108,31 +108,39 @@ class SmtpMailer:
         s = self.settings
         return f"smtp {self.host}:{s.effective_port} ({s.security.value})"
 
-    def _context(self) -> ssl.SSLContext:
-        ca = self.settings.ca_file
-        return ssl.create_default_context(cafile=str(ca) if ca else None)
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        if s.security is SmtpSecurity.TLS:
-            context = self._context()
-            return smtplib.SMTP_SSL(self.host, s.effective_port, timeout=s.timeout, context=context)
-        smtp = smtplib.SMTP(self.host, s.effective_port, timeout=s.timeout)
-        if s.security is SmtpSecurity.STARTTLS:
-            try:
-                smtp.starttls(context=self._context())
-            except BaseException:
-                smtp.close()
-                raise
-        return smtp
-
     def send(self, message: EmailMessage) -> None:
-        s = self.settings
-        with self._connect() as smtp:
-            if s.user:
-                password = s.password.get_secret_value() if s.password else ""
-                smtp.login(s.user, password)
+        with connect_smtp(self.settings) as smtp:
             smtp.send_message(message)
+
+
+def connect_smtp(settings: SmtpSettings) -> smtplib.SMTP:
+    """A connection to the relay, secured and logged in as the settings say; shared by the
+    staff alerts and the debtor e-mail channel (tasks/channels/email_smtp.py). Raises the
+    smtplib / OSError error of the step that failed, after closing the connection."""
+    if not settings.host:
+        raise DuecourseError("e-mail settings: no DUECOURSE_SMTP_HOST")
+    port, timeout = settings.effective_port, settings.timeout
+    smtp: smtplib.SMTP
+    if settings.security is SmtpSecurity.TLS:
+        context = _tls_context(settings)
+        smtp = smtplib.SMTP_SSL(settings.host, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(settings.host, port, timeout=timeout)
+    try:
+        if settings.security is SmtpSecurity.STARTTLS:
+            smtp.starttls(context=_tls_context(settings))
+        if settings.user:
+            password = settings.password.get_secret_value() if settings.password else ""
+            smtp.login(settings.user, password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    ca = settings.ca_file
+    return ssl.create_default_context(cafile=str(ca) if ca else None)
 
 
 class RecordingMailer:
