@@ -123,6 +123,7 @@ class BusinessCalendar:
         self._added_range: dict[tuple[date, int], tuple[date, date]] = {}
         self._counts: dict[int, list[int]] = {}
         self._fallback: dict[int, _FallbackYear] = {}
+        self._names: dict[int, dict[date, str]] = {}
 
     @property
     def source(self) -> str:
@@ -184,6 +185,27 @@ class BusinessCalendar:
     def is_rest_day(self, d: date) -> bool:
         """A weekend day that is not a make-up working day, or a holiday."""
         return not self.is_working_day(d)
+
+    def holiday_name(self, d: date) -> str | None:
+        """The name of the holiday `d` is, or None: a statutory holiday of 全国年节及纪念日放假办法
+        (2024) in any year (even on a weekend), or a day off the State Council declared in a known
+        year (a weekday made a day off, or a weekend day inside a holiday block), named after the
+        nearest statutory holiday. An ordinary weekend is not a holiday. The conduct gate asks
+        this (no collection contact on 法定节假日, rules/conduct.py)."""
+        names = self._names.get(d.year)
+        if names is None:
+            names = statutory_holidays(d.year, self.data.fallback_fixed)
+            self._names[d.year] = names
+        name = names.get(d)
+        if name is not None:
+            return name
+        if not self.is_known(d) or d in self.data.workdays or d not in self.data.holidays:
+            return None
+        near = [h for h in names if abs((h - d).days) <= 10]
+        if not near:
+            return "day off declared by the State Council"
+        closest = min(near, key=lambda h: (abs((h - d).days), h))
+        return f"{names[closest]} break (day off declared by the State Council)"
 
     def could_be_working_day(self, d: date) -> bool:
         """Whether `d` is, or may yet be declared, a working day. Declared years: a working day.
