@@ -80,10 +80,14 @@ class Bank(_Frozen):
     # an account more than one cycle past due has no "本期" bill or minimum any more
     billing_cycle_days: int = Field(default=DEFAULT_BILLING_CYCLE_DAYS, ge=1, le=366)
     letters: Letters = Letters()
+    # the conduct rule pack every contact is checked against: policy/conduct/<name>.yaml
+    # (tasks/conduct.py); cn is China's, us-regf proves a pack is data
+    conduct_pack: str = Field(default="cn", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
 
     def template_map(self) -> dict[str, Any]:
-        """What templates see as `bank` (JSON-safe; stored with each document's data)."""
-        return self.model_dump(mode="json")
+        """What templates see as `bank` (JSON-safe; stored with each document's data). The
+        conduct pack is no letter's business (and leaves stored document data as it was)."""
+        return self.model_dump(mode="json", exclude={"conduct_pack"})
 
 
 def load_bank(policy_dir: Path) -> Bank:

@@ -25,6 +25,7 @@ from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
 from rules.snapshot_row import IntakeSettings
 from tasks.bank import BANK_FILE, load_bank
+from tasks.conduct import load_conduct_pack
 from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
 from tasks.policy_versions import calendar_content
 from tasks.yaml_file import (
@@ -260,6 +261,17 @@ def _bank(source: Path) -> list[LocatedProblem]:
     return []
 
 
+def _conduct(source: Path) -> list[LocatedProblem]:
+    """The problems of the conduct pack bank.yaml chooses (policy/conduct/<name>.yaml)."""
+    try:
+        load_conduct_pack(source if source.is_dir() else source.parent)
+    except YamlRefusedError:
+        raise
+    except YamlFileError as exc:
+        return exc.problems
+    return []
+
+
 def load_intake(source: Path | None = None) -> IntakeSettings:
     """The bank's intake settings: `intake.yaml` in the policy folder (of a single policy file),
     else the shipped one, else the defaults; a bad file is YamlFileError (file:line, exit 2)."""
@@ -286,9 +298,9 @@ def check_policy(
     source: Path | None = None, *, templates: Collection[str] | Literal["lookup"] | None = "lookup"
 ) -> PolicyCheck:
     """Load and validate everything (ladder, risk, buckets, roster, and the folder's
-    calendar.yaml and bank.yaml), collecting every problem instead of stopping at the first.
-    `templates`: "lookup" asks documents.registry for the known kinds; a collection is used as
-    given; None skips the template check."""
+    calendar.yaml, bank.yaml and the conduct pack it chooses), collecting every problem instead
+    of stopping at the first. `templates`: "lookup" asks documents.registry for the known
+    kinds; a collection is used as given; None skips the template check."""
     source = (source or resolve_policy_dir()).resolve()
     parts, problems = _parts(source)
     kinds = known_templates() if isinstance(templates, str) else templates
@@ -313,7 +325,7 @@ def check_policy(
     users, errs = _build_roster(parts.get("roster"))
     problems += errs
     calendar, errs = _calendar(source)
-    problems += errs + _bank(source) + _intake(source)
+    problems += errs + _bank(source) + _intake(source) + _conduct(source)
     policy = None
     if stages is not None and risk is not None and scheme is not None:
         policy = Policy.build(stages, risk, scheme, label, calendar)
