@@ -25,7 +25,7 @@ from rules.policy_validate import validate_policy, validate_roster
 from rules.roster import Roster, User
 from rules.snapshot_row import IntakeSettings
 from tasks.bank import BANK_FILE, load_bank
-from tasks.conduct import load_conduct_pack
+from tasks.conduct import DEFAULT_PACK, load_conduct_pack
 from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
 from tasks.policy_versions import calendar_content
 from tasks.yaml_file import (
@@ -262,9 +262,11 @@ def _bank(source: Path) -> list[LocatedProblem]:
 
 
 def _conduct(source: Path) -> list[LocatedProblem]:
-    """The problems of the conduct pack bank.yaml chooses (policy/conduct/<name>.yaml)."""
+    """The problems of the conduct pack bank.yaml chooses (policy/conduct/<name>.yaml); a single
+    policy file named bank.yaml is the policy, so the default pack is checked then."""
+    folder = source if source.is_dir() else source.parent
     try:
-        load_conduct_pack(source if source.is_dir() else source.parent)
+        load_conduct_pack(folder, DEFAULT_PACK if folder / BANK_FILE == source else None)
     except YamlRefusedError:
         raise
     except YamlFileError as exc:
