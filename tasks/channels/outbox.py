@@ -36,6 +36,7 @@ ALREADY_THERE = "already in the outbox"
 _CHUNK = 8 << 20  # bytes read at a time when indexing the file
 # Lines written here start with the key (json.dumps keeps the dict's order).
 _KEY_RE = re.compile(rb'^\{"key": ("(?:[^"\\]|\\.)*")')
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps without its per-call set-up
 
 
 def _key_of(line: bytes) -> str | None:
@@ -140,7 +141,7 @@ class JsonlOutbox:
             else:
                 self._keys.add(key)
                 added.append(key)
-                lines.append(json.dumps(self.record(message, message_id, at), ensure_ascii=False))
+                lines.append(_ENCODE(self.record(message, message_id, at)))
                 results.append(sent(key, message_id))
         if lines:
             self._write(fd, ("\n".join(lines) + "\n").encode("utf-8"), size, added)
