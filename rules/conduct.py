@@ -30,18 +30,16 @@ Decision order (the first rule that applies is the one reported):
    12 CFR 1006.14(b)(2)(ii): no call within 7 days after a telephone conversation; the
    conversation's day is the first of the seven).
 
-Every DEFER carries `not_before`, checked against all the timing rules 4-8 at once: a contact
-moved to tomorrow 08:00 that tomorrow is a holiday moves on to the next allowed day. Times are
-compared in the debtor's zone (`state.time_zone`, else the pack's); day counts are debtor-local
-days. The window and holiday rules apply to the pack's `timed_channels` only (a registered letter
-is posted, not timed). Days are read through `BusinessCalendar.holiday_name`: in a year the
-calendar does not know, only the statutory holidays themselves are known (not the bridge days the
-State Council adds), so such a day is treated as the calendar's middle reading does.
+Every DEFER carries `not_before`, the first moment that passes all of rules 4-8 (moved to 08:00
+tomorrow and tomorrow a holiday: on to the next allowed day). Times are read in the debtor's zone
+(`state.time_zone`, else the pack's); days are debtor-local. Rules 4-6 apply to the pack's
+`timed_channels` only (a letter is posted, not timed). In a year the calendar does not know, only
+the statutory holidays are (`BusinessCalendar.holiday_name`), not the State Council's bridge days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -272,13 +270,6 @@ class _Timing:
         self.zone = debtor_zone(pack, state)
         self.at = request.at.astimezone(self.zone)
         self.timed = request.channel in pack.timed_channels
-        self.rules: tuple[Callable[[datetime], _Move | None], ...] = (
-            self.holiday,
-            self.hours,
-            self.daily_cap,
-            self.rolling_cap,
-            self.after_conversation,
-        )
 
     def closed_because(self, d: date) -> str | None:
         """Why no timed collection contact is made on `d`, or None when it may be."""
@@ -370,7 +361,14 @@ class _Timing:
         return _Move(Rule.AFTER_CONVERSATION, text, until)
 
     def first_move(self, t: datetime) -> _Move | None:
-        for rule in self.rules:
+        rules = (
+            self.holiday,
+            self.hours,
+            self.daily_cap,
+            self.rolling_cap,
+            self.after_conversation,
+        )
+        for rule in rules:  # the documented order, 4-8
             move = rule(t)
             if move is not None:
                 return move
