@@ -4,6 +4,7 @@ gate gives each (a normal day, a holiday, the daily cap reached, a stop flag).""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -89,10 +90,10 @@ def test_limit_keeps_the_total(sqlite_engine: Engine) -> None:
     assert (len(data["items"]), data["total"]) == (2, 3)
 
 
-def _window(s: Session, case_id: int, day: date) -> dict[str, object]:
-    (item,) = work_queue(s, ANN, day, cn())["items"]
-    assert item["case_id"] == case_id
-    return item
+def _window(s: Session, case_id: int, day: date) -> dict[str, Any]:
+    items: list[dict[str, Any]] = work_queue(s, ANN, day, cn())["items"]
+    assert [i["case_id"] for i in items] == [case_id]
+    return items[0]
 
 
 def test_the_window_on_a_normal_working_day(sqlite_engine: Engine) -> None:
