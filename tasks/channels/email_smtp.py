@@ -203,6 +203,11 @@ class _Batch:
                 why = "address not ASCII and the relay lacks SMTPUTF8"
                 return failed(message.key, why, retryable=False)
             options, flat_policy = ["SMTPUTF8", "BODY=8BITMIME"], policy.SMTPUTF8
+        elif email["Content-Transfer-Encoding"] == "8bit":  # UTF-8 text as it is (RFC 6152)
+            if smtp.has_extn("8bitmime"):
+                options = ["BODY=8BITMIME"]
+            else:  # a 7-bit relay: the same text in base64
+                email.set_content(message.body, charset="utf-8", cte="base64")
         code, reply = smtp.mail(self.sender, options)
         if code != 250:
             return self._refused(smtp, message.key, "sender refused", code, reply)
