@@ -1,0 +1,318 @@
+"""The post office's results for posted letters: `duecourse mail delivered FILE`.
+
+The file is a CSV (UTF-8 with or without BOM, or GB18030/GBK; header row; extra columns ignored)
+with `number` (the letter's number), `tracking_number`, `delivered_on` (ISO date), `status`
+(delivered | returned) and `reason`. Each good row finds the letter's mail contact by its number
+and records the result:
+
+- delivered: the contact is `delivered` with its tracking number and date, and `demand: true`.
+  A letter delivered to the billing address the cardholder gave the bank is an effective demand
+  for payment: it interrupts the limitation period (Civil Code Art. 195; for bank cards SPC
+  bank-card rules 2021 Art. 3), which counts again from the delivery day, so the timeline's
+  `demand_delivered` carries that day as its own date. The action line becomes `delivered`.
+- returned (退件: wrong address, refused, moved ...): the contact is `returned` with the reason,
+  never a demand; the line `failed` with the reason; the timeline `letter_returned`.
+
+A bad row (unknown number, bad or future date, a delivery before the letter was posted, an
+unknown status, a number already recorded with another result) goes to a quarantine CSV with its
+line number and reason, the rest load; a row identical to what is recorded is `unchanged`, so
+importing the same file twice changes nothing. The good rows are one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import stat
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models import Contact, CycleAction, Document
+from models.types import utcnow
+from rules import events
+from rules.csv_safety import safe_row
+from rules.enums import ActionStatus, Channel, ContactStatus
+from rules.errors import DuecourseError, InputError
+from rules.masking import scrub_text
+from tasks.clock import today
+from tasks.contacts.record import add_event
+from tasks.snapshot_file import bad_line, detect_encoding, split_line
+
+COLUMNS = ("number", "tracking_number", "delivered_on", "status", "reason")
+MAX_BYTES = 64 * 1024 * 1024  # a day's results are a few thousand lines
+ACTION = CycleAction.__table__  # type: ignore[attr-defined]
+_STATUS_WORDS = {
+    "delivered": ContactStatus.DELIVERED,
+    "妥投": ContactStatus.DELIVERED,
+    "returned": ContactStatus.RETURNED,
+    "退件": ContactStatus.RETURNED,
+    "退回": ContactStatus.RETURNED,
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row's result as it would be recorded on the contact."""
+
+    number: str
+    status: ContactStatus
+    tracking: str
+    on: date | None
+    reason: str
+
+    def same_as(self, contact: Contact) -> bool:
+        """Whether the contact already records exactly this result."""
+        if contact.status != self.status or (contact.tracking_number or "") != self.tracking:
+            return False
+        if self.status is ContactStatus.DELIVERED:
+            return contact.delivered_on == self.on
+        return contact.reason == self.reason
+
+
+@dataclass
+class DeliveryReport:
+    rows: int = 0
+    delivered: int = 0
+    returned: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    quarantine_file: Path | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "delivered": self.delivered,
+            "returned": self.returned,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+            "quarantine_file": str(self.quarantine_file) if self.quarantine_file else None,
+        }
+
+
+@dataclass
+class _Rows:
+    good: list[tuple[int, dict[str, str], Result]] = field(default_factory=list)
+    bad: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
+
+
+def read_text(path: Path) -> str:
+    """The file's text (UTF-8, BOM or not, or GB18030); InputError for a missing, unreadable,
+    oversized or undecodable file (exit 2)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB (is this a results file?)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        encoding = detect_encoding(data)
+        return data.decode(encoding)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except UnicodeDecodeError:
+        line = bad_line(path, encoding) or 1
+        raise InputError(f"{path}: line {line}: not valid {encoding} text") from None
+
+
+def _header(path: Path, line: str) -> list[str]:
+    try:
+        names = next(csv.reader((line,), strict=True))
+    except (csv.Error, StopIteration):
+        raise InputError(f"{path}: line 1: unreadable header") from None
+    columns = [n.strip().lstrip("\ufeff").lower() for n in names]
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        raise InputError(f"{path}: header is missing columns: {', '.join(missing)}")
+    return columns
+
+
+def parse_row(raw: dict[str, str], now: date) -> Result | str:
+    """A row's result, or why it is refused (a reason without personal data)."""
+    number = raw.get("number", "").strip()
+    if not number:
+        return "no letter number"
+    word = raw.get("status", "").strip().lower()
+    status = _STATUS_WORDS.get(word)
+    if status is None:
+        return f"status {word[:20]!r} is neither delivered nor returned"
+    tracking = raw.get("tracking_number", "").strip()
+    if len(tracking) > 64:
+        return "tracking number longer than 64 characters"
+    text = raw.get("delivered_on", "").strip()
+    try:
+        on = date.fromisoformat(text) if text else None
+    except ValueError:
+        return f"delivered_on {text[:20]!r} is not a date (YYYY-MM-DD)"
+    if on is not None and on > now:
+        return f"delivered_on {on} is in the future (today is {now})"
+    if status is ContactStatus.DELIVERED:
+        if on is None:
+            return "a delivered letter needs its delivered_on date"
+        if not tracking:
+            return "a delivered letter needs its tracking number (the proof of delivery)"
+    reason = " ".join(scrub_text(raw.get("reason", "")).split())[:200]
+    if status is ContactStatus.RETURNED and not reason:
+        reason = "returned by the post office"
+    return Result(number, status, tracking, on, reason)
+
+
+def read_rows(path: Path, now: date) -> _Rows:
+    """Every non-blank line after the header, parsed or refused, with its line number."""
+    lines = read_text(path).split("\n")
+    columns = _header(path, lines[0].rstrip("\r"))
+    out = _Rows()
+    for number, line in enumerate(lines[1:], 2):
+        body = line[:-1] if line.endswith("\r") else line
+        if not body.strip():
+            continue
+        cells, problem = split_line(body, len(columns))
+        raw = {c: v for c, v in zip(columns, cells, strict=False) if c in COLUMNS}
+        parsed = problem if problem is not None else parse_row(raw, now)
+        if isinstance(parsed, str):
+            out.bad.append((number, raw, parsed))
+        else:
+            out.good.append((number, raw, parsed))
+    return out
+
+
+def _contacts(session: Session, numbers: list[str]) -> dict[str, Contact]:
+    """Mail contacts by their letter's number (its proof, or its stored document's number)."""
+    found: dict[str, Contact] = {}
+    for start in range(0, len(numbers), 400):
+        chunk = numbers[start : start + 400]
+        docs = select(Document.id).where(col(Document.number).in_(chunk))
+        rows = session.exec(
+            select(Contact, Document.number)
+            .join(Document, col(Document.id) == Contact.document_id, isouter=True)
+            .where(
+                Contact.channel == Channel.MAIL,
+                sa.or_(col(Contact.proof_ref).in_(chunk), col(Contact.document_id).in_(docs)),
+            )
+        ).all()
+        for contact, doc_number in rows:
+            for n in {contact.proof_ref, doc_number} & set(chunk):
+                if n is not None:
+                    found[n] = contact
+    return found
+
+
+def _check(result: Result, contact: Contact | None, seen: dict[str, Result]) -> str | None:
+    """Why this row cannot be recorded on its contact, "" when it is already recorded, or None
+    when it is to be applied."""
+    if contact is None:
+        return f"no posted letter has number {result.number[:40]!r}"
+    earlier = seen.get(result.number)
+    if earlier is not None:
+        return "" if earlier == result else "the file gives this letter two different results"
+    if contact.status in (ContactStatus.DELIVERED, ContactStatus.RETURNED):
+        if result.same_as(contact):
+            return ""
+        when = f" on {contact.delivered_on}" if contact.delivered_on else ""
+        return (
+            f"already recorded as {contact.status.value}{when}; a different result is not applied"
+        )
+    if contact.status is not ContactStatus.SENT:
+        return f"the letter is {contact.status.value}, not posted"
+    if result.on is not None and result.on < contact.as_of:
+        return f"delivered_on {result.on} is before the letter was posted ({contact.as_of})"
+    return None
+
+
+def _apply(session: Session, contact: Contact, result: Result, now: date) -> None:
+    """Record the result on the contact, its action line and the timeline."""
+    contact.status = result.status
+    contact.tracking_number = result.tracking or contact.tracking_number
+    contact.updated_at = utcnow()
+    tracking = f", tracking {result.tracking}" if result.tracking else ""
+    if result.status is ContactStatus.DELIVERED:
+        assert result.on is not None
+        contact.delivered_on, contact.demand = result.on, True
+        line_status, line_reason = ActionStatus.DELIVERED, f"delivered {result.on}{tracking}"
+        event, as_of = events.DEMAND_DELIVERED, result.on
+        detail = (
+            f"letter {result.number} delivered {result.on}{tracking}: an effective demand "
+            "(Civil Code Art. 195; SPC bank-card rules 2021 Art. 3)"
+        )
+    else:
+        contact.reason, contact.demand = result.reason, False
+        line_status, line_reason = ActionStatus.FAILED, f"returned: {result.reason}"
+        event, as_of = events.LETTER_RETURNED, result.on or now
+        detail = f"letter {result.number} returned ({result.reason}){tracking}: not a demand"
+    session.add(contact)
+    add_event(session, case_id=contact.case_id, event=event, as_of=as_of, detail=detail)
+    if contact.action_id is not None:
+        session.connection().execute(
+            sa.update(ACTION)
+            .where(ACTION.c.id == contact.action_id)
+            .values(status=line_status, reason=line_reason, updated_at=utcnow())
+        )
+
+
+def _quarantine_path(folder: Path, now: date) -> Path:
+    n = 1
+    while (path := folder / f"mail-delivered-{now.isoformat()}-{n}.quarantine.csv").exists():
+        n += 1
+    return path
+
+
+def _write_quarantine(path: Path, bad: list[tuple[int, dict[str, str], str]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["line", "problem", *COLUMNS])
+    for line, raw, why in sorted(bad, key=lambda b: b[0]):
+        writer.writerow(safe_row([line, why, *(raw.get(c, "") for c in COLUMNS)]))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+    except OSError as exc:
+        raise DuecourseError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def import_deliveries(engine: Engine, path: Path, *, quarantine_dir: Path) -> DeliveryReport:
+    """Record the post office's results in `path` (see the module's doc)."""
+    now = today()
+    rows = read_rows(path, now)
+    report = DeliveryReport(rows=len(rows.good) + len(rows.bad))
+    bad = list(rows.bad)
+    with Session(engine) as session:
+        contacts = _contacts(session, sorted({r.number for _, _, r in rows.good}))
+        seen: dict[str, Result] = {}
+        for line, raw, result in rows.good:
+            problem = _check(result, contacts.get(result.number), seen)
+            if problem:
+                bad.append((line, raw, problem))
+                continue
+            if problem is None:
+                _apply(session, contacts[result.number], result, now)
+                if result.status is ContactStatus.DELIVERED:
+                    report.delivered += 1
+                else:
+                    report.returned += 1
+            else:
+                report.unchanged += 1
+            seen[result.number] = result
+        report.quarantined = len(bad)
+        if bad:
+            report.quarantine_file = _quarantine_path(quarantine_dir, now)
+            _write_quarantine(report.quarantine_file, bad)
+        try:
+            session.commit()
+        except BaseException:
+            if report.quarantine_file is not None:
+                report.quarantine_file.unlink(missing_ok=True)
+            raise
+    return report
