@@ -14,6 +14,7 @@ apply_defaults()
 from duecourse.cli import (  # noqa: F401, E402  (each module registers its commands)
     assign,
     cases,
+    contact,
     db,
     deadlines,
     demo,
