@@ -172,7 +172,10 @@ def parse_row(raw: dict[str, str], now: date) -> Result | str:
 
 def read_rows(path: Path, now: date) -> _Rows:
     """Every non-blank line after the header, parsed or refused, with its line number."""
-    lines = read_text(path).split("\n")
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(f"{path}: empty file (no header row)")
+    lines = text.split("\n")
     columns = _header(path, lines[0].rstrip("\r"))
     out = _Rows()
     for number, line in enumerate(lines[1:], 2):
