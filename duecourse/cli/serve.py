@@ -25,6 +25,7 @@ from rules.masking import has_secret
 SERVED_SUFFIX = "-served"
 DAILY_DEPLOYMENT = "daily-cycle"
 CHECK_DEPLOYMENT = "deadline-check"
+DISPATCH_DEPLOYMENT = "contact-dispatch"
 
 
 def check_cron(value: str, option: str) -> str:
@@ -83,7 +84,7 @@ def serve_command(
     ] = None,
     cron: Annotated[
         str | None,
-        typer.Option("--cron", help='Replace both schedules, e.g. "*/2 * * * *" (to try it).'),
+        typer.Option("--cron", help='Replace every schedule, e.g. "*/2 * * * *" (to try it).'),
     ] = None,
     cron_daily: Annotated[
         str | None, typer.Option("--cron-daily", help="Replace the daily cycle's schedule.")
@@ -91,12 +92,22 @@ def serve_command(
     cron_check: Annotated[
         str | None, typer.Option("--cron-check", help="Replace the deadline check's schedule.")
     ] = None,
+    cron_dispatch: Annotated[
+        str | None,
+        typer.Option("--cron-dispatch", help="Replace the contact dispatch's schedule."),
+    ] = None,
 ) -> None:
-    """Serve the daily cycle and the deadline check with their schedules (Asia/Shanghai)."""
+    """Serve the daily cycle, the deadline check and the contact dispatch with their schedules
+    (Asia/Shanghai)."""
     crons: dict[str, str] = {}
     for name, value, option in (
         (DAILY_DEPLOYMENT, cron_daily or cron, "--cron-daily" if cron_daily else "--cron"),
         (CHECK_DEPLOYMENT, cron_check or cron, "--cron-check" if cron_check else "--cron"),
+        (
+            DISPATCH_DEPLOYMENT,
+            cron_dispatch or cron,
+            "--cron-dispatch" if cron_dispatch else "--cron",
+        ),
     ):
         if value is not None:
             crons[name] = check_cron(value, option)

@@ -27,7 +27,7 @@ def test_prefect_yaml_entrypoints_are_flows_with_shanghai_schedules() -> None:
     data = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert data["name"] == "duecourse" and data["prefect-version"].startswith("3.")
     names = {d["name"] for d in data["deployments"]}
-    assert names == {"daily-cycle", "deadline-check"}
+    assert names == {"daily-cycle", "deadline-check", "contact-dispatch"}
     for d in data["deployments"]:
         flow = load_flow_from_entrypoint(str(ROOT / d["entrypoint"]))
         assert isinstance(flow, Flow)
@@ -43,7 +43,11 @@ def test_serve_builds_both_deployments_with_the_store_as_parameters(tmp_path: Pa
     deployments = build_deployments(s, PREFECT_YAML)
     # served deployments never take the names `prefect deploy` gives (prefect.yaml's): neither
     # overwrites the other's schedules, parameters or work pool
-    assert [d.name for d in deployments] == ["daily-cycle-served", "deadline-check-served"]
+    assert [d.name for d in deployments] == [
+        "daily-cycle-served",
+        "deadline-check-served",
+        "contact-dispatch-served",
+    ]
     assert not {d.name for d in deployments} & {d.name for d in read_deployments()}
     daily = deployments[0]
     assert daily.parameters["database_url"] == s.url
@@ -55,10 +59,16 @@ def test_serve_builds_both_deployments_with_the_store_as_parameters(tmp_path: Pa
 
 def test_serve_cron_overrides_replace_the_schedules(tmp_path: Path) -> None:
     s = Settings.resolve(str(tmp_path / "home"), None)
-    daily, check = build_deployments(s, PREFECT_YAML, crons={"daily-cycle": "*/2 * * * *"})
+    daily, check, dispatch = build_deployments(
+        s, PREFECT_YAML, crons={"daily-cycle": "*/2 * * * *"}
+    )
     (schedule,) = daily.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("*/2 * * * *", "Asia/Shanghai")
     assert [x.schedule.cron for x in check.schedules] == ["0 10,14,17 * * *"]
+    # the dispatch runs through the business day: once before the lawful hours (it defers what
+    # the cycle planned), then every hour from 08:00 to 20:00, Beijing time
+    assert [x.schedule.cron for x in dispatch.schedules] == ["30 6 * * *", "0 8-20 * * *"]
+    assert {x.schedule.timezone for x in dispatch.schedules} == {"Asia/Shanghai"}
 
 
 def test_serve_command_applies_cron_and_says_schedules_need_a_server(
@@ -69,12 +79,16 @@ def test_serve_command_applies_cron_and_says_schedules_need_a_server(
     served: list[object] = []
     monkeypatch.setattr(prefect, "serve", lambda *d, **kw: served.extend(d))
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    out = cli("serve", "--cron", "*/2 * * * *", "--cron-check", "*/5 * * * *")
+    out = cli(
+        "serve", "--cron", "*/2 * * * *", "--cron-check", "*/5 * * * *",
+        "--cron-dispatch", "*/3 * * * *",
+    )  # fmt: skip
     assert out.code == 0, out.err
     crons = {d.name: [x.schedule.cron for x in d.schedules] for d in served}  # type: ignore[attr-defined]
     assert crons == {
         "daily-cycle-served": ["*/2 * * * *"],
         "deadline-check-served": ["*/5 * * * *"],
+        "contact-dispatch-served": ["*/3 * * * *"],
     }
     assert "PREFECT_API_URL is not set" in out.err and "only as long as" in out.err
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")

@@ -1,0 +1,370 @@
+"""One dispatch batch: read the lines, ask the gate, send what may go, record every outcome.
+
+Crash-safe and idempotent by the contact key (case, step, channel, planned as-of):
+1. each message to send gets its contact row, `sending`, committed BEFORE it leaves;
+2. the senders send the batch;
+3. each contact becomes sent / delivered / failed and its line follows, in one commit.
+A retry (Prefect's task retry, or the next run) finds rows still `sending`: a sender that cannot
+send a key twice (the outbox checks its file, an HTTP provider dedups by key) is asked again; an
+SMTP relay cannot say, so such a message is marked failed, "outcome unknown", never re-sent.
+Transient failures (timeouts, 5xx) leave the contact `sending` and the line `planned` for the
+retry; on the last attempt they end `failed` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from models.types import UTCDateTime
+from rules.calendar import BusinessCalendar
+from rules.conduct import ConductState
+from rules.conduct_pack import ConductPack
+from rules.enums import ActionStatus, Channel, ContactDirection, ContactStatus, Party
+from tasks.channels.base import OutMessage, Sender, SendResult
+from tasks.contacts.record import contact_key
+from tasks.contacts.state import conduct_states
+from tasks.dispatch.decide import LineDecision, Route, decide_line
+from tasks.dispatch.lines import Line, read_lines
+from tasks.dispatch.messages import is_demand, masked, recipient, render_all, traits
+from tasks.letter_data import LetterContext
+
+
+@dataclass(frozen=True)
+class DispatchContext:
+    """What every batch of a run shares."""
+
+    engine: Engine
+    day: date
+    now: datetime
+    pack: ConductPack
+    calendar: BusinessCalendar
+    senders: Mapping[Channel, Sender]
+    letters: LetterContext
+    actor: str = "dispatch"
+
+
+@dataclass
+class BatchOutcome:
+    """Counts of one batch (and, summed, of a run)."""
+
+    lines: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)  # "sms:sent" -> n
+    blocked: Counter[str] = field(default_factory=Counter)  # gate rule -> n
+    deferred: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)  # reason -> n
+    retry_pending: int = 0
+    last_id: int = 0
+
+    def add(self, other: BatchOutcome) -> None:
+        self.lines += other.lines
+        self.statuses.update(other.statuses)
+        self.blocked.update(other.blocked)
+        self.deferred.update(other.deferred)
+        self.failures.update(other.failures)
+        self.retry_pending += other.retry_pending
+        self.last_id = max(self.last_id, other.last_id)
+
+
+@dataclass
+class _Pending:
+    line: Line
+    key: str
+    to: str
+    message: OutMessage
+
+
+@dataclass
+class _Writes:
+    """The batch's line and contact updates, written in one commit at the end."""
+
+    lines: list[dict[str, object]] = field(default_factory=list)
+    contacts: list[dict[str, object]] = field(default_factory=list)
+
+
+_UPDATE_LINE = sa.text(
+    "UPDATE cycle_action SET status = :status, reason = :reason, not_before = :not_before, "
+    "updated_at = :now WHERE id = :id"
+).bindparams(
+    sa.bindparam("not_before", type_=UTCDateTime()), sa.bindparam("now", type_=UTCDateTime())
+)
+_UPDATE_CONTACT = sa.text(
+    "UPDATE contact SET status = :status, proof_ref = :proof_ref, reason = :reason, "
+    "demand = :demand, at = :at, updated_at = :now WHERE key = :key"
+).bindparams(sa.bindparam("at", type_=UTCDateTime()), sa.bindparam("now", type_=UTCDateTime()))
+_EXISTING = sa.text(
+    "SELECT key, status, proof_ref, reason FROM contact WHERE key IN :keys"
+).bindparams(sa.bindparam("keys", expanding=True))
+
+
+def _line_write(
+    out: BatchOutcome, writes: _Writes, now: datetime, line: Line, d: LineDecision
+) -> None:
+    writes.lines.append(
+        {"id": line.id, "status": d.status.value, "reason": d.reason[:500],
+         "not_before": d.not_before, "now": now}
+    )  # fmt: skip
+    out.statuses[f"{line.channel.value}:{d.status.value}"] += 1
+    if d.status is ActionStatus.BLOCKED and d.rule:
+        out.blocked[d.rule] += 1
+    elif d.status is ActionStatus.DEFERRED and d.rule:
+        out.deferred[d.rule] += 1
+    elif d.status is ActionStatus.FAILED:
+        out.failures[d.reason] += 1
+
+
+def _counted(state: ConductState, channel: Channel) -> ConductState:
+    """The state after one more attempt by `channel` today (two lines of one case in a run)."""
+    attempts = dict(state.attempts_today)
+    attempts[channel] = attempts.get(channel, 0) + 1
+    return ConductState(
+        flags=state.flags,
+        attempts_today=attempts,
+        attempts_rolling=state.attempts_rolling + (channel is Channel.CALL),
+        last_conversation=state.last_conversation,
+        debtor_unreachable=state.debtor_unreachable,
+        time_zone=state.time_zone,
+    )
+
+
+def _decide_all(
+    ctx: DispatchContext, session: Session, lines: list[Line]
+) -> list[tuple[Line, LineDecision]]:
+    states = conduct_states(session, sorted({ln.case_id for ln in lines}), ctx.now, ctx.pack)
+    decided = []
+    for line in lines:
+        state = states[line.case_id]
+        d = decide_line(
+            pack=ctx.pack,
+            calendar=ctx.calendar,
+            line=line,
+            traits=traits(line.template),
+            state=state,
+            now=ctx.now,
+        )
+        if d.route is Route.SEND:
+            states[line.case_id] = _counted(state, line.channel)
+        decided.append((line, d))
+    return decided
+
+
+def _messages(
+    ctx: DispatchContext,
+    session: Session,
+    to_send: list[Line],
+    out: BatchOutcome,
+    writes: _Writes,
+) -> list[_Pending]:
+    """The messages of the lines to send; a line without a number/address or whose text cannot
+    be rendered fails here with the reason."""
+    wanted = [(ln.case_id, ln.template or "") for ln in to_send]
+    texts, errors = render_all(session, wanted, ctx.day, ctx.letters)
+    pending = []
+    for line in to_send:
+        to = recipient(line.channel, line.phone, line.email)
+        what = "mobile number" if line.channel is Channel.SMS else "e-mail address"
+        rendered = texts.get((line.case_id, line.template or ""))
+        if not to:
+            reason = f"no {what} on file"
+        elif rendered is None:
+            reason = errors.get((line.case_id, line.template or ""), "cannot render the text")
+        else:
+            key = contact_key(line.case_id, line.step, line.channel, line.as_of)
+            message = OutMessage(
+                key=key,
+                channel=line.channel,
+                to=to,
+                body=rendered.body,
+                subject=rendered.subject,
+                headers={"X-Duecourse-Case": str(line.case_id)},
+            )
+            pending.append(_Pending(line, key, to, message))
+            continue
+        fail = LineDecision(Route.DONE, ActionStatus.FAILED, reason)
+        _line_write(out, writes, ctx.now, line, fail)
+    return pending
+
+
+def _insert_sending(ctx: DispatchContext, conn: Connection, pending: list[_Pending]) -> None:
+    if not pending:
+        return
+    from models import Contact
+
+    rows = [
+        {
+            "key": p.key,
+            "case_id": p.line.case_id,
+            "action_id": p.line.id,
+            "as_of": ctx.day,
+            "at": ctx.now,
+            "channel": p.line.channel,
+            "direction": ContactDirection.OUTBOUND,
+            "party": Party.DEBTOR,
+            "demand": False,
+            "reason": "",
+            "note": "",
+            "to_masked": masked(p.line.channel, p.to),
+            "template": p.line.template,
+            "template_version": _version(p.line.template),
+            "status": ContactStatus.SENDING,
+            "conduct": ctx.pack.fingerprint[:64],
+            "actor": ctx.actor,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+        for p in pending
+    ]
+    conn.execute(sa.insert(Contact), rows)
+
+
+def _version(kind: str | None) -> int | None:
+    from tasks.dispatch.messages import manifest_for
+
+    return manifest_for(kind).version if kind else None
+
+
+def _existing(conn: Connection, keys: list[str]) -> dict[str, tuple[str, str | None, str]]:
+    out: dict[str, tuple[str, str | None, str]] = {}
+    for start in range(0, len(keys), 900):
+        for key, status, proof, reason in conn.execute(
+            _EXISTING, {"keys": keys[start : start + 900]}
+        ):
+            out[key] = (status, proof, reason)
+    return out
+
+
+def _split(
+    ctx: DispatchContext, conn: Connection, pending: list[_Pending]
+) -> tuple[list[_Pending], dict[str, SendResult]]:
+    """(messages to send now, results already known) after looking for earlier attempts."""
+    known: dict[str, SendResult] = {}
+    existing = _existing(conn, [p.key for p in pending])
+    fresh = [p for p in pending if p.key not in existing]
+    retry: list[_Pending] = []
+    for p in pending:
+        found = existing.get(p.key)
+        if found is None:
+            continue
+        status, proof, reason = found
+        if status in (ContactStatus.SENT.value, ContactStatus.DELIVERED.value):
+            known[p.key] = SendResult(p.key, ContactStatus(status), proof, "already sent")
+        elif status != ContactStatus.SENDING.value:
+            known[p.key] = SendResult(p.key, ContactStatus.FAILED, proof, reason)
+        else:
+            retry.append(p)
+    _insert_sending(ctx, conn, fresh)
+    to_send = list(fresh)
+    by_channel: dict[Channel, list[_Pending]] = {}
+    for p in retry:
+        by_channel.setdefault(p.line.channel, []).append(p)
+    for channel, items in by_channel.items():
+        sender = ctx.senders.get(channel)
+        if sender is None or not sender.resend_safe:
+            for p in items:  # an SMTP relay cannot say whether it took the message
+                known[p.key] = SendResult(
+                    p.key,
+                    ContactStatus.FAILED,
+                    None,
+                    "outcome unknown: the run stopped while sending; check the relay's log "
+                    "before sending again",
+                )
+            continue
+        out = sender.already_sent([p.key for p in items])
+        known.update(out)
+        to_send.extend(p for p in items if p.key not in out)
+    return to_send, known
+
+
+def _send(ctx: DispatchContext, to_send: list[_Pending]) -> dict[str, SendResult]:
+    results: dict[str, SendResult] = {}
+    by_channel: dict[Channel, list[_Pending]] = {}
+    for p in to_send:
+        by_channel.setdefault(p.line.channel, []).append(p)
+    for channel, items in by_channel.items():
+        sender = ctx.senders.get(channel)
+        if sender is None:
+            for p in items:
+                results[p.key] = SendResult(
+                    p.key, ContactStatus.FAILED, None, f"no {channel.value} sender configured"
+                )
+            continue
+        for p, result in zip(items, sender.send_batch([p.message for p in items]), strict=True):
+            results[p.key] = result
+    return results
+
+
+def _record(
+    ctx: DispatchContext,
+    pending: list[_Pending],
+    results: dict[str, SendResult],
+    *,
+    final: bool,
+    out: BatchOutcome,
+    writes: _Writes,
+) -> None:
+    for p in pending:
+        r = results[p.key]
+        if r.status is ContactStatus.FAILED and r.retryable and not final:
+            out.retry_pending += 1  # contact stays `sending`, line `planned`: the retry's
+            continue
+        ok = r.status in (ContactStatus.SENT, ContactStatus.DELIVERED)
+        reason = r.reason if ok or not r.retryable else f"gave up after retries: {r.reason}"
+        writes.contacts.append(
+            {
+                "key": p.key,
+                "status": r.status.value,
+                "proof_ref": r.proof_ref,
+                "reason": reason[:500],
+                # SPC bank-card rules 2021 Art. 3: an SMS or e-mail to the contact details the
+                # cardholder gave the bank is a demand (it interrupts the limitation period)
+                "demand": ok and is_demand(p.line.template),
+                "at": ctx.now,
+                "now": ctx.now,
+            }
+        )
+        status = ActionStatus.DELIVERED if r.status is ContactStatus.DELIVERED else (
+            ActionStatus.SENT if ok else ActionStatus.FAILED
+        )  # fmt: skip
+        line_reason = f"{r.proof_ref or ''}" if ok else reason
+        _line_write(out, writes, ctx.now, p.line, LineDecision(Route.DONE, status, line_reason))
+
+
+def dispatch_batch(
+    ctx: DispatchContext, *, after: int, upto: int | None, limit: int, final: bool = True
+) -> BatchOutcome:
+    """Carry out the due lines with id in (after, upto] (upto None: the next `limit`)."""
+    out = BatchOutcome(last_id=after)
+    writes = _Writes()
+    with Session(ctx.engine) as session:
+        conn = session.connection()
+        lines = read_lines(conn, day=ctx.day, now=ctx.now, after=after, limit=limit)
+        if upto is not None:
+            lines = [ln for ln in lines if ln.id <= upto]
+        if not lines:
+            return out
+        out.lines = len(lines)
+        out.last_id = upto if upto is not None else lines[-1].id
+        to_send = []
+        for line, d in _decide_all(ctx, session, lines):
+            if d.route is Route.SEND:
+                to_send.append(line)
+            else:
+                _line_write(out, writes, ctx.now, line, d)
+        pending = _messages(ctx, session, to_send, out, writes)
+        sending, known = _split(ctx, conn, pending)
+        session.commit()  # the `sending` rows are durable before anything leaves
+        results = {**known, **_send(ctx, sending)}
+        conn = session.connection()
+        _record(ctx, pending, results, final=final, out=out, writes=writes)
+        if writes.contacts:
+            conn.execute(_UPDATE_CONTACT, writes.contacts)
+        if writes.lines:
+            conn.execute(_UPDATE_LINE, writes.lines)
+        session.commit()
+    return out

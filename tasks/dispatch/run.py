@@ -1,0 +1,215 @@
+"""A dispatch run: the day's due lines, batch by batch, under the store lock, recorded as a run
+(`cycle_run`, flow `contact_dispatch`: counts by channel and status, blocked and deferred by
+rule, failures), with retries of transient provider failures.
+
+The moment a run acts at (`now`) decides the gate's hours: the current time in Asia/Shanghai
+when the run is for the real today, else the day at `DEFAULT_AT` (a simulated or caught-up day
+runs as at the start of its business day), or the time the caller gives.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from models import CycleRun
+from models.types import utcnow
+from rules.enums import Channel, RunStatus
+from tasks.bank import load_bank
+from tasks.calendar import load_calendar
+from tasks.channels.base import Sender
+from tasks.clock import SHANGHAI, today
+from tasks.conduct import load_conduct_pack
+from tasks.db_errors import safe_error_text
+from tasks.dispatch.batch import BatchOutcome, DispatchContext, dispatch_batch
+from tasks.dispatch.lines import skip_stale
+from tasks.letter_data import LetterContext
+from tasks.store_lock import StoreLock, holder_text
+
+FLOW = "contact_dispatch"
+BATCH_SIZE = 2000
+DEFAULT_AT = clock_time(9, 0)
+RETRIES = 2  # a batch's transient failures are tried again this many times
+RETRY_DELAYS = (2.0, 10.0)  # seconds before each retry
+RUN = CycleRun.__table__  # type: ignore[attr-defined]
+
+
+def run_moment(day: date, at: clock_time | None = None) -> datetime:
+    """When a run for `day` acts: `at` that day, else now when `day` is the real today in
+    Shanghai, else `DEFAULT_AT` that day (all Asia/Shanghai)."""
+    if at is not None:
+        return datetime.combine(day, at, SHANGHAI)
+    now = datetime.now(SHANGHAI)
+    if now.date() == day:
+        return now.replace(microsecond=0)
+    return datetime.combine(day, DEFAULT_AT, SHANGHAI)
+
+
+@dataclass
+class DispatchReport:
+    run_id: int
+    as_of: date
+    at: datetime
+    pack: str
+    senders: dict[str, str]
+    outcome: BatchOutcome = field(default_factory=BatchOutcome)
+    stale: int = 0
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        o = self.outcome
+        by_channel: dict[str, dict[str, int]] = {}
+        for key, n in sorted(o.statuses.items()):
+            channel, status = key.split(":", 1)
+            by_channel.setdefault(channel, {})[status] = n
+        return {
+            "run_id": self.run_id,
+            "as_of": self.as_of,
+            "at": self.at,
+            "conduct_pack": self.pack,
+            "senders": self.senders,
+            "lines": o.lines,
+            "by_channel": by_channel,
+            "blocked": dict(o.blocked.most_common()),
+            "deferred": dict(o.deferred.most_common()),
+            "failures": dict(o.failures.most_common(20)),
+            "stale": self.stale,
+            "batches": self.batches,
+        }
+
+
+BatchRunner = Callable[[DispatchContext, int, int | None], BatchOutcome]
+
+
+def local_batches(ctx: DispatchContext, after: int, upto: int | None) -> BatchOutcome:
+    """A batch with its retries in this process (the Prefect flow uses task retries instead)."""
+    total = BatchOutcome(last_id=after)
+    for attempt in range(RETRIES + 1):
+        final = attempt == RETRIES
+        outcome = dispatch_batch(ctx, after=after, upto=upto, limit=BATCH_SIZE, final=final)
+        merge_attempt(total, outcome, first=attempt == 0)
+        if not outcome.retry_pending or final:
+            break
+        upto = outcome.last_id
+        time.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+    return total
+
+
+def merge_attempt(total: BatchOutcome, outcome: BatchOutcome, *, first: bool) -> None:
+    """A retry re-reads only the lines still pending: its counts add to the first attempt's,
+    its lines are not new lines."""
+    lines = total.lines
+    total.add(outcome)
+    if not first:
+        total.lines = lines
+    total.retry_pending = outcome.retry_pending
+
+
+def _start(engine: Engine, day: date, pack_ref: str, flow_run_id: str | None) -> int:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(RUN)
+            .where(RUN.c.flow == FLOW, RUN.c.status == RunStatus.RUNNING)
+            .values(status=RunStatus.CRASHED, error="its process ended before it finished")
+        )
+        result = conn.execute(
+            sa.insert(RUN).values(
+                as_of=day, flow=FLOW, policy_version=pack_ref[:64], status=RunStatus.RUNNING,
+                cases=0, counts="{}", risk_changes=0, skipped=0, capacity_exceeded=False,
+                warnings="[]", started_at=utcnow(), flow_run_id=flow_run_id,
+            )
+        )  # fmt: skip
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+def _finish(engine: Engine, report: DispatchReport, error: str | None = None) -> None:
+    status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(RUN)
+            .where(RUN.c.id == report.run_id)
+            .values(
+                status=status,
+                cases=report.outcome.lines,
+                counts=json.dumps(dict(sorted(report.outcome.statuses.items()))),
+                skipped=report.stale,
+                warnings=json.dumps(
+                    {"blocked": report.outcome.blocked, "deferred": report.outcome.deferred},
+                    ensure_ascii=False,
+                ),
+                error=error,
+                finished_at=utcnow(),
+            )
+        )
+
+
+def make_context(
+    engine: Engine,
+    day: date,
+    *,
+    policy_dir: Path | None,
+    senders: Mapping[Channel, Sender],
+    at: clock_time | None = None,
+) -> DispatchContext:
+    calendar = load_calendar(policy_dir)
+    folder = policy_dir
+    if folder is None:
+        from tasks.policy_dir import resolve_policy_dir
+
+        folder = resolve_policy_dir()
+    return DispatchContext(
+        engine=engine,
+        day=day,
+        now=run_moment(day, at),
+        pack=load_conduct_pack(folder),
+        calendar=calendar,
+        senders=senders,
+        letters=LetterContext(bank=load_bank(folder), calendar=calendar),
+    )
+
+
+def dispatch_day(
+    ctx: DispatchContext,
+    *,
+    run_batch: BatchRunner = local_batches,
+    on_progress: Callable[[int], None] | None = None,
+    flow_run_id: str | None = None,
+) -> DispatchReport:
+    """Every due line of `ctx.day`, in batches, holding the store (one run record)."""
+    if ctx.day > today():
+        from rules.errors import InputError
+
+        raise InputError(f"--as-of {ctx.day}: contacts are not sent for a day to come")
+    senders = {c.value: s.describe() for c, s in ctx.senders.items()}
+    with StoreLock(ctx.engine, holder_text("a contact dispatch", ctx.day)):
+        run_id = _start(ctx.engine, ctx.day, ctx.pack.fingerprint, flow_run_id)
+        report = DispatchReport(run_id, ctx.day, ctx.now, ctx.pack.fingerprint, senders)
+        try:
+            with ctx.engine.begin() as conn:
+                report.stale = skip_stale(conn, day=ctx.day, now=ctx.now)
+            after = 0
+            while True:
+                outcome = run_batch(ctx, after, None)
+                if not outcome.lines:
+                    break
+                report.outcome.add(outcome)
+                report.batches += 1
+                after = outcome.last_id
+                if on_progress is not None:
+                    on_progress(outcome.lines)
+        except BaseException as exc:
+            _finish(ctx.engine, report, safe_error_text(exc) or type(exc).__name__)
+            raise
+        _finish(ctx.engine, report)
+    return report
