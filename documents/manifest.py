@@ -75,6 +75,16 @@ class Manifest(BaseModel):
     unmasked_id_fields: tuple[str, ...] = ()
     record_fields: tuple[str, ...] = ()
     predue: bool = False
+    # What the contact channels and the conduct gate read (rules/conduct.py TemplateTraits):
+    # `demand`: a contact with this kind that reaches the cardholder is a written demand for
+    # payment (SPC bank-card rules 2021 Art. 3: it interrupts the limitation period);
+    # `identifies_bank`: the text names the bank (CBA guideline: state the institution);
+    # `reveals_debt`: it speaks of the debt (never to an emergency contact);
+    # `asks_contact_details`: it only asks for the debtor's contact details (emergency contacts).
+    demand: bool = False
+    identifies_bank: bool = True
+    reveals_debt: bool = True
+    asks_contact_details: bool = False
     parts: tuple[str, ...] = ()
     description: str = ""
     folder: Path = Field(default=Path(), exclude=True)
@@ -99,6 +109,8 @@ class Manifest(BaseModel):
             raise ValueError("a text kind lists its parts (e.g. [subject, body])")
         if self.parts and Format.TEXT not in self.formats:
             raise ValueError("parts are for text kinds only")
+        if self.demand and self.predue:
+            raise ValueError("a pre-due kind is not a demand for payment (demand: false)")
         if self.number_prefix and "number" not in self.fields:
             raise ValueError("a numbered kind declares the field `number`")
         return self

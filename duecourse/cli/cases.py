@@ -80,9 +80,19 @@ SECTION_FIELDS = {
     "milestones": ("kind", "due", "status", "owner", "rule"),
     "reviews": ("target_stage", "required_role", "status", "opened_on", "decided_by", "decided_at"),
     "documents": ("number", "kind", "format", "rendered_at", "path"),
-    "contacts": ("at", "channel", "outcome"),
+    "contacts": ("at", "channel", "party", "to", "template", "status", "outcome"),
     "plans": ("kind", "status", "amount"),
 }
+
+
+def _contact_proof(item: dict[str, Any]) -> list[str]:
+    """A contact's proof and standing, after its fields: `demand`, the proof references."""
+    proof = item.get("proof") or {}
+    out = ["demand"] if item.get("demand") else []
+    out += [f"{name.replace('_', ' ')} {_shown(value)}" for name, value in proof.items()]
+    if item.get("reason"):
+        out.append(f"({_shown(item['reason'])})")
+    return out
 
 
 def _print_case(data: dict[str, Any]) -> None:
@@ -112,6 +122,8 @@ def _print_case(data: dict[str, Any]) -> None:
             console.print(f"[bold]{key}[/bold]")
             for item in data[key]:
                 shown = [_shown(item[f]) for f in fields if item.get(f) is not None]
+                if key == "contacts":
+                    shown += _contact_proof(item)
                 console.print("  " + "  ".join(shown), markup=False)
     console.print("[bold]timeline[/bold] (recorded times in Asia/Shanghai)")
     for e in data["timeline"]:
