@@ -76,4 +76,5 @@ def test_a_collector_cannot_log_on_another_collectors_case(cli: Cli, ids: dict[s
     assert "belongs to demo.wangfang" in out.err and len(out.err.strip().splitlines()) == 1
     supervisor = cli(*LOG, str(ids["other"]), "--as", "demo.zhoujie", *args)
     assert supervisor.code == 0, supervisor.err
-    assert supervisor.out.startswith(f"logged case {ids['other']}: call answered at 2026-11-03 10:00 +08:00")
+    expected = f"logged case {ids['other']}: call answered at 2026-11-03 10:00 +08:00"
+    assert supervisor.out.startswith(expected)
