@@ -39,7 +39,7 @@ from rules.enums import ActionStatus, Channel, ContactStatus, Party
 from rules.errors import DuecourseError
 from rules.masking import mask_address
 from tasks.bank import Bank
-from tasks.clock import SHANGHAI
+from tasks.clock import SHANGHAI, today
 from tasks.contacts.record import add_event
 from tasks.document_batch import render_batch
 from tasks.mail.lines import (
@@ -176,6 +176,12 @@ def mail_batch(
 ) -> MailReport:
     """Post the mail lines queued on or before `day` (see the module's doc); returns what was
     posted, printed again, blocked and skipped."""
+    now = today()
+    if day > now:
+        raise DuecourseError(
+            f"a mail batch for {day} is after today ({now}): letters are posted on the day "
+            "they are dated, and a demand is never dated ahead (CPL Art. 114)"
+        )
     with StoreLock(engine, holder_text("a mail batch", day)):
         at = posting_moment(day)
         with Session(engine, expire_on_commit=False) as session:
