@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
+from email.policy import Policy
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -196,18 +197,11 @@ class _Batch:
     ) -> SendResult:
         """MAIL, RCPT, DATA by hand (not sendmail) so a drop is known to come before or after
         the message was handed over."""
-        options: list[str] = []
-        flat_policy = policy.SMTP
-        if not (self.sender + message.to).isascii():
-            if not smtp.has_extn("smtputf8"):
-                why = "address not ASCII and the relay lacks SMTPUTF8"
-                return failed(message.key, why, retryable=False)
-            options, flat_policy = ["SMTPUTF8", "BODY=8BITMIME"], policy.SMTPUTF8
-        elif email["Content-Transfer-Encoding"] == "8bit":  # UTF-8 text as it is (RFC 6152)
-            if smtp.has_extn("8bitmime"):
-                options = ["BODY=8BITMIME"]
-            else:  # a 7-bit relay: the same text in base64
-                email.set_content(message.body, charset="utf-8", cte="base64")
+        chosen = self._options(smtp, message, email)
+        if chosen is None:
+            why = "address not ASCII and the relay lacks SMTPUTF8"
+            return failed(message.key, why, retryable=False)
+        options, flat_policy = chosen
         code, reply = smtp.mail(self.sender, options)
         if code != 250:
             return self._refused(smtp, message.key, "sender refused", code, reply)
@@ -224,21 +218,39 @@ class _Batch:
         smtp.send(data + b".\r\n")
         attempt.handed = True
         code, reply = smtp.getreply()
-        if code != 250:
+        if code != 250:  # a definite answer: the relay did not take the message
+            if code == 421:
+                self.relay.drop()
             return _refusal(message.key, "message refused", code, reply)
         return sent(message.key, str(email["Message-ID"]))
+
+    def _options(
+        self, smtp: smtplib.SMTP, message: OutMessage, email: EmailMessage
+    ) -> tuple[list[str], Policy] | None:
+        """MAIL options and the policy to flatten with; None when the addresses need
+        SMTPUTF8 and the relay lacks it."""
+        if not (self.sender + message.to).isascii():
+            if not smtp.has_extn("smtputf8"):
+                return None
+            return ["SMTPUTF8", "BODY=8BITMIME"], policy.SMTPUTF8
+        if email["Content-Transfer-Encoding"] == "8bit":  # UTF-8 text as it is (RFC 6152)
+            if smtp.has_extn("8bitmime"):
+                return ["BODY=8BITMIME"], policy.SMTP
+            email.set_content(message.body, charset="utf-8", cte="base64")  # a 7-bit relay
+        return [], policy.SMTP
 
     def _refused(
         self, smtp: smtplib.SMTP, key: str, what: str, code: int, reply: bytes
     ) -> SendResult:
-        """A refusal before DATA: reset the transaction so the next message starts clean."""
-        if code == 421:  # the relay is closing the connection
+        """A refusal before DATA: reset the transaction so the next message starts clean.
+        421 (the relay is closing the connection) is a drop: nothing was sent, so `send`
+        reopens the connection once and tries again."""
+        if code == 421:
+            raise smtplib.SMTPServerDisconnected(f"{what}: 421")
+        try:
+            smtp.rset()
+        except (smtplib.SMTPException, OSError):
             self.relay.drop()
-        else:
-            try:
-                smtp.rset()
-            except (smtplib.SMTPException, OSError):
-                self.relay.drop()
         return _refusal(key, what, code, reply)
 
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ class Relay:
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply
     drop_at_mail: int = 0  # close the connection at the next N MAIL commands
     drop_after_data: bool = False  # take the message, then close without answering
+    refuse_sender: str | None = None  # the reply to MAIL FROM
+    data_reply: str = "250 Message accepted for delivery"
     connections: int = 0
 
 
@@ -59,6 +62,8 @@ class _Handler:
             self.relay.drop_at_mail -= 1
             server.transport.close()
             return "421 gone"
+        if self.relay.refuse_sender:
+            return self.relay.refuse_sender
         envelope.mail_from = address
         return "250 OK"
 
@@ -71,23 +76,32 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.relay.data_reply.startswith("250"):
+            return self.relay.data_reply
         self.relay.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
         )
         if self.relay.drop_after_data:
             server.transport.close()
-        return "250 Message accepted for delivery"
+        return self.relay.data_reply
 
 
-@pytest.fixture
-def relay() -> Iterator[Relay]:
+@contextmanager
+def running_relay(**options: Any) -> Iterator[Relay]:
+    """An SMTP server with `options` for aiosmtpd's SMTP (decode_data, enable_SMTPUTF8)."""
     running = Relay("127.0.0.1", free_port())
-    controller = Controller(_Handler(running), hostname=running.host, port=running.port)
+    controller = Controller(_Handler(running), hostname=running.host, port=running.port, **options)
     controller.start()
     try:
         yield running
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def relay() -> Iterator[Relay]:
+    with running_relay() as running:
+        yield running
 
 
 def sender_for(relay: Relay) -> SmtpEmailSender:
@@ -228,3 +242,46 @@ def test_starttls_and_login_with_the_relays_ca(tmp_path: Path) -> None:
     assert [r.status for r in results] == [ContactStatus.SENT] * 2
     assert inbox.logins == [("collect", "pw-1")]  # one login for the batch
     assert [r.message["Message-ID"] for r in inbox.received] == [r.proof_ref for r in results]
+
+
+def test_a_7bit_relay_gets_the_utf8_text_in_base64() -> None:
+    with running_relay(decode_data=True) as relay:  # no 8BITMIME offered
+        message = mail("k1", subject="通知", body="请于12月5日前还款。\n")
+        (result,) = sender_for(relay).send_batch([message])
+    assert result.ok
+    (received,) = relay.received
+    assert received.message["Content-Transfer-Encoding"] == "base64"
+    assert received.data.isascii()
+    assert received.message.get_content().replace("\r\n", "\n") == message.body
+
+
+def test_a_non_ascii_address_needs_smtputf8() -> None:
+    message = mail("k1", to="李四@例子.中国")
+    with running_relay(enable_SMTPUTF8=False) as relay:
+        (refused,) = sender_for(relay).send_batch([message])
+    assert not refused.ok and not refused.retryable
+    assert refused.reason == "address not ASCII and the relay lacks SMTPUTF8"
+    with running_relay(enable_SMTPUTF8=True) as relay:
+        (result,) = sender_for(relay).send_batch([message])
+    assert result.ok and relay.received[0].rcpt_tos == ["李四@例子.中国"]
+    assert relay.received[0].message["To"] == "李四@例子.中国"
+
+
+def test_refusals_of_the_sender_and_of_the_message_are_final(relay: Relay) -> None:
+    relay.refuse_sender = "550 5.7.1 sender not allowed"
+    (sender_refused,) = sender_for(relay).send_batch([mail("k1")])
+    assert not sender_refused.retryable
+    assert sender_refused.reason == "sender refused: 550 5.7.1 sender not allowed"
+    relay.refuse_sender = None
+    relay.data_reply = "554 5.7.1 looks like spam"
+    (message_refused,) = sender_for(relay).send_batch([mail("k2")])
+    assert not message_refused.retryable
+    assert message_refused.reason == "message refused: 554 5.7.1 looks like spam"
+    assert relay.received == []
+
+
+def test_a_relay_that_keeps_answering_421_fails_the_batch_retryable(relay: Relay) -> None:
+    relay.refuse["zhang.san@example.com"] = "421 4.3.2 shutting down"
+    results = sender_for(relay).send_batch([mail("k1"), mail("k2")])
+    assert all(not r.ok and r.retryable for r in results)
+    assert relay.connections == 2  # reopened once, then the batch gave up

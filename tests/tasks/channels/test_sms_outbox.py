@@ -3,8 +3,10 @@ instances, threads and a crash that cut a line short), and failures as results."
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import stat
 import threading
 from pathlib import Path
@@ -134,3 +136,39 @@ def test_an_unwritable_outbox_fails_the_batch_as_retryable(tmp_path: Path) -> No
 def test_repr_of_a_message_shows_no_personal_data() -> None:
     text = repr(sms("k1"))
     assert "k1" in text and "1381234" not in text and "逾期" not in text
+
+
+def test_the_index_reads_in_chunks_and_skips_foreign_and_broken_lines(
+    outbox: SmsOutbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tasks.channels.outbox._CHUNK", 64)  # lines span chunk boundaries
+    outbox.send_batch([sms(f"key-{n}") for n in range(20)])
+    with outbox.path.open("a", encoding="utf-8") as fh:
+        fh.write('{"to": "x", "key": "foreign-order"}\n')  # key not first: read the slow way
+        fh.write('{"note": "' + "x" * 300 + '", "key": "long-line"}\n')  # longer than a chunk
+        fh.write("not json at all\n")
+        fh.write('["a list"]\n')
+    outbox.send_batch([sms("key-20")])
+    fresh = SmsOutbox(outbox.path)
+    wanted = [f"key-{n}" for n in range(21)] + ["foreign-order", "long-line", "absent"]
+    assert set(fresh.already_sent(wanted)) == set(wanted) - {"absent"}
+
+
+def test_a_failed_write_leaves_the_file_as_it_was(
+    outbox: SmsOutbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox.send_batch([sms("k1")])
+    before = outbox.path.read_bytes()
+    real_write = os.write
+
+    def disk_full(fd: int, data: bytes | memoryview) -> int:
+        real_write(fd, bytes(data)[:10])  # part of the batch reaches the file
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("tasks.channels.outbox.os.write", disk_full)
+    results = outbox.send_batch([sms("k2"), sms("k3")])
+    assert all(r.retryable and "No space left on device" in r.reason for r in results)
+    monkeypatch.undo()
+    assert outbox.path.read_bytes() == before  # cut back: no half line, no phantom key
+    assert [r.reason for r in outbox.send_batch([sms("k2")])] == [""]
+    assert [w["key"] for w in lines(outbox.path)] == ["k1", "k2"]
