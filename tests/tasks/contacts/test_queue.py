@@ -160,3 +160,23 @@ def test_a_deferred_line_shows_from_its_day(sqlite_engine: Engine) -> None:
 def test_an_unknown_user_is_refused() -> None:
     with pytest.raises(NotFoundError, match="'nobody' is not in the roster"):
         roster_user([ANN, BOB], "nobody")
+
+
+def test_late_today_the_window_is_closed_and_a_holiday_visit_says_so(
+    sqlite_engine: Engine,
+) -> None:
+    eve = date(2026, 2, 16)  # 除夕 2026
+    with Session(sqlite_engine) as s:
+        case_id = _case(s, "ann", RiskTier.HIGH)
+        waiting_line(s, case_id, TUESDAY)
+        s.commit()
+        (late,) = work_queue(s, ANN, TUESDAY, cn(), now=local(TUESDAY, 21, 30))["items"]
+        (soon,) = work_queue(s, ANN, TUESDAY, cn(), now=local(TUESDAY, 7))["items"]
+        waiting_line(s, case_id, eve, channel=Channel.VISIT, step="x:visit#1")
+        s.commit()
+        (visit,) = work_queue(s, ANN, eve, cn())["items"]
+    assert late["window"] == "outside 08:00-21:00; next 2026-11-04 08:00"
+    assert late["rule"] == "hours" and late["allowed"] is False
+    assert soon["window"] == "08:00-21:00 +08:00"  # before the window: its start is asked
+    assert visit["channel"] == Channel.VISIT
+    assert str(visit["window"]).startswith("no visits today (")
