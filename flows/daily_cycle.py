@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -49,6 +49,7 @@ from tasks.cycle.parallel import (
 from tasks.cycle.prefect_tasks import batch_task, finish_task, remote_batch_task
 from tasks.cycle.report import run_markdown
 from tasks.cycle.runs import day_runs, error_text, record_failure
+from tasks.dispatch.report import day_contacts
 from tasks.notify.alerts import alert_failed_run
 from tasks.report.build import day_kpis
 from tasks.workload import open_case_loads, over_capacity_line, over_capacity_rows
@@ -221,9 +222,10 @@ def daily_cycle(
         earlier = [r for r in day_runs(conn, day) if r["run_id"] != summary["run_id"]]
         over = over_capacity_rows(bundle.users, open_case_loads(conn))
         kpis = day_kpis(conn, day, bundle.users)
+        contacts = {"day": day - timedelta(days=1), **day_contacts(conn, day - timedelta(days=1))}
     log.info(over_capacity_line(over))
     create_markdown_artifact(
-        markdown=run_markdown(summary, earlier, over_capacity=over, kpis=kpis),
+        markdown=run_markdown(summary, earlier, over_capacity=over, kpis=kpis, contacts=contacts),
         key=f"daily-cycle-{day.isoformat()}",
         description=f"Daily cycle {day.isoformat()}: counts, missed deadlines, warnings",
     )

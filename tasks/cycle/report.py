@@ -4,10 +4,11 @@ ids, milestone kinds, dates and staff user names appear, never a debtor's person
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rules.masking import scrub_text
+from tasks.dispatch.report import day_contacts_markdown
 from tasks.report.build import DayKpis
 from tasks.workload import over_capacity_line
 
@@ -45,6 +46,7 @@ def run_markdown(
     *,
     over_capacity: Sequence[dict[str, Any]] = (),
     kpis: DayKpis | None = None,
+    contacts: Mapping[str, Any] | None = None,
 ) -> str:
     """`over_capacity`: tasks.workload.over_capacity_rows after the run (named in one line);
     `kpis`: the day's KPI table (tasks.report.build.day_kpis), none when not given."""
@@ -78,6 +80,9 @@ def run_markdown(
             lines.append(f"\n... and {summary['missed_total'] - len(summary['missed'])} more")
     else:
         lines.append("none")
+    if contacts is not None:  # what became of the previous day's planned contacts
+        lines += ["", f"# Contacts of {contacts['day']}"]
+        lines += day_contacts_markdown(contacts)
     lines += ["", "## Warnings", ""]
     lines += [f"- {w}" for w in summary["warnings"]] or ["none"]
     return scrub_text("\n".join(lines))

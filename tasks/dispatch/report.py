@@ -79,5 +79,5 @@ def day_contacts(conn: Connection, day: date) -> dict[str, Any]:
 def day_contacts_markdown(counts: Mapping[str, Mapping[str, int]]) -> list[str]:
     """Markdown lines for `day_contacts`."""
     out = _counts_table("Channel actions by status", counts["lines"], "channel:status")
-    out += _counts_table("Contacts recorded today", counts["contacts"], "channel:status")
+    out += _counts_table("Contacts recorded that day", counts["contacts"], "channel:status")
     return out

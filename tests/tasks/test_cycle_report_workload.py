@@ -24,3 +24,17 @@ def test_the_artifact_names_who_is_over_capacity() -> None:
     text = run_markdown(summary(), over_capacity=over)
     assert "Workload: over capacity: demo.liqiang 171/150, demo.zhoujie 61/60." in text
     assert "Workload: nobody over capacity." in run_markdown(summary())
+
+
+def test_the_artifact_shows_the_previous_days_contacts_by_channel_and_status() -> None:
+    contacts = {
+        "day": "2026-11-01",
+        "lines": {"sms:sent": 40, "call:queued": 12, "call:deferred": 3},
+        "contacts": {"sms:sent": 40, "call:logged": 9},
+    }
+    text = run_markdown(summary(), contacts=contacts)
+    assert "# Contacts of 2026-11-01" in text
+    assert "## Channel actions by status (55)" in text
+    assert "| call:deferred | 3 |" in text
+    assert "## Contacts recorded that day (49)" in text and "| call:logged | 9 |" in text
+    assert "Contacts of" not in run_markdown(summary())
