@@ -5,7 +5,8 @@ with `number` (the letter's number), `tracking_number`, `delivered_on` (ISO date
 (delivered | returned) and `reason`. Each good row finds the letter's mail contact by its number
 and records the result:
 
-- delivered: the contact is `delivered` with its tracking number and date, and `demand: true`.
+- delivered: the contact is `delivered` with its tracking number and date, and `demand: true`
+  when its kind is a demand (the template manifest's `demand`, e.g. the collection letter).
   A letter delivered to the billing address the cardholder gave the bank is an effective demand
   for payment: it interrupts the limitation period (Civil Code Art. 195; for bank cards SPC
   bank-card rules 2021 Art. 3), which counts again from the delivery day, so the timeline's
@@ -42,6 +43,7 @@ from rules.errors import DuecourseError, InputError
 from rules.masking import scrub_text
 from tasks.clock import today
 from tasks.contacts.record import add_event
+from tasks.dispatch.messages import is_demand
 from tasks.snapshot_file import bad_line, detect_encoding, split_line
 
 COLUMNS = ("number", "tracking_number", "delivered_on", "status", "reason")
@@ -243,7 +245,8 @@ def _apply(session: Session, contact: Contact, result: Result, now: date) -> Non
     tracking = f", tracking {result.tracking}" if result.tracking else ""
     if result.status is ContactStatus.DELIVERED:
         assert result.on is not None
-        contact.delivered_on, contact.demand = result.on, True
+        # a demand only if its kind is one (a collection or lawyer's letter, not a notice)
+        contact.delivered_on, contact.demand = result.on, is_demand(contact.template)
         line_status, line_reason = ActionStatus.DELIVERED, f"delivered {result.on}{tracking}"
         event, as_of = events.DEMAND_DELIVERED, result.on
         detail = (

@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select
 
 from models import Case, Contact, CycleAction
 from rules.calendar import BusinessCalendar
-from rules.conduct import ContactRequest, Decision, TemplateTraits, decide
+from rules.conduct import ContactRequest, Decision, decide
 from rules.conduct_pack import ConductPack
 from rules.enums import ActionKind, ActionStatus, CaseStatus, Channel, Party
 from tasks.contacts.record import contact_key
 from tasks.contacts.state import conduct_states
+from tasks.dispatch.messages import traits
 
 NOTE_PREFIX = "mail batch "  # Contact.note of a posted letter: "mail batch <file name>"
 _BATCH_NAME = re.compile(r"^[a-z][a-z0-9_]*-\d{4}-\d{2}-\d{2}(?:-\d+)?\.pdf$")
@@ -103,12 +104,12 @@ def plan_lines(
         else:
             fresh.append(line)
     states = conduct_states(session, sorted({line.case_id for line in fresh}), at, pack)
-    # A letter reaches the debtor at the billing address; its template identifies the bank.
-    request = ContactRequest(Channel.MAIL, at, Party.DEBTOR, TemplateTraits())
     seen: dict[tuple[int, str], MailLine] = {}
     for line in fresh:
-        decision = decide(pack, calendar, request, states[line.case_id])
         kind = str(line.template)
+        # a letter goes to the debtor's billing address; its manifest says what its text does
+        request = ContactRequest(Channel.MAIL, at, Party.DEBTOR, traits(kind))
+        decision = decide(pack, calendar, request, states[line.case_id])
         if not decision.allowed:
             plan.stopped.append((line, decision))
         elif (line.case_id, kind) in seen:
