@@ -4,6 +4,7 @@ send twice."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -128,3 +129,34 @@ def test_describe_shows_no_secret() -> None:
     sender.close()
     with pytest.raises(ValueError, match="batch_size"):
         HttpSmsSender("https://x", api_key="k", secret="s", batch_size=0)
+
+
+@pytest.mark.parametrize(
+    ("document", "status", "retryable", "reason"),
+    [
+        ({"results": [{"client_ref": "k1", "message_id": "m1", "status": "delivered"}]},
+         ContactStatus.DELIVERED, False, ""),
+        ({"results": []}, ContactStatus.FAILED, True,
+         "provider's answer has no result for this message"),
+        ({"results": [{"client_ref": "k1", "status": "queued"}]}, ContactStatus.FAILED, True,
+         "provider's answer unreadable: status 'queued'"),
+        ({"results": [{"client_ref": "k1", "status": "rejected"}]}, ContactStatus.FAILED, False,
+         "provider rejected the message: no reason given"),
+        ({"results": [{"status": "accepted"}]}, ContactStatus.FAILED, True,
+         "provider's answer unreadable: a result without client_ref"),
+        ([1, 2], ContactStatus.FAILED, True, "provider's answer unreadable: no \"results\" list"),
+    ],
+)  # fmt: skip
+def test_answers_of_other_shapes(
+    provider: Provider,
+    monkeypatch: pytest.MonkeyPatch,
+    document: object,
+    status: ContactStatus,
+    retryable: bool,
+    reason: str,
+) -> None:
+    monkeypatch.setattr(
+        provider, "answer", lambda headers, body: (200, json.dumps(document).encode())
+    )
+    result = sender_for(provider).send_batch([sms("k1")])[0]
+    assert (result.status, result.retryable, result.reason) == (status, retryable, reason)
