@@ -19,6 +19,7 @@ from sqlmodel import Session
 from duecourse.cli.app import app
 from duecourse.cli.common import console, err_console, parse_date
 from duecourse.cli.common import settings as get_settings
+from duecourse.cli.demo_contacts import contact_day
 from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
 from rules.enums import Role
@@ -29,7 +30,7 @@ from tasks.policy import load_policy, load_roster
 from tasks.reviews import decide_review, list_reviews
 
 DEMO_FILES = ("duecourse.sqlite", "duecourse.sqlite-wal", "duecourse.sqlite-shm")
-DEMO_DIRS = ("documents", "outbox", "quarantine", "snapshots")
+DEMO_DIRS = ("documents", "outbox", "quarantine", "snapshots", "mail")
 
 
 def _fresh_home(settings: Settings, reset: bool) -> None:
@@ -175,6 +176,8 @@ def demo_command(
                 summary = _run_cycle(engine, day, settings.policy_dir)
                 totals.update(summary.get("actions", {}))
                 totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
+                work = contact_day(settings, day, rng)
+            totals.update(work.totals)
             progress.console.print(
                 f"{day}  import: {result.imported} new, {result.updated} updated, "
                 f"{result.closed} closed, {result.quarantined} quarantined  |  cycle: "
@@ -182,8 +185,16 @@ def demo_command(
                    or "nothing due"),
                 markup=False,
             )  # fmt: skip
+            progress.console.print(f"{'':10}  contacts: {work.line()}", markup=False, emoji=False)
             progress.advance(task)
+    actions = {k: v for k, v in totals.items() if ":" not in k}
+    contacts = {k: v for k, v in totals.items() if ":" in k}
     console.print(
-        "actions over the run: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items()))
+        "actions over the run: " + ", ".join(f"{k} {v}" for k, v in sorted(actions.items()))
+    )
+    console.print(
+        "contacts over the run: " + ", ".join(f"{k} {v}" for k, v in sorted(contacts.items())),
+        markup=False,
+        emoji=False,  # "dispatch:email:sent" is not the :email: emoji
     )
     _summary(engine, first + timedelta(days=days - 1))
