@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from rules.enums import ActionStatus, Channel, ContactDirection, ContactStatus, 
 from tasks.channels.base import OutMessage, Sender, SendResult
 from tasks.contacts.record import contact_key
 from tasks.contacts.state import conduct_states
-from tasks.dispatch.decide import LineDecision, Route, decide_line
+from tasks.dispatch.decide import SENT_CHANNELS, LineDecision, Route, decide_line
 from tasks.dispatch.lines import Line, read_lines
 from tasks.dispatch.messages import is_demand, masked, recipient, render_all, traits
 from tasks.letter_data import LetterContext
@@ -119,27 +119,47 @@ def _line_write(
         out.failures[d.reason] += 1
 
 
-def _counted(state: ConductState, channel: Channel) -> ConductState:
-    """The state after one more attempt by `channel` today (two lines of one case in a run)."""
+def _counted(state: ConductState, channel: Channel, n: int = 1) -> ConductState:
+    """The state after `n` more attempts by `channel` today (two lines of one case in a run);
+    every other field (rolling_oldest included) kept."""
     attempts = dict(state.attempts_today)
-    attempts[channel] = attempts.get(channel, 0) + 1
-    return ConductState(
-        flags=state.flags,
-        attempts_today=attempts,
-        attempts_rolling=state.attempts_rolling + (channel is Channel.CALL),
-        last_conversation=state.last_conversation,
-        debtor_unreachable=state.debtor_unreachable,
-        time_zone=state.time_zone,
-    )
+    attempts[channel] = max(attempts.get(channel, 0) + n, 0)
+    rolling = max(state.attempts_rolling + n * (channel is Channel.CALL), 0)
+    return replace(state, attempts_today=attempts, attempts_rolling=rolling)
+
+
+_IN_FLIGHT = sa.text(
+    "SELECT key FROM contact WHERE key IN :keys AND status = 'sending' AND as_of = :day"
+).bindparams(sa.bindparam("keys", expanding=True))
+
+
+def _in_flight(ctx: DispatchContext, conn: Connection, lines: list[Line]) -> set[int]:
+    """Lines whose own contact is already `sending` today (a retried batch, or a run that died
+    while sending): that row is this same message, not another attempt, so the daily cap must
+    not count it against the line (it would defer a message that may have left)."""
+    keys = {
+        contact_key(ln.case_id, ln.step, ln.channel, ln.as_of): ln.id
+        for ln in lines
+        if ln.channel in SENT_CHANNELS
+    }
+    found: set[int] = set()
+    names = list(keys)
+    for start in range(0, len(names), 900):
+        rows = conn.execute(_IN_FLIGHT, {"keys": names[start : start + 900], "day": ctx.day})
+        found.update(keys[key] for (key,) in rows)
+    return found
 
 
 def _decide_all(
     ctx: DispatchContext, session: Session, lines: list[Line]
 ) -> list[tuple[Line, LineDecision]]:
     states = conduct_states(session, sorted({ln.case_id for ln in lines}), ctx.now, ctx.pack)
+    in_flight = _in_flight(ctx, session.connection(), lines)
     decided = []
     for line in lines:
         state = states[line.case_id]
+        if line.id in in_flight:
+            state = _counted(state, line.channel, -1)
         d = decide_line(
             pack=ctx.pack,
             calendar=ctx.calendar,
@@ -244,10 +264,16 @@ def _split(
 ) -> tuple[list[_Pending], dict[str, SendResult]]:
     """(messages to send now, results already known) after looking for earlier attempts."""
     known: dict[str, SendResult] = {}
-    existing = _existing(conn, [p.key for p in pending])
-    fresh = [p for p in pending if p.key not in existing]
-    retry: list[_Pending] = []
+    # two lines may carry out one contact (the same step planned twice for a day): one message,
+    # one row; both lines take its result
+    first: dict[str, _Pending] = {}
     for p in pending:
+        first.setdefault(p.key, p)
+    unique = list(first.values())
+    existing = _existing(conn, [p.key for p in unique])
+    fresh = [p for p in unique if p.key not in existing]
+    retry: list[_Pending] = []
+    for p in unique:
         found = existing.get(p.key)
         if found is None:
             continue

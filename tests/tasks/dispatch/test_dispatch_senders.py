@@ -18,9 +18,11 @@ from sqlmodel import Session
 
 from rules.enums import Channel, ContactStatus
 from tasks.channels.base import OutMessage
+from tasks.channels.recording import RecordingSender
 from tasks.channels.settings import senders_from_env
 from tasks.channels.sms_http import HttpSmsSender
 from tasks.channels.sms_outbox import SmsOutbox
+from tasks.contacts.record import contact_key
 from tasks.dispatch import run as dispatch_run
 from tasks.dispatch.batch import BatchOutcome, DispatchContext, dispatch_batch
 from tasks.dispatch.run import dispatch_day
@@ -249,3 +251,28 @@ def test_an_email_whose_outcome_is_unknown_is_not_sent_again(
     (contact,) = contacts_of(engine)
     assert contact.status is ContactStatus.FAILED and contact.reason == reason
     assert report.outcome.statuses == {"email:failed": 1}
+
+
+def test_a_retried_message_is_not_counted_against_its_own_daily_cap(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the retry counted the message's own `sending` row as a seventh attempt, so
+    the gate deferred to tomorrow a text the provider had already accepted (the line `deferred`
+    by daily_cap, the contact left `sending`)."""
+    with Session(engine) as s:
+        case_id = overdue_case(s)
+        steps = [f"soft_reminder:reminder_sms#{n}" for n in range(6)]  # the cap: 6 a day
+        ids = [line(s, case_id, step=step) for step in steps]
+        s.commit()
+    sender = RecordingSender(Channel.SMS)
+    slow = contact_key(case_id, steps[-1], Channel.SMS, DAY)
+    sender.time_out(slow, accepted=True)
+    attempts = _attempts(monkeypatch, engine)
+
+    report = dispatch_day(context(engine, {Channel.SMS: sender}))
+
+    assert len(attempts) == 2 and attempts[0][0].retry_pending == 1
+    assert [lines_of(engine)[i][0] for i in ids] == ["sent"] * 6
+    assert report.outcome.deferred == {} and report.outcome.statuses == {"sms:sent": 6}
+    assert {c.status for c in contacts_of(engine)} == {ContactStatus.SENT}
+    assert sender.count(slow) == 1 and len(sender.accepted) == 6
