@@ -187,10 +187,12 @@ def dispatch_day(
     flow_run_id: str | None = None,
 ) -> DispatchReport:
     """Every due line of `ctx.day`, in batches, holding the store (one run record)."""
-    if ctx.day > today():
-        from rules.errors import InputError
+    if ctx.day > today():  # a well-formed day that cannot be done: exit 1, as run-day's
+        from rules.errors import DuecourseError
 
-        raise InputError(f"--as-of {ctx.day}: contacts are not sent for a day to come")
+        raise DuecourseError(
+            f"--as-of {ctx.day} is after today ({today()}): contacts are not sent for a day to come"
+        )
     senders = {c.value: s.describe() for c, s in ctx.senders.items()}
     with StoreLock(ctx.engine, holder_text("a contact dispatch", ctx.day)):
         run_id = _start(ctx.engine, ctx.day, ctx.pack.fingerprint, flow_run_id)
