@@ -61,7 +61,11 @@ def dispatch_batch_task(ctx: DispatchContext, after: int, upto: int | None) -> B
     attempt = task_run.get_run_count()
     final = attempt > RETRIES
     token = (current_flow_run_id(), after)
-    total = _PARTIAL.pop(token, BatchOutcome(last_id=after))
+    total = _PARTIAL.pop(token, None)
+    if total is None:
+        total = BatchOutcome(last_id=after)
+    elif upto is None:  # a retry takes the first attempt's lines only (as local_batches does):
+        upto = total.last_id  # a line beyond them would get one try and "gave up after retries"
     outcome = dispatch_batch(ctx, after=after, upto=upto, limit=BATCH_SIZE, final=final)
     merge_attempt(total, outcome, first=attempt <= 1)
     if outcome.retry_pending and not final:

@@ -4,9 +4,11 @@ on the shipped policy (cn pack, shipped calendar and bank) with the senders a te
 from __future__ import annotations
 
 import itertools
+import time as _time
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from tasks.channels.base import Sender
 from tasks.dispatch.batch import DispatchContext
 from tasks.dispatch.run import make_context
 from tests.factories import make_case
+from tests.tasks.channels.sms_provider import Provider
 
 POLICY = Path(__file__).resolve().parents[3] / "policy"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,3 +165,18 @@ def left_sending(
     )
     s.flush()
     return key
+
+
+def accept_then_time_out_once(provider: Provider, delay: float) -> None:
+    """The provider's first request is accepted (the texts count as sent), then answered
+    `delay` seconds later: too late for a client with a shorter timeout."""
+    answer = provider.answer
+    delays = [delay]
+
+    def slow_once(headers: Any, body: bytes) -> tuple[int, bytes]:
+        wait = delays.pop() if delays else 0.0
+        result = answer(headers, body)
+        _time.sleep(wait)
+        return result
+
+    provider.answer = slow_once  # type: ignore[method-assign]

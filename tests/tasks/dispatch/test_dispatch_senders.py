@@ -6,7 +6,6 @@ crash), and a run that died while sending (an outbox is asked what left; SMTP is
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from tasks.dispatch.run import dispatch_day
 from tests.tasks.channels.sms_provider import Provider, sms_provider
 from tests.tasks.dispatch.data import (
     DAY,
+    accept_then_time_out_once,
     contacts_of,
     context,
     left_sending,
@@ -67,20 +67,6 @@ def provider() -> Iterator[Provider]:
 
 def _http(provider: Provider, timeout: float = 5.0) -> HttpSmsSender:
     return HttpSmsSender(provider.url, api_key="key-1", secret="shh-secret", timeout=timeout)
-
-
-def _accept_then_time_out_once(provider: Provider, delay: float) -> None:
-    """The provider's first request is accepted, then answered too late for the client."""
-    answer = provider.answer
-    delays = [delay]
-
-    def slow_once(headers: Any, body: bytes) -> tuple[int, bytes]:
-        wait = delays.pop() if delays else 0.0
-        result = answer(headers, body)
-        time.sleep(wait)
-        return result
-
-    provider.answer = slow_once  # type: ignore[method-assign]
 
 
 def _attempts(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> list[tuple[BatchOutcome, Any]]:
@@ -137,7 +123,7 @@ def test_a_timeout_after_acceptance_is_retried_without_sending_twice(
         case_id = overdue_case(s)
         line_id = line(s, case_id)
         s.commit()
-    _accept_then_time_out_once(provider, delay=1.5)
+    accept_then_time_out_once(provider, delay=1.5)
     attempts = _attempts(monkeypatch, engine)
     sender = _http(provider, timeout=0.5)
     try:
