@@ -52,11 +52,13 @@ def dispatch(settings: Settings, day: date) -> dict[str, Any]:
     """The day's planned contacts through the real contact-dispatch flow (at 09:00)."""
     from flows.contact_dispatch import contact_dispatch
     from flows.daily_cycle import shared_url
+    from flows.run_log import run_logs_off_terminal
 
-    result = contact_dispatch(
-        as_of=day, at="09:00", database_url=shared_url(settings.engine),
-        policy_dir=str(settings.policy_dir), home=str(settings.home),
-    )  # fmt: skip
+    with run_logs_off_terminal():  # the run's log goes to Prefect; the demo prints its own
+        result = contact_dispatch(
+            as_of=day, at="09:00", database_url=shared_url(settings.engine),
+            policy_dir=str(settings.policy_dir), home=str(settings.home),
+        )  # fmt: skip
     if not isinstance(result, dict):
         raise DuecourseError(f"the contact dispatch of {day} did not finish")
     return result
@@ -161,7 +163,7 @@ class DayWork:
 
     def line(self) -> str:
         t = self.totals
-        sent = sum(n for k, n in t.items() if k.endswith(":sent") and k.startswith("dispatch"))
+        sent = t["dispatch:sent"]
         return (
             f"{sent} messages sent, {t['dispatch:queued']} calls/visits/letters queued, "
             f"{t['dispatch:deferred']} deferred, {t['dispatch:blocked']} blocked; "
