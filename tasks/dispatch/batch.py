@@ -30,6 +30,7 @@ from rules.enums import ActionStatus, Channel, ContactDirection, ContactStatus, 
 from tasks.channels.base import OutMessage, Sender, SendResult
 from tasks.contacts.record import contact_key
 from tasks.contacts.state import conduct_states
+from tasks.dispatch.attempts import RETRY_MARK, UNKNOWN, earlier, unmark
 from tasks.dispatch.decide import SENT_CHANNELS, LineDecision, Route, decide_line
 from tasks.dispatch.lines import Line, read_lines
 from tasks.dispatch.messages import is_demand, masked, recipient, render_all, traits
@@ -98,9 +99,6 @@ _UPDATE_CONTACT = sa.text(
     "UPDATE contact SET status = :status, proof_ref = :proof_ref, reason = :reason, "
     "demand = :demand, at = :at, updated_at = :now WHERE key = :key"
 ).bindparams(sa.bindparam("at", type_=UTCDateTime()), sa.bindparam("now", type_=UTCDateTime()))
-_EXISTING = sa.text(
-    "SELECT key, status, proof_ref, reason FROM contact WHERE key IN :keys"
-).bindparams(sa.bindparam("keys", expanding=True))
 
 
 def _line_write(
@@ -128,11 +126,6 @@ def _counted(state: ConductState, channel: Channel, n: int = 1) -> ConductState:
     return replace(state, attempts_today=attempts, attempts_rolling=rolling)
 
 
-_IN_FLIGHT = sa.text(
-    "SELECT key FROM contact WHERE key IN :keys AND status = 'sending' AND as_of = :day"
-).bindparams(sa.bindparam("keys", expanding=True))
-
-
 def _in_flight(ctx: DispatchContext, conn: Connection, lines: list[Line]) -> set[int]:
     """Lines whose own contact is already `sending` today (a retried batch, or a run that died
     while sending): that row is this same message, not another attempt, so the daily cap must
@@ -142,12 +135,8 @@ def _in_flight(ctx: DispatchContext, conn: Connection, lines: list[Line]) -> set
         for ln in lines
         if ln.channel in SENT_CHANNELS
     }
-    found: set[int] = set()
-    names = list(keys)
-    for start in range(0, len(names), 900):
-        rows = conn.execute(_IN_FLIGHT, {"keys": names[start : start + 900], "day": ctx.day})
-        found.update(keys[key] for (key,) in rows)
-    return found
+    found = earlier(conn, list(keys))
+    return {keys[k] for k, e in found.items() if e.status == "sending" and e.as_of == ctx.day}
 
 
 def _decide_all(
@@ -249,14 +238,35 @@ def _version(kind: str | None) -> int | None:
     return manifest_for(kind).version if kind else None
 
 
-def _existing(conn: Connection, keys: list[str]) -> dict[str, tuple[str, str | None, str]]:
-    out: dict[str, tuple[str, str | None, str]] = {}
-    for start in range(0, len(keys), 900):
-        for key, status, proof, reason in conn.execute(
-            _EXISTING, {"keys": keys[start : start + 900]}
-        ):
-            out[key] = (status, proof, reason)
-    return out
+def _unique(pending: list[_Pending]) -> list[_Pending]:
+    """One message per key: two lines may carry out one contact (the same step planned twice
+    for a day); both lines take its result."""
+    first: dict[str, _Pending] = {}
+    for p in pending:
+        first.setdefault(p.key, p)
+    return list(first.values())
+
+
+def _after_crash(
+    ctx: DispatchContext, left: list[_Pending], known: dict[str, SendResult]
+) -> list[_Pending]:
+    """Rows a run left `sending` when it died: a sender that can say (an outbox, a deduplicating
+    provider) is asked; SMTP cannot, so those fail "outcome unknown", never sent twice."""
+    to_send: list[_Pending] = []
+    by_channel: dict[Channel, list[_Pending]] = {}
+    for p in left:
+        by_channel.setdefault(p.line.channel, []).append(p)
+    for channel, items in by_channel.items():
+        sender = ctx.senders.get(channel)
+        if sender is None or not sender.resend_safe:
+            known.update(
+                {p.key: SendResult(p.key, ContactStatus.FAILED, None, UNKNOWN) for p in items}
+            )
+            continue
+        out = sender.already_sent([p.key for p in items])
+        known.update(out)
+        to_send.extend(p for p in items if p.key not in out)
+    return to_send
 
 
 def _split(
@@ -264,47 +274,22 @@ def _split(
 ) -> tuple[list[_Pending], dict[str, SendResult]]:
     """(messages to send now, results already known) after looking for earlier attempts."""
     known: dict[str, SendResult] = {}
-    # two lines may carry out one contact (the same step planned twice for a day): one message,
-    # one row; both lines take its result
-    first: dict[str, _Pending] = {}
-    for p in pending:
-        first.setdefault(p.key, p)
-    unique = list(first.values())
-    existing = _existing(conn, [p.key for p in unique])
+    unique = _unique(pending)
+    existing = earlier(conn, [p.key for p in unique])
     fresh = [p for p in unique if p.key not in existing]
-    retry: list[_Pending] = []
-    for p in unique:
-        found = existing.get(p.key)
-        if found is None:
-            continue
-        status, proof, reason = found
-        if status in (ContactStatus.SENT.value, ContactStatus.DELIVERED.value):
-            known[p.key] = SendResult(p.key, ContactStatus(status), proof, "already sent")
-        elif status != ContactStatus.SENDING.value:
-            known[p.key] = SendResult(p.key, ContactStatus.FAILED, proof, reason)
-        else:
-            retry.append(p)
+    left: list[_Pending] = []
+    again: list[_Pending] = []
+    for p in (p for p in unique if p.key in existing):
+        e = existing[p.key]
+        if e.status in (ContactStatus.SENT.value, ContactStatus.DELIVERED.value):
+            known[p.key] = SendResult(p.key, ContactStatus(e.status), e.proof_ref, "already sent")
+        elif e.status != ContactStatus.SENDING.value:
+            known[p.key] = SendResult(p.key, ContactStatus.FAILED, e.proof_ref, e.reason)
+        else:  # a retry of a batch whose attempt left nothing, or a run that died while sending
+            (again if e.to_retry else left).append(p)
     _insert_sending(ctx, conn, fresh)
-    to_send = list(fresh)
-    by_channel: dict[Channel, list[_Pending]] = {}
-    for p in retry:
-        by_channel.setdefault(p.line.channel, []).append(p)
-    for channel, items in by_channel.items():
-        sender = ctx.senders.get(channel)
-        if sender is None or not sender.resend_safe:
-            for p in items:  # an SMTP relay cannot say whether it took the message
-                known[p.key] = SendResult(
-                    p.key,
-                    ContactStatus.FAILED,
-                    None,
-                    "outcome unknown: the run stopped while sending; check the relay's log "
-                    "before sending again",
-                )
-            continue
-        out = sender.already_sent([p.key for p in items])
-        known.update(out)
-        to_send.extend(p for p in items if p.key not in out)
-    return to_send, known
+    unmark(conn, [p.key for p in again], ctx.now)
+    return fresh + again + _after_crash(ctx, left, known), known
 
 
 def _send(ctx: DispatchContext, to_send: list[_Pending]) -> dict[str, SendResult]:
@@ -337,7 +322,12 @@ def _record(
     for p in pending:
         r = results[p.key]
         if r.status is ContactStatus.FAILED and r.retryable and not final:
-            out.retry_pending += 1  # contact stays `sending`, line `planned`: the retry's
+            out.retry_pending += 1  # contact stays `sending` (marked), line `planned`: the retry's
+            writes.contacts.append(
+                {"key": p.key, "status": ContactStatus.SENDING.value, "proof_ref": None,
+                 "reason": (RETRY_MARK + r.reason)[:500], "demand": False, "at": ctx.now,
+                 "now": ctx.now}
+            )  # fmt: skip
             continue
         ok = r.status in (ContactStatus.SENT, ContactStatus.DELIVERED)
         reason = r.reason if ok or not r.retryable else f"gave up after retries: {r.reason}"

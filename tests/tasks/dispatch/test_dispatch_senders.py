@@ -6,7 +6,7 @@ crash), and a run that died while sending (an outbox is asked what left; SMTP is
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from rules.enums import Channel, ContactStatus
-from tasks.channels.base import OutMessage
+from tasks.channels.base import OutMessage, SendResult
 from tasks.channels.recording import RecordingSender
 from tasks.channels.settings import senders_from_env
 from tasks.channels.sms_http import HttpSmsSender
 from tasks.channels.sms_outbox import SmsOutbox
 from tasks.contacts.record import contact_key
 from tasks.dispatch import run as dispatch_run
+from tasks.dispatch.attempts import RETRY_MARK, UNKNOWN
 from tasks.dispatch.batch import BatchOutcome, DispatchContext, dispatch_batch
 from tasks.dispatch.run import dispatch_day
 from tests.tasks.channels.sms_provider import Provider, sms_provider
@@ -262,3 +263,70 @@ def test_a_retried_message_is_not_counted_against_its_own_daily_cap(
     assert report.outcome.deferred == {} and report.outcome.statuses == {"sms:sent": 6}
     assert {c.status for c in contacts_of(engine)} == {ContactStatus.SENT}
     assert sender.count(slow) == 1 and len(sender.accepted) == 6
+
+
+def test_an_email_the_relay_refused_for_now_is_sent_by_the_retry_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the retry took the batch's own `sending` row for a crash leftover, and a
+    sender that cannot be asked (SMTP) failed the e-mail "outcome unknown: the run stopped while
+    sending" although the relay had refused it with a 4xx and nothing had left."""
+    with Session(engine) as s:
+        case_id = overdue_case(s)
+        line_id = line(s, case_id, channel=Channel.EMAIL, step=EMAIL_STEP,
+                       template="reminder_email")  # fmt: skip
+        s.commit()
+    key = contact_key(case_id, EMAIL_STEP, Channel.EMAIL, DAY)
+    relay = RecordingSender(Channel.EMAIL, resend_safe=False)  # plays SMTP
+    relay.fail_transiently(key, reason="relay answered 451 4.3.2 try again later")
+    attempts = _attempts(monkeypatch, engine)
+
+    report = dispatch_day(context(engine, {Channel.EMAIL: relay}))
+
+    assert len(attempts) == 2
+    (first_contact,) = attempts[0][1][1]
+    assert first_contact.status is ContactStatus.SENDING
+    assert first_contact.reason == RETRY_MARK + "relay answered 451 4.3.2 try again later"
+    assert relay.count(key) == 1 and relay.batches == [[key], [key]]
+    assert lines_of(engine)[line_id][0] == "sent"
+    (contact,) = contacts_of(engine)
+    assert contact.status is ContactStatus.SENT and contact.reason == ""
+    assert report.outcome.statuses == {"email:sent": 1}
+
+
+class _DyingRelay(RecordingSender):
+    """Takes the messages, then the process dies before the dispatcher hears back."""
+
+    def send_batch(self, messages: Sequence[OutMessage]) -> list[SendResult]:
+        super().send_batch(messages)
+        raise KeyboardInterrupt("killed while sending")
+
+
+def test_a_retry_that_dies_while_sending_is_not_sent_a_third_time(engine: Engine) -> None:
+    with Session(engine) as s:
+        case_id = overdue_case(s)
+        line_id = line(s, case_id, channel=Channel.EMAIL, step=EMAIL_STEP,
+                       template="reminder_email")  # fmt: skip
+        s.commit()
+    key = contact_key(case_id, EMAIL_STEP, Channel.EMAIL, DAY)
+    refusing = RecordingSender(Channel.EMAIL, resend_safe=False)
+    refusing.fail_transiently(key)
+    first = dispatch_batch(
+        context(engine, {Channel.EMAIL: refusing}), after=0, upto=None, limit=10, final=False
+    )
+    assert first.retry_pending == 1 and refusing.count(key) == 0
+    dying = _DyingRelay(Channel.EMAIL, resend_safe=False)
+    with pytest.raises(KeyboardInterrupt):
+        dispatch_batch(
+            context(engine, {Channel.EMAIL: dying}), after=0, upto=None, limit=10, final=False
+        )
+    assert dying.count(key) == 1
+    (left,) = contacts_of(engine)
+    assert left.status is ContactStatus.SENDING and left.reason == ""  # the mark was cleared
+
+    relay = RecordingSender(Channel.EMAIL, resend_safe=False)
+    dispatch_day(context(engine, {Channel.EMAIL: relay}))
+
+    assert relay.accepted == []  # it may have left: never sent blindly again
+    status, reason, _ = lines_of(engine)[line_id]
+    assert status == "failed" and reason == UNKNOWN
