@@ -1,4 +1,5 @@
-"""`duecourse runs [--limit N] [--json]`: the history of daily cycles and deadline checks."""
+"""`duecourse runs [--limit N] [--json]`: the history of daily cycles, deadline checks and contact
+dispatches."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from duecourse.cli.common import console, emit_json, settings
 from tasks.clock import shanghai_time
 from tasks.cycle.history import list_runs
 
-FLOWS = {"daily_cycle": "daily", "deadline_check": "check"}
+FLOWS = {"daily_cycle": "daily", "deadline_check": "check", "contact_dispatch": "dispatch"}
 
 
 def _when(moment: datetime | None) -> str:
@@ -49,9 +50,9 @@ def runs_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Daily cycles and deadline checks, newest first: status, duration, counts, warnings and
-    the Prefect flow run id (the `cycle_run` table; the table shows the id's first 8 characters,
-    JSON all of it)."""
+    """Daily cycles, deadline checks and contact dispatches, newest first: status, duration,
+    counts, warnings and the Prefect flow run id (the `cycle_run` table; the table shows the id's
+    first 8 characters, JSON all of it)."""
     with settings(ctx).engine.connect() as conn:
         total, runs = list_runs(conn, limit)
     if json_out:

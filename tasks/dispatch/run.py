@@ -144,14 +144,20 @@ def _finish(engine: Engine, report: DispatchReport, error: str | None = None) ->
                 cases=report.outcome.lines,
                 counts=json.dumps(dict(sorted(report.outcome.statuses.items()))),
                 skipped=report.stale,
-                warnings=json.dumps(
-                    {"blocked": report.outcome.blocked, "deferred": report.outcome.deferred},
-                    ensure_ascii=False,
-                ),
+                warnings=json.dumps(_gate_lines(report.outcome), ensure_ascii=False),
                 error=error,
                 finished_at=utcnow(),
             )
         )
+
+
+def _gate_lines(outcome: BatchOutcome) -> list[str]:
+    """The run's blocked and deferred counts by rule, as the run list's warnings."""
+    return [
+        f"{what} by {rule}: {n}"
+        for what, counts in (("blocked", outcome.blocked), ("deferred", outcome.deferred))
+        for rule, n in counts.most_common()
+    ]
 
 
 def make_context(
