@@ -6,6 +6,7 @@ Prefect's task retry without sending the text twice."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -16,6 +17,8 @@ from sqlmodel import Session
 from models import TimelineEvent
 from models.db import make_engine, upgrade
 from rules.events import DISPUTE_OPEN
+from tests.cli.conftest import Cli
+from tests.cli.cycle_home import seed
 from tests.tasks.channels.sms_provider import Provider, sms_provider
 from tests.tasks.dispatch.data import (
     DAY,
@@ -117,3 +120,21 @@ def test_the_flow_dispatches_retries_a_timed_out_batch_once_and_leaves_its_artif
     assert "3 lines taken in 2 batch(es)" in text
     assert "13812345678" not in text
     engine.dispose()
+
+
+@pytest.mark.prefect
+def test_dispatch_through_prefect_refuses_a_day_to_come_in_one_line(
+    prefect_harness: None, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_TODAY", DAY.isoformat())
+    seed(tmp_path / "home")
+    tomorrow = (DAY + timedelta(days=1)).isoformat()
+
+    out = cli("dispatch", "--prefect", "--as-of", tomorrow, "--json")
+
+    assert out.code == 1 and out.out == ""
+    assert "Traceback" not in out.err and out.err.count("\n") == 1, out.err
+    assert out.err.strip() == (
+        f"duecourse: --as-of {tomorrow} is after today ({DAY}): contacts are not sent for a "
+        "day to come"
+    )
