@@ -23,7 +23,7 @@ from documents.data import prepare
 from documents.docx import undeclared_variables
 from documents.engine import render_prepared
 from documents.environment import html_env, text_env
-from documents.manifest import Format, Manifest, load_manifest
+from documents.manifest import FieldType, Format, Manifest, load_manifest
 from documents.registry import TEMPLATES_DIR, kind_folders
 from rules.errors import DuecourseError
 
@@ -55,16 +55,47 @@ def overdue_words(path: Path) -> list[str]:
     return problems
 
 
-def _predue_problems(manifest: Manifest) -> list[str]:
-    if not manifest.predue:
-        return []
+def _template_files(manifest: Manifest) -> list[Path]:
     files: list[Path] = []
     for fmt in manifest.formats:
         if fmt is Format.TEXT:
             files += [manifest.part_path(part) for part in manifest.parts]
         else:
             files.append(manifest.template_path(fmt))
-    return [problem for path in files if path.is_file() for problem in overdue_words(path)]
+    return [path for path in files if path.is_file()]
+
+
+def _predue_problems(manifest: Manifest) -> list[str]:
+    if not manifest.predue:
+        return []
+    return [problem for path in _template_files(manifest) for problem in overdue_words(path)]
+
+
+# Words and field types that speak of a debt: a text for someone other than the debtor
+# (`reveals_debt: false`, e.g. an emergency contact) may use none (2011 rules Art. 68; CBA
+# guideline 2026-01-30: never tell a third party of the debt).
+DEBT_WORDS = (*OVERDUE_WORDS, "还款", "账单", "信用卡", "卡号", "金额", "欠", "债")
+_DEBT_FIELDS = (FieldType.DECIMAL, FieldType.CARD)
+
+
+def _disclosure_problems(manifest: Manifest) -> list[str]:
+    if manifest.reveals_debt:
+        return []
+    problems = [
+        f"{manifest.folder / 'manifest.yaml'}: field {name!r} ({kind.value}) speaks of the debt "
+        "in a text that must not (manifest reveals_debt: false)"
+        for name, kind in manifest.fields.items()
+        if kind in _DEBT_FIELDS
+    ]
+    for path in _template_files(manifest):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found = next((w for w in DEBT_WORDS if w in line), None)
+            if found is not None:
+                problems.append(
+                    f"{path}:{number}: {found!r} speaks of the debt in a text that must not "
+                    "(manifest reveals_debt: false)"
+                )
+    return problems
 
 
 def _docx_text(path: Path) -> list[str]:
@@ -126,6 +157,34 @@ def _safe(fn: Any, path: Path, problems: list[str]) -> set[str]:
     return set()
 
 
+_BANK_NAMES = ("bank.short_name", "bank.name")
+
+
+def _identity_problems(manifest: Manifest) -> list[str]:
+    """A text that must identify the bank (`identifies_bank`, the default: CBA guideline
+    2026-01-30, the institution states who it is) prints its name in every form."""
+    if not manifest.identifies_bank:
+        return []
+    files = _template_files(manifest)
+    if manifest.formats == (Format.TEXT,):  # the parts together are one message
+        text = "".join(p.read_text(encoding="utf-8") for p in files)
+        named = any(name in text for name in _BANK_NAMES)
+        return [] if named or not files else [_unnamed(manifest.folder / "*.txt.j2")]
+    return [
+        _unnamed(path)
+        for path in files
+        if path.suffix != ".docx"
+        and not any(n in path.read_text(encoding="utf-8") for n in _BANK_NAMES)
+    ]
+
+
+def _unnamed(where: Path) -> str:
+    return (
+        f"{where}: does not name the bank ({' or '.join(_BANK_NAMES)}; manifest "
+        "identifies_bank: true)"
+    )
+
+
 def _sample_problems(manifest: Manifest) -> list[str]:
     path = manifest.sample_path
     if not path.is_file():
@@ -154,7 +213,12 @@ def check_templates(root: Path = TEMPLATES_DIR, *, render_samples: bool = True) 
         except DuecourseError as exc:
             problems.append(str(exc))
             continue
-        found = _template_problems(manifest) + _predue_problems(manifest)
+        found = (
+            _template_problems(manifest)
+            + _predue_problems(manifest)
+            + _disclosure_problems(manifest)
+            + _identity_problems(manifest)
+        )
         problems += found
         if render_samples and not found:
             problems += _sample_problems(manifest)

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rules.enums import Party
 from rules.errors import InputError
 
 
@@ -85,6 +86,9 @@ class Manifest(BaseModel):
     identifies_bank: bool = True
     reveals_debt: bool = True
     asks_contact_details: bool = False
+    # whom the text is for: the debtor, or an emergency contact (only to ask for the debtor's
+    # contact details; the dispatcher sends it to the emergency contact's number)
+    audience: Party = Party.DEBTOR
     parts: tuple[str, ...] = ()
     description: str = ""
     folder: Path = Field(default=Path(), exclude=True)
@@ -109,6 +113,13 @@ class Manifest(BaseModel):
             raise ValueError("a text kind lists its parts (e.g. [subject, body])")
         if self.parts and Format.TEXT not in self.formats:
             raise ValueError("parts are for text kinds only")
+        if self.audience is not Party.DEBTOR and (
+            self.reveals_debt or self.demand or not self.asks_contact_details
+        ):
+            raise ValueError(
+                "a text for an emergency contact only asks for contact details: "
+                "reveals_debt: false, demand: false, asks_contact_details: true"
+            )
         if self.demand and self.predue:
             raise ValueError("a pre-due kind is not a demand for payment (demand: false)")
         if self.number_prefix and "number" not in self.fields:

@@ -61,7 +61,8 @@ def test_the_shipped_overdue_reminders_would_fail_as_predue(tmp_path: Path) -> N
     shutil.copytree(TEMPLATES_DIR, root)
     for kind in ("reminder_sms", "reminder_email"):
         manifest = root / kind / "manifest.yaml"
-        manifest.write_text(manifest.read_text(encoding="utf-8") + "predue: true\n", "utf-8")
+        text = manifest.read_text(encoding="utf-8").replace("demand: true", "demand: false")
+        manifest.write_text(text + "predue: true\n", "utf-8")
     problems = check_templates(root, render_samples=False)
     assert any("reminder_sms/body.txt.j2:1: '已逾期'" in p for p in problems), problems
     assert any("reminder_email/body.txt.j2" in p and "'已逾期'" in p for p in problems), problems
