@@ -143,7 +143,7 @@ def test_the_run_is_recorded_and_its_markdown_names_the_rules(
     assert first[3] == "succeeded" and first[4] == 3 and first[8] is None
     assert first[9] is not None
     assert json.loads(first[5]) == {"sms:blocked": 1, "sms:failed": 1, "sms:sent": 1}
-    assert json.loads(first[6]) == {"blocked": {"dispute_open": 1}, "deferred": {}}
+    assert json.loads(first[6]) == ["blocked by dispute_open: 1"]  # the run list's warnings
     assert first[7] == before.pack and first[7].startswith("cn@v1")
     assert json.loads(rows[1][5]) == {"sms:sent": 1} and rows[1][4] == 1
 
