@@ -262,6 +262,11 @@ def predue_email(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, A
     }
 
 
+def contact_request_sms(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
+    """For the debtor's emergency contact: the debtor's name and the bank, nothing of the debt."""
+    return {"debtor_name": f.customer.name, "bank": ctx.bank.template_map()}
+
+
 Builder = Callable[[CaseFigures, date, LetterContext], dict[str, Any]]
 BUILDERS: dict[str, Builder] = {
     "collection_letter": collection_letter,
@@ -269,6 +274,7 @@ BUILDERS: dict[str, Builder] = {
     "reminder_email": reminder_email,
     "predue_sms": predue_sms,
     "predue_email": predue_email,
+    "contact_request_sms": contact_request_sms,
 }
 
 

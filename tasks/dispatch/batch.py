@@ -33,7 +33,14 @@ from tasks.contacts.state import conduct_states
 from tasks.dispatch.attempts import RETRY_MARK, UNKNOWN, earlier, unmark
 from tasks.dispatch.decide import SENT_CHANNELS, LineDecision, Route, decide_line
 from tasks.dispatch.lines import Line, read_lines
-from tasks.dispatch.messages import is_demand, masked, recipient, render_all, traits
+from tasks.dispatch.messages import (
+    audience,
+    is_demand,
+    masked,
+    recipient,
+    render_all,
+    traits,
+)
 from tasks.letter_data import LetterContext
 
 
@@ -156,6 +163,7 @@ def _decide_all(
             traits=traits(line.template),
             state=state,
             now=ctx.now,
+            party=audience(line.template),
         )
         if d.route is Route.SEND:
             states[line.case_id] = _counted(state, line.channel)
@@ -176,8 +184,10 @@ def _messages(
     texts, errors = render_all(session, wanted, ctx.day, ctx.letters)
     pending = []
     for line in to_send:
-        to = recipient(line.channel, line.phone, line.email)
+        to = recipient(line)
         what = "mobile number" if line.channel is Channel.SMS else "e-mail address"
+        if audience(line.template) is not Party.DEBTOR:
+            what = "emergency contact's mobile number"
         rendered = texts.get((line.case_id, line.template or ""))
         if not to:
             reason = f"no {what} on file"
@@ -214,7 +224,7 @@ def _insert_sending(ctx: DispatchContext, conn: Connection, pending: list[_Pendi
             "at": ctx.now,
             "channel": p.line.channel,
             "direction": ContactDirection.OUTBOUND,
-            "party": Party.DEBTOR,
+            "party": audience(p.line.template),
             "demand": False,
             "reason": "",
             "note": "",

@@ -15,7 +15,7 @@ from enum import StrEnum
 from rules.calendar import BusinessCalendar
 from rules.conduct import ConductState, ContactRequest, Decision, TemplateTraits, Verdict, decide
 from rules.conduct_pack import ConductPack
-from rules.enums import ActionStatus, CaseStatus, Channel
+from rules.enums import ActionStatus, CaseStatus, Channel, Party
 from tasks.dispatch.lines import Line
 
 QUEUED_CHANNELS = (Channel.CALL, Channel.VISIT)
@@ -72,13 +72,14 @@ def decide_line(
     traits: TemplateTraits | None,
     state: ConductState,
     now: datetime,
+    party: Party = Party.DEBTOR,
 ) -> LineDecision:
     """The fate of one line at `now` (a deferred line is asked at its own lawful time)."""
     skipped = _skip(line)
     if skipped is not None:
         return skipped
     at = max(now, line.not_before) if line.not_before is not None else now
-    request = ContactRequest(channel=line.channel, at=at, template=traits)
+    request = ContactRequest(channel=line.channel, at=at, party=party, template=traits)
     verdict = decide(pack, calendar, request, state)
     if verdict.verdict is not Verdict.ALLOW:
         return _gated(pack, line, verdict, now.astimezone(pack.zone).date())

@@ -40,6 +40,7 @@ class Line:
     email: str | None
     address: str | None
     province: str | None
+    emergency_phone: str | None = None  # the first valid emergency contact's number
 
     @property
     def planned_stage(self) -> str:
@@ -49,7 +50,9 @@ class Line:
 
 _SELECT = sa.text(
     "SELECT a.id, a.case_id, a.step, a.channel, a.template, a.as_of, a.status, a.not_before, "
-    "c.status, c.stage, c.owner, cu.phone, cu.email, cu.address, cu.province "
+    "c.status, c.stage, c.owner, cu.phone, cu.email, cu.address, cu.province, "
+    "(SELECT cp.value FROM contact_point cp WHERE cp.customer_id = cu.id "
+    "AND cp.relation = 'emergency' AND cp.kind = 'phone' AND cp.valid ORDER BY cp.id LIMIT 1) "
     "FROM cycle_action a JOIN collection_case c ON c.id = a.case_id "
     "JOIN customer cu ON cu.id = c.customer_id "
     "WHERE a.id > :after AND a.channel IN :channels AND a.as_of <= :day AND ("
@@ -105,6 +108,7 @@ def read_lines(conn: Connection, *, day: date, now: datetime, after: int, limit:
             email=r[12],
             address=r[13],
             province=r[14],
+            emergency_phone=r[15],
         )
         for r in rows
     ]

@@ -16,9 +16,10 @@ from documents.engine import render_message
 from documents.manifest import Manifest
 from documents.registry import get_manifest
 from rules.conduct import TemplateTraits
-from rules.enums import Channel
+from rules.enums import Channel, Party
 from rules.errors import DuecourseError
 from rules.masking import mask_email, mask_phone
+from tasks.dispatch.lines import Line
 from tasks.letter_data import BUILDERS, CaseFigures, LetterContext, read_figures
 
 
@@ -50,8 +51,19 @@ def is_demand(kind: str | None) -> bool:
     return kind is not None and manifest_for(kind).demand
 
 
-def recipient(channel: Channel, phone: str | None, email: str | None) -> str | None:
-    return phone if channel is Channel.SMS else email if channel is Channel.EMAIL else None
+def audience(kind: str | None) -> Party:
+    """Whom a template's text is for: the debtor, or an emergency contact (manifest `audience`)."""
+    return manifest_for(kind).audience if kind is not None else Party.DEBTOR
+
+
+def recipient(line: Line) -> str | None:
+    """The number or address a line's message goes to: the debtor's own (given to the bank), or
+    the emergency contact's number for a text meant for them."""
+    if audience(line.template) is not Party.DEBTOR:
+        return line.emergency_phone if line.channel is Channel.SMS else None
+    if line.channel is Channel.SMS:
+        return line.phone
+    return line.email if line.channel is Channel.EMAIL else None
 
 
 def masked(channel: Channel, to: str) -> str:
