@@ -83,6 +83,26 @@ def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
     return approved
 
 
+def _milestones(engine: Engine) -> None:
+    """Milestones met, missed and open by kind: met by recorded contacts and decisions."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT kind, status, count(*) FROM milestone GROUP BY kind, status "
+                "ORDER BY kind, status"
+            )
+        ).all()
+    counts: dict[str, Counter[str]] = {}
+    for kind, status, n in rows:
+        counts.setdefault(kind, Counter())[status] = n
+    table = Table(title="milestones")
+    for column in ("kind", "met", "missed", "open", "waived"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, c in counts.items():
+        table.add_row(kind, *(str(c[s]) for s in ("met", "missed", "open", "waived")))
+    console.print(table)
+
+
 def _summary(engine: Engine, as_of: date) -> None:
     with engine.connect() as conn:
         stages = conn.execute(
@@ -103,6 +123,7 @@ def _summary(engine: Engine, as_of: date) -> None:
                 "ORDER BY id LIMIT 1"
             )
         ).scalar()
+    _milestones(engine)
     table = Table(title=f"cases by stage as of {as_of}")
     table.add_column("stage")
     table.add_column("cases", justify="right")
@@ -117,6 +138,8 @@ def _summary(engine: Engine, as_of: date) -> None:
         "duecourse cases --stage formal_demand",
         f"duecourse case {example or 1}",
         f"duecourse deadlines --as-of {as_of}",
+        f"duecourse queue --as demo.liqiang --as-of {as_of}",
+        f"duecourse mail batch --date {as_of}",
         "duecourse review list --role legal",
         "duecourse policy show",
         "duecourse users",
@@ -132,7 +155,7 @@ def _summary(engine: Engine, as_of: date) -> None:
 @app.command("demo")
 def demo_command(
     ctx: typer.Context,
-    cases: Annotated[int, typer.Option("--cases", min=10, help="Accounts in the book.")] = 2000,
+    cases: Annotated[int, typer.Option("--cases", min=10, help="Accounts in the book.")] = 800,
     days: Annotated[int, typer.Option("--days", min=1, help="Days to simulate.")] = 15,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
     start: Annotated[
