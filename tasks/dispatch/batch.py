@@ -102,9 +102,11 @@ _UPDATE_LINE = sa.text(
 ).bindparams(
     sa.bindparam("not_before", type_=UTCDateTime()), sa.bindparam("now", type_=UTCDateTime())
 )
+# only a `sending` row: a settled contact (its proof, the time its demand was made) is never
+# rewritten by a later line that finds it already sent
 _UPDATE_CONTACT = sa.text(
     "UPDATE contact SET status = :status, proof_ref = :proof_ref, reason = :reason, "
-    "demand = :demand, at = :at, updated_at = :now WHERE key = :key"
+    "demand = :demand, at = :at, updated_at = :now WHERE key = :key AND status = 'sending'"
 ).bindparams(sa.bindparam("at", type_=UTCDateTime()), sa.bindparam("now", type_=UTCDateTime()))
 
 

@@ -6,7 +6,7 @@ and the run's record and its markdown for the Prefect artifact."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from tests.tasks.dispatch.data import (
     drop_phone,
     line,
     lines_of,
+    local,
     overdue_case,
     set_stage,
 )
@@ -175,3 +176,31 @@ def test_two_lines_of_one_contact_send_one_message(engine: Engine, tmp_path: Pat
     assert states[first] == states[second] == ("sent", contact.proof_ref, None)
     assert len(outbox.read_text(encoding="utf-8").splitlines()) == 1
     assert report.outcome.statuses == {"sms:sent": 2}
+
+
+def test_a_later_line_of_a_sent_contact_does_not_rewrite_its_proof(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: a line finding its contact already sent rewrote the contact's time (the day
+    and hour its demand was made) to the later run's, and its reason to "already sent"."""
+    with Session(engine) as s:
+        case_id = overdue_case(s)
+        first = line(s, case_id)
+        s.commit()
+    dispatch_day(context(engine, {Channel.SMS: SmsOutbox(tmp_path / "sms.jsonl")}))
+    (before,) = contacts_of(engine)
+    with Session(engine) as s:
+        later = line(s, case_id)  # the same step of the same day, planned again
+        s.commit()
+
+    report = dispatch_day(
+        context(engine, {Channel.SMS: SmsOutbox(tmp_path / "sms.jsonl")}, at=time(15, 0))
+    )
+
+    (after,) = contacts_of(engine)
+    assert (after.at, after.reason, after.proof_ref, after.demand) == (
+        before.at, "", before.proof_ref, True,
+    )  # fmt: skip
+    assert after.at == local(DAY, 10) and after.updated_at == before.updated_at
+    assert lines_of(engine)[later] == ("sent", before.proof_ref, None)
+    assert lines_of(engine)[first][0] == "sent" and report.outcome.statuses == {"sms:sent": 1}
