@@ -19,7 +19,7 @@ from rules.enums import Channel, Stage
 from rules.events import DISPUTE_OPEN
 from tasks.channels.sms_outbox import SmsOutbox
 from tasks.dispatch.lines import CARRY_DAYS
-from tasks.dispatch.report import dispatch_markdown
+from tasks.dispatch.report import day_contacts, day_contacts_markdown, dispatch_markdown
 from tasks.dispatch.run import FLOW, dispatch_day
 from tests.tasks.dispatch.data import (
     DAY,
@@ -204,3 +204,27 @@ def test_a_later_line_of_a_sent_contact_does_not_rewrite_its_proof(
     assert after.at == local(DAY, 10) and after.updated_at == before.updated_at
     assert lines_of(engine)[later] == ("sent", before.proof_ref, None)
     assert lines_of(engine)[first][0] == "sent" and report.outcome.statuses == {"sms:sent": 1}
+
+
+def test_the_days_contacts_for_the_daily_cycles_artifact(engine: Engine, tmp_path: Path) -> None:
+    with Session(engine) as s:
+        sent_case, closed = overdue_case(s), overdue_case(s)
+        line(s, sent_case)
+        line(s, closed)
+        line(s, sent_case, channel=Channel.CALL, step="soft_reminder:first_call#1", template=None)
+        close_case(s, closed)
+        s.commit()
+    dispatch_day(context(engine, {Channel.SMS: SmsOutbox(tmp_path / "sms.jsonl")}))
+
+    with engine.connect() as conn:
+        counts = day_contacts(conn, DAY)
+        other_day = day_contacts(conn, DAY + timedelta(days=1))
+
+    assert counts == {
+        "lines": {"call:queued": 1, "sms:sent": 1, "sms:skipped": 1},
+        "contacts": {"sms:sent": 1},
+    }
+    assert other_day == {"lines": {}, "contacts": {}}
+    text = "\n".join(day_contacts_markdown(counts))
+    assert "## Channel actions by status (3)" in text and "| sms:skipped | 1 |" in text
+    assert "## Contacts recorded that day (1)" in text
