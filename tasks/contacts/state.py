@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -59,10 +60,16 @@ def _flags(session: Session, ids: list[int], day: date, facts: dict[int, _Facts]
 
 
 def _contacts(
-    session: Session, ids: list[int], day: date, since: date, facts: dict[int, _Facts]
+    session: Session,
+    ids: list[int],
+    day: date,
+    since: date,
+    facts: dict[int, _Facts],
+    zone: ZoneInfo,
 ) -> None:
-    """One pass over the batch's recent contacts: today's attempts per method, rolling call
-    attempts, call outcomes (for the last conversation and unreachability)."""
+    """One pass over the batch's recent contacts: today's attempts per method (on the debtor-local
+    `day` of their time: a contact's `as_of` is its Shanghai business day, a day off in another
+    zone), rolling call attempts, call outcomes (for the last conversation and unreachability)."""
     rows = session.execute(
         sa.text(
             "SELECT case_id, channel, as_of, at, outcome FROM contact WHERE case_id IN :ids "
@@ -70,13 +77,16 @@ def _contacts(
         ).bindparams(
             sa.bindparam("ids", expanding=True), sa.bindparam("not_attempts", expanding=True)
         ),
-        {"ids": ids, "since": since, "day": day, "not_attempts": list(_NOT_ATTEMPTS)},
-    )
-    for case_id, channel, as_of, at, outcome in rows:
+        {"ids": ids, "since": since, "day": day + timedelta(days=1),
+         "not_attempts": list(_NOT_ATTEMPTS)},
+    )  # fmt: skip
+    for case_id, channel, _as_of, at, outcome in rows:
         f = facts[case_id]
-        on = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
         moment = _aware(at)
-        if on == day:
+        local = moment.astimezone(zone).date()
+        if local > day:
+            continue  # after the day asked about
+        if local == day:
             f.today[Channel(channel)] += 1
         f.attempts.append((moment, Channel(channel)))
         if channel in _CALL_CHANNELS and outcome is not None:
@@ -117,7 +127,7 @@ def conduct_states(
     facts: dict[int, _Facts] = defaultdict(_Facts)
     for ids in _chunks(case_ids):
         _flags(session, ids, day, facts)
-        _contacts(session, ids, day, earliest, facts)
+        _contacts(session, ids, day, earliest, facts, pack.zone)
     rolling_from = rolling_since(pack, ConductState(), at)
     capped = set(pack.rolling_cap.channels) if pack.rolling_cap else set()
     out: dict[int, ConductState] = {}

@@ -90,3 +90,35 @@ def test_the_us_pack_counts_calls_in_its_seven_day_window(engine: Engine) -> Non
 
     assert state.attempts_rolling == 3  # today and the six days before it, debtor-local
     assert state.rolling_oldest == local(DAY - timedelta(days=6), 23)
+
+
+def test_todays_attempts_are_counted_on_the_debtors_own_day(engine: Engine) -> None:
+    """Regression: attempts were counted by the contact's Shanghai business day (`as_of`), not
+    by the debtor-local day of `at` that the gate's cap is about: with the US pack a call made
+    the evening before (New York time) counted as today's, and calls made after midnight in
+    Shanghai (their as_of the next day) were missed."""
+    us = load_conduct_pack(POLICY, "us-regf")
+    with Session(engine) as s:
+        case_id = overdue_case(s)
+        # Shanghai DAY 10:00 = New York DAY-1 21:00: yesterday there
+        _contact(s, case_id, 10, channel=Channel.CALL, status=ContactStatus.LOGGED,
+                 outcome=CallOutcome.NO_ANSWER)  # fmt: skip
+        # Shanghai DAY+1 00:00 and 00:10 (their as_of the next day) = New York DAY 11:00, 11:10
+        for minute in (0, 10):
+            moment = local(DAY + timedelta(days=1), 0, minute)
+            s.add(
+                Contact(
+                    key=f"{case_id}|after-midnight|{minute}",
+                    case_id=case_id,
+                    as_of=DAY + timedelta(days=1),
+                    at=moment.astimezone(UTC),
+                    channel=Channel.CALL,
+                    status=ContactStatus.LOGGED,
+                    outcome=CallOutcome.NO_ANSWER,
+                )
+            )
+        s.commit()
+        at = local(DAY + timedelta(days=1), 0, 30)  # New York DAY 11:30
+        (state,) = conduct_states(s, [case_id], at, us).values()
+
+    assert dict(state.attempts_today) == {Channel.CALL: 2}
