@@ -59,7 +59,7 @@ def dispatch_batch_task(ctx: DispatchContext, after: int, upto: int | None) -> B
     """One batch; raises RetryPending (Prefect retries it) while transient failures remain and
     attempts are left."""
     attempt = task_run.get_run_count()
-    final = attempt > RETRIES
+    final = attempt > _retries()
     token = (current_flow_run_id(), after)
     total = _PARTIAL.pop(token, None)
     if total is None:
@@ -72,6 +72,14 @@ def dispatch_batch_task(ctx: DispatchContext, after: int, upto: int | None) -> B
         _PARTIAL[token] = total
         raise RetryPending(f"{outcome.retry_pending} message(s) to retry")
     return total
+
+
+def _retries() -> int:
+    """The retries this task run was given (RETRIES, or what `with_options` set)."""
+    from prefect.context import TaskRunContext
+
+    context = TaskRunContext.get()
+    return int(context.task.retries) if context is not None else RETRIES
 
 
 def _is_retry(state: Any) -> bool:

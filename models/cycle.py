@@ -45,7 +45,17 @@ class CycleAction(SQLModel, table=True):
     __tablename__ = "cycle_action"
     # Few indexes: a million lines a day are written. The unique key, a case's lines (case file,
     # and a batch's existing keys: case_id range + as_of), and a day's lines (the channels).
-    __table_args__ = (sa.Index("ix_cycle_action_case_as_of", "case_id", "as_of"),)
+    # The contact dispatcher's lines still to carry out: a partial index stays small however
+    # long the history grows (every hourly run reads it).
+    __table_args__ = (
+        sa.Index("ix_cycle_action_case_as_of", "case_id", "as_of"),
+        sa.Index(
+            "ix_cycle_action_due",
+            "id",
+            sqlite_where=sa.text("status IN ('planned', 'deferred')"),
+            postgresql_where=sa.text("status IN ('planned', 'deferred')"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="cycle_run.id")

@@ -31,6 +31,12 @@ def today() -> date:
         raise InputError(f"{ENV_TODAY}={value!r} is not a date YYYY-MM-DD") from None
 
 
+def is_pinned() -> bool:
+    """Whether "today" is pinned by $DUECOURSE_TODAY (the demo's simulated days, tests): then a
+    time of day may be simulated too; otherwise things happen at the real time."""
+    return bool(os.environ.get(ENV_TODAY, "").strip())
+
+
 def shanghai_time(moment: datetime) -> datetime:
     """A stored UTC-aware timestamp as people read it (Asia/Shanghai)."""
     return moment.astimezone(SHANGHAI)

@@ -13,6 +13,7 @@ retry; on the last attempt they end `failed` with the reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from rules.conduct import ConductState
 from rules.conduct_pack import ConductPack
 from rules.enums import ActionStatus, Channel, ContactDirection, ContactStatus, Party
 from tasks.channels.base import OutMessage, Sender, SendResult
+from tasks.clock import SHANGHAI
 from tasks.contacts.record import contact_key
 from tasks.contacts.state import conduct_states
 from tasks.dispatch.attempts import RETRY_MARK, UNKNOWN, earlier, unmark
@@ -39,6 +41,7 @@ from tasks.dispatch.messages import (
     masked,
     recipient,
     render_all,
+    template_version,
     traits,
 )
 from tasks.letter_data import LetterContext
@@ -96,6 +99,7 @@ class _Writes:
     contacts: list[dict[str, object]] = field(default_factory=list)
 
 
+_CASE_ID = re.compile(r"\bcase \d+")
 _UPDATE_LINE = sa.text(
     "UPDATE cycle_action SET status = :status, reason = :reason, not_before = :not_before, "
     "updated_at = :now WHERE id = :id"
@@ -123,7 +127,7 @@ def _line_write(
     elif d.status is ActionStatus.DEFERRED and d.rule:
         out.deferred[d.rule] += 1
     elif d.status is ActionStatus.FAILED:
-        out.failures[d.reason] += 1
+        out.failures[_CASE_ID.sub("case …", d.reason)] += 1  # one entry per reason, not case
 
 
 def _counted(state: ConductState, channel: Channel, n: int = 1) -> ConductState:
@@ -222,7 +226,7 @@ def _insert_sending(ctx: DispatchContext, conn: Connection, pending: list[_Pendi
             "key": p.key,
             "case_id": p.line.case_id,
             "action_id": p.line.id,
-            "as_of": ctx.day,
+            "as_of": ctx.now.astimezone(SHANGHAI).date(),  # the day it really left
             "at": ctx.now,
             "channel": p.line.channel,
             "direction": ContactDirection.OUTBOUND,
@@ -232,7 +236,7 @@ def _insert_sending(ctx: DispatchContext, conn: Connection, pending: list[_Pendi
             "note": "",
             "to_masked": masked(p.line.channel, p.to),
             "template": p.line.template,
-            "template_version": _version(p.line.template),
+            "template_version": template_version(p.line.template),
             "status": ContactStatus.SENDING,
             "conduct": ctx.pack.fingerprint[:64],
             "actor": ctx.actor,
@@ -242,12 +246,6 @@ def _insert_sending(ctx: DispatchContext, conn: Connection, pending: list[_Pendi
         for p in pending
     ]
     conn.execute(sa.insert(Contact), rows)
-
-
-def _version(kind: str | None) -> int | None:
-    from tasks.dispatch.messages import manifest_for
-
-    return manifest_for(kind).version if kind else None
 
 
 def _unique(pending: list[_Pending]) -> list[_Pending]:

@@ -55,7 +55,8 @@ _SELECT = sa.text(
     "AND cp.relation = 'emergency' AND cp.kind = 'phone' AND cp.valid ORDER BY cp.id LIMIT 1) "
     "FROM cycle_action a JOIN collection_case c ON c.id = a.case_id "
     "JOIN customer cu ON cu.id = c.customer_id "
-    "WHERE a.id > :after AND a.channel IN :channels AND a.as_of <= :day AND ("
+    "WHERE a.id > :after AND a.status IN ('planned', 'deferred') "  # ix_cycle_action_due
+    "AND a.channel IN :channels AND a.as_of <= :day AND ("
     "(a.status = 'planned' AND a.as_of >= :earliest) "
     "OR (a.status = 'deferred' AND a.not_before <= :now)) "
     "ORDER BY a.id LIMIT :limit"

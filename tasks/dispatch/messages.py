@@ -46,6 +46,10 @@ def traits(kind: str | None) -> TemplateTraits | None:
     )
 
 
+def template_version(kind: str | None) -> int | None:
+    return manifest_for(kind).version if kind else None
+
+
 def is_demand(kind: str | None) -> bool:
     """A contact with this kind that reaches the cardholder is a written demand for payment."""
     return kind is not None and manifest_for(kind).demand

@@ -17,8 +17,13 @@ def _counts_table(title: str, counts: Mapping[str, int], head: str) -> list[str]
     if not counts:
         return [*lines, "none"]
     return [*lines, f"| {head} | count |", "|---|---:|"] + [
-        f"| {k} | {n} |" for k, n in counts.items()
+        f"| {_cell(k)} | {n} |" for k, n in counts.items()
     ]
+
+
+def _cell(text: str) -> str:
+    """A table cell: a reason's `|` would end it, a line break the row."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def dispatch_markdown(summary: Mapping[str, Any]) -> str:

@@ -24,10 +24,11 @@ from sqlalchemy.engine import Engine
 from models import CycleRun
 from models.types import utcnow
 from rules.enums import Channel, RunStatus
+from rules.errors import InputError
 from tasks.bank import load_bank
 from tasks.calendar import load_calendar
 from tasks.channels.base import Sender
-from tasks.clock import SHANGHAI, today
+from tasks.clock import SHANGHAI, is_pinned, today
 from tasks.conduct import load_conduct_pack
 from tasks.db_errors import safe_error_text
 from tasks.dispatch.batch import BatchOutcome, DispatchContext, dispatch_batch
@@ -44,14 +45,18 @@ RUN = CycleRun.__table__  # type: ignore[attr-defined]
 
 
 def run_moment(day: date, at: clock_time | None = None) -> datetime:
-    """When a run for `day` acts: `at` that day, else now when `day` is the real today in
-    Shanghai, else `DEFAULT_AT` that day (all Asia/Shanghai)."""
-    if at is not None:
-        return datetime.combine(day, at, SHANGHAI)
-    now = datetime.now(SHANGHAI)
-    if now.date() == day:
-        return now.replace(microsecond=0)
-    return datetime.combine(day, DEFAULT_AT, SHANGHAI)
+    """When a run for `day` acts. For real (no $DUECOURSE_TODAY): now, whatever `day` is (a past
+    day's lines are caught up now, and each contact is recorded when it really left); `at` is
+    refused, since a message cannot leave at another time than now. Simulated (the demo, tests):
+    `at` that day, else `DEFAULT_AT` (Asia/Shanghai)."""
+    if not is_pinned():
+        if at is not None:
+            raise InputError(
+                "--at simulates the time of day of a run: only with DUECOURSE_TODAY set (the "
+                "demo, tests); a real dispatch sends at the real time"
+            )
+        return datetime.now(SHANGHAI).replace(microsecond=0)
+    return datetime.combine(day, at or DEFAULT_AT, SHANGHAI)
 
 
 @dataclass

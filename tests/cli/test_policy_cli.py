@@ -81,7 +81,8 @@ def test_check_a_broken_policy_prints_file_and_line_and_exits_1(
     lines = captured.out.splitlines()
     assert lines[0] == (
         f"{ladder}:{line_of(ladder, 'collection_lettre')}: unknown template 'collection_lettre' "
-        "(known: collection_letter, predue_email, predue_sms, reminder_email, reminder_sms)"
+        "(known: collection_letter, contact_request_sms, predue_email, predue_sms, "
+        "reminder_email, reminder_sms)"
     )
     assert all(ln.startswith(f"{ladder}:{line_of(ladder, 'min_dpd: 85')}: entry of lawyer_letter")
                for ln in lines[1:])  # fmt: skip

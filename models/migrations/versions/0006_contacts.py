@@ -50,10 +50,16 @@ def upgrade() -> None:
     op.create_index('ix_contact_case_as_of', 'contact', ['case_id', 'as_of'], unique=False)
     with op.batch_alter_table('cycle_action') as batch:
         batch.add_column(sa.Column('not_before', sa.DateTime(timezone=True), nullable=True))
+        batch.create_index(
+            'ix_cycle_action_due', ['id'], unique=False,
+            sqlite_where=sa.text("status IN ('planned', 'deferred')"),
+            postgresql_where=sa.text("status IN ('planned', 'deferred')"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table('cycle_action') as batch:
+        batch.drop_index('ix_cycle_action_due')
         batch.drop_column('not_before')
     op.drop_index('ix_contact_case_as_of', table_name='contact')
     op.drop_table('contact')
