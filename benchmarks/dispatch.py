@@ -76,8 +76,10 @@ def phase_dispatch(url: str, home: Path, day: date, profile: bool) -> dict[str, 
     """dispatch_day over the due lines, senders as the environment says (setup not timed)."""
     from models.db import make_engine
     from tasks.channels.settings import senders_from_env
+    from tasks.clock import ENV_TODAY
     from tasks.dispatch.run import dispatch_day, make_context
 
+    os.environ[ENV_TODAY] = day.isoformat()  # a simulated day: the run acts at AT, in hours
     engine = make_engine(url)
     senders = senders_from_env(home)
     ctx = make_context(engine, day, policy_dir=None, senders=senders, at=AT)
@@ -110,6 +112,8 @@ def _top(prof: Any) -> str:
     stats.sort_stats("cumulative").print_stats(15)
     text.write("own time (tottime), top 10:\n")
     stats.sort_stats("tottime").print_stats(10)
+    text.write("a batch's steps (what dispatch_batch and render_all call, cumulative):\n")
+    stats.sort_stats("cumulative").print_callees(r"\(dispatch_batch\)|\(render_all\)")
     return text.getvalue().replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
 
 

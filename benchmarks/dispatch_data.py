@@ -126,12 +126,14 @@ def email_messages(url: str, day: date) -> Iterator[Any]:
     from models.db import make_engine
     from rules.enums import Channel
     from tasks.channels.base import OutMessage
+    from tasks.clock import pinned_today
     from tasks.contacts.record import contact_key
     from tasks.dispatch.messages import render_all
     from tasks.dispatch.run import make_context
 
     engine = make_engine(url)
-    ctx = make_context(engine, day, policy_dir=None, senders={}, at=AT)
+    with pinned_today(day):  # the day as the dispatcher ran it (at AT)
+        ctx = make_context(engine, day, policy_dir=None, senders={}, at=AT)
     with Session(engine) as session:
         rows = (
             session.connection()
