@@ -2,9 +2,10 @@
 (`cycle_run`, flow `contact_dispatch`: counts by channel and status, blocked and deferred by
 rule, failures), with retries of transient provider failures.
 
-The moment a run acts at (`now`) decides the gate's hours: the current time in Asia/Shanghai
-when the run is for the real today, else the day at `DEFAULT_AT` (a simulated or caught-up day
-runs as at the start of its business day), or the time the caller gives.
+The moment a run acts at (`now`) decides the gate's hours: for real, the current time in
+Asia/Shanghai whatever day's lines it takes, taken again for each batch (a long run's later
+batches are judged, and their contacts recorded, at their own time); on a simulated day
+($DUECOURSE_TODAY: the demo, tests) the day at `DEFAULT_AT`, or the time the caller gives.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -190,6 +191,15 @@ def make_context(
     )
 
 
+def _batch_context(ctx: DispatchContext) -> DispatchContext:
+    """The context a batch acts in. For real, each batch is judged by the gate, and its contacts
+    recorded, at the moment it starts: a run begun at 20:55 whose later batches leave after 21:00
+    must have them deferred, not sent under the run's start time. Simulated: the run's moment."""
+    if is_pinned():
+        return ctx
+    return replace(ctx, now=max(ctx.now, run_moment(ctx.day)))
+
+
 def dispatch_day(
     ctx: DispatchContext,
     *,
@@ -213,7 +223,7 @@ def dispatch_day(
                 report.stale = skip_stale(conn, day=ctx.day, now=ctx.now)
             after = 0
             while True:
-                outcome = run_batch(ctx, after, None)
+                outcome = run_batch(_batch_context(ctx), after, None)
                 if not outcome.lines:
                     break
                 report.outcome.add(outcome)
