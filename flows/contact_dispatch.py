@@ -113,8 +113,9 @@ def contact_dispatch(
     policy_dir: str | None = None,
     home: str | None = None,
 ) -> dict[str, Any] | State[Any]:
-    """Carry out the due contacts of `as_of` (default today, Asia/Shanghai) at `at` (HH:MM;
-    default now, or 09:00 for another day). A person's mistake fails the run in one line."""
+    """Carry out the due contacts of `as_of` (default today, Asia/Shanghai): now, or on a
+    simulated day ($DUECOURSE_TODAY) at `at` (HH:MM, default 09:00). A person's mistake fails
+    the run in one line."""
     log = get_run_logger()
     day = as_of or today()
     if as_of is None:

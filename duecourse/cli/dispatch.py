@@ -78,8 +78,8 @@ def dispatch_command(
         str | None,
         typer.Option(
             "--at",
-            help="Time of day it runs as (HH:MM, Asia/Shanghai); default now, "
-            "or 09:00 for another day.",
+            help="Time of day a simulated day runs as (HH:MM, Asia/Shanghai; only with "
+            "DUECOURSE_TODAY set, default 09:00). A real dispatch sends now.",
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
