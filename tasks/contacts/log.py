@@ -62,6 +62,7 @@ BREACH_PREFIX = "conduct breach: "
 EMERGENCY_SCRIPT = TemplateTraits(
     identifies_bank=True, reveals_debt=False, asks_contact_details=True
 )
+PROOF_MAX = 200  # models.contact: proof_ref's length
 _CLOCK_SLACK = timedelta(minutes=1)  # a call logged the minute it ended is not "in the future"
 
 
@@ -179,6 +180,18 @@ def _breach_of(reason: str) -> dict[str, str] | None:
     return {"rule": rule, "reason": why}
 
 
+def _given_reference(text: str | None) -> str | None:
+    """The caller's call reference (a recording id) as proof: one line with personal data masked
+    (a number typed there is still a phone or ID number, shown in the case file), refused when
+    longer than the proof column holds (PostgreSQL would refuse the row)."""
+    value = scrub_text(" ".join((text or "").split()))
+    if not value:
+        return None
+    if len(value) > PROOF_MAX:
+        raise InputError(f"--reference: longer than {PROOF_MAX} characters")
+    return value
+
+
 def _call_reference(case_id: int, channel: Channel, at: datetime) -> str:
     """A call reference when the collector gave none: case, channel and minute (as the key)."""
     return f"{channel.value.upper()}-{case_id}-{at.astimezone(SHANGHAI):%Y%m%d%H%M}"
@@ -222,6 +235,7 @@ def log_contact(session: Session, request: LogRequest, user: User, conduct: Cond
     case = find_case(session, request.case_ref)
     assert case.id is not None
     _check_may_log(user, case)
+    reference = _given_reference(request.reference)
     key = log_key(case.id, request.channel, request.at)
     found = _existing(session, key)
     if found is not None:
@@ -245,7 +259,7 @@ def log_contact(session: Session, request: LogRequest, user: User, conduct: Cond
         to_masked=_recipient(session, customer, request),
         status=ContactStatus.LOGGED,
         outcome=request.outcome,
-        proof_ref=request.reference or _call_reference(case.id, request.channel, request.at),
+        proof_ref=reference or _call_reference(case.id, request.channel, request.at),
         reason=f"{BREACH_PREFIX}{breach['rule']}: {breach['reason']}" if breach else "",
         conduct=conduct.pack.fingerprint,
         actor=user.name,
