@@ -39,6 +39,8 @@ LETTER_SENT: Final = "letter_sent"  # `duecourse mail batch`: a letter posted
 DEMAND_DELIVERED: Final = "demand_delivered"  # `duecourse mail delivered`: a written demand
 #   delivered (interrupts the limitation period, Civil Code Art. 195; SPC bank-card rules Art. 3)
 LETTER_RETURNED: Final = "letter_returned"  # `duecourse mail delivered`: 退件, not a demand
+LETTER_DELIVERED: Final = "letter_delivered"  # `duecourse mail delivered`: a letter whose kind
+#   is not a demand for payment (manifest `demand: false`) delivered: no limitation effect
 PLAN_PROPOSED: Final = "plan_proposed"  # `duecourse plan propose` (negotiation issue)
 HARDSHIP_DECIDED: Final = "hardship_decided"  # the negotiation issue's hardship decision
 PAYMENT_ORDER_FILED: Final = "payment_order_filed"  # `duecourse legal event` (legal issue)

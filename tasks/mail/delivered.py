@@ -253,6 +253,9 @@ def _apply(session: Session, contact: Contact, result: Result, now: date) -> Non
             f"letter {result.number} delivered {result.on}{tracking}: an effective demand "
             "(Civil Code Art. 195; SPC bank-card rules 2021 Art. 3)"
         )
+        if not contact.demand:  # a notice: delivered, but nothing restarts the limitation clock
+            event = events.LETTER_DELIVERED
+            detail = f"letter {result.number} delivered {result.on}{tracking}: not a demand"
     else:
         contact.reason, contact.demand = result.reason, False
         line_status, line_reason = ActionStatus.FAILED, f"returned: {result.reason}"
