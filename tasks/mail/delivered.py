@@ -10,7 +10,8 @@ and records the result:
   A letter delivered to the billing address the cardholder gave the bank is an effective demand
   for payment: it interrupts the limitation period (Civil Code Art. 195; for bank cards SPC
   bank-card rules 2021 Art. 3), which counts again from the delivery day, so the timeline's
-  `demand_delivered` carries that day as its own date. The action line becomes `delivered`.
+  `demand_delivered` carries that day as its own date (a kind that is no demand, a notice:
+  `letter_delivered`, no limitation effect). The action line becomes `delivered`.
 - returned (退件: wrong address, refused, moved ...): the contact is `returned` with the reason,
   never a demand; the line `failed` with the reason; the timeline `letter_returned`.
 
