@@ -10,12 +10,15 @@ PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
 APT_PACKAGES=(libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+# the web console's browser tests drive Debian's Chromium (Playwright's own download is not
+# reachable here): installed by `test` only
+TEST_APT_PACKAGES=(chromium)
 
 log() { printf '[dev] %s\n' "$*" >&2; }
 
 setup_system() {
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "${APT_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -49,7 +52,7 @@ setup_python() {
 }
 
 setup() {
-  setup_system
+  setup_system "$@"
   setup_python
   export PREFECT_SERVER_ANALYTICS_ENABLED=false
 }
@@ -68,6 +71,6 @@ cmd=${1:-setup}; shift || true
 case "$cmd" in
   setup) setup ;;
   demo) setup; export DUECOURSE_HOME=${DUECOURSE_HOME:-$ROOT/.duecourse-demo}; exec .venv/bin/duecourse demo --reset "$@" ;;
-  test) setup; run_tests "$@" ;;
+  test) setup "${TEST_APT_PACKAGES[@]}"; run_tests "$@" ;;
   *) echo "usage: bash scripts/dev.sh setup|demo|test" >&2; exit 2 ;;
 esac
