@@ -199,7 +199,7 @@ def demo_command(
                 summary = _run_cycle(engine, day, settings.policy_dir)
                 totals.update(summary.get("actions", {}))
                 totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
-                work = contact_day(settings, day, rng)
+                work = contact_day(settings, day, rng, last=i == days - 1)
             totals.update(work.totals)
             progress.console.print(
                 f"{day}  import: {result.imported} new, {result.updated} updated, "

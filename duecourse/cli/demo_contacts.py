@@ -33,6 +33,7 @@ from tasks.mail.delivered import import_deliveries
 from tasks.policy import load_roster
 
 CALLS_PER_DAY = 25  # calls and visits one person logs in a simulated day
+MORNING_CALLS = 4  # the last simulated day is "today": only its morning is worked
 MINUTES_PER_CALL = 12
 # What a collection call comes to (the demo's draw; a real bank reads its own dialler's data)
 OUTCOMES: tuple[tuple[CallOutcome, float], ...] = (
@@ -73,16 +74,18 @@ def _outcome(rng: random.Random) -> CallOutcome:
     return CallOutcome.NO_ANSWER
 
 
-def collectors_work(settings: Settings, day: date, rng: random.Random) -> Counter[str]:
-    """Each person works their queue in its order (risk, then deadline), logging calls from
-    09:00 while the day's lawful window is open; what is left waits for tomorrow."""
+def collectors_work(
+    settings: Settings, day: date, rng: random.Random, *, calls: int = CALLS_PER_DAY
+) -> Counter[str]:
+    """Each person works their queue in its order (risk, then deadline), logging up to `calls`
+    calls from 09:00 while the day's lawful window is open; what is left waits for tomorrow."""
     conduct = Conduct(load_conduct_pack(settings.policy_dir), load_calendar(settings.policy_dir))
     done: Counter[str] = Counter()
     people = [u for u in load_roster(settings.policy_dir) if u.role is not Role.OPS]
     with Session(settings.engine) as session:
         for user in people:
             start = datetime.combine(day, time(9, 0), SHANGHAI)
-            queue = work_queue(session, user, day, conduct, limit=CALLS_PER_DAY, now=start)
+            queue = work_queue(session, user, day, conduct, limit=calls, now=start)
             for i, item in enumerate(queue["items"]):
                 if not item["allowed"]:
                     continue
@@ -167,14 +170,18 @@ class DayWork:
         return (
             f"{sent} messages sent, {t['dispatch:queued']} calls/visits/letters queued, "
             f"{t['dispatch:deferred']} deferred, {t['dispatch:blocked']} blocked; "
-            f"{t['calls:logged']} calls logged ({t['calls:answered']} reached the debtor); "
+            f"{t['calls:logged']} calls logged ({t['calls:reached']} reached the debtor); "
             f"{t['mail:posted']} letters posted, {t['mail:delivered']} delivered, "
             f"{t['mail:returned']} returned"
         )
 
 
-def contact_day(settings: Settings, day: date, rng: random.Random) -> DayWork:
-    """Dispatch, the collectors' calls, the post room and the post office of one day."""
+def contact_day(
+    settings: Settings, day: date, rng: random.Random, *, last: bool = False
+) -> DayWork:
+    """Dispatch, the collectors' calls, the post room and the post office of one day. The last
+    simulated day is "today": its morning only, so the work queues still hold the afternoon's
+    calls for whoever looks (`duecourse queue --as demo.liqiang`)."""
     work = DayWork()
     t = work.totals
     summary = dispatch(settings, day)
@@ -183,10 +190,10 @@ def contact_day(settings: Settings, day: date, rng: random.Random) -> DayWork:
             t[f"dispatch:{status}"] += n
             if status == "sent":
                 t[f"dispatch:{channel}:sent"] += n
-    calls = collectors_work(settings, day, rng)
+    calls = collectors_work(settings, day, rng, calls=MORNING_CALLS if last else CALLS_PER_DAY)
     t["calls:logged"] += sum(calls.values())
     conversations = {o.value for o in CallOutcome if o.is_conversation}
-    t["calls:answered"] += sum(n for k, n in calls.items() if k.split(":")[1] in conversations)
+    t["calls:reached"] += sum(n for k, n in calls.items() if k.split(":")[1] in conversations)
     posted = post_room(settings, day)
     t["mail:posted"] += int(posted.get("letters", 0))
     office = post_office(settings, day, rng)

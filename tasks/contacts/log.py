@@ -147,10 +147,15 @@ def _recipient(session: Session, customer: Customer, request: LogRequest) -> str
                 ContactPoint.customer_id == customer.id,
                 ContactPoint.relation == ContactRelation.EMERGENCY,
                 ContactPoint.kind == ContactKind.PHONE,
+                col(ContactPoint.valid).is_(True),
             )
             .order_by(col(ContactPoint.id))
         ).first()
-        return mask_phone(point.value) if point is not None else ""
+        if point is None:  # a call to nobody on file is no record of a contact
+            raise DuecourseError(
+                "--party emergency: the case has no valid emergency contact number on file"
+            )
+        return mask_phone(point.value)
     return mask_phone(customer.phone)
 
 
@@ -200,7 +205,10 @@ def _call_reference(case_id: int, channel: Channel, at: datetime) -> str:
 def _close_lines(
     session: Session, case_id: int, request: LogRequest, day: date, actor: str
 ) -> tuple[int, int | None]:
-    """Waiting call/visit lines of the case up to `day` -> done; (count, newest line id)."""
+    """Waiting call/visit lines of the case up to `day` -> done; (count, newest line id). A
+    call to an emergency contact leaves the debtor's calls waiting: they were not made."""
+    if request.party is not Party.DEBTOR:
+        return 0, None
     lines = session.exec(
         select(CycleAction)
         .where(
@@ -243,9 +251,14 @@ def log_contact(session: Session, request: LogRequest, user: User, conduct: Cond
     customer = session.get(Customer, case.customer_id)
     if customer is None:
         raise DuecourseError(f"case {case.id}: its customer is missing")
+    day = shanghai_time(request.at).date()
+    if day < case.opened_on:
+        raise DuecourseError(
+            f"--at: {day} is before case {case.id} was opened ({case.opened_on}): a contact of "
+            "this case cannot have been made then"
+        )
     decision = _judge(session, case.id, request, conduct)
     breach = _breach(decision)
-    day = shanghai_time(request.at).date()
     done, action_id = _close_lines(session, case.id, request, day, user.name)
     contact = Contact(
         key=key,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from rules.enums import ActionStatus, Channel, ContactStatus, Party
 from rules.errors import DuecourseError
 from rules.masking import mask_address
 from tasks.bank import Bank
-from tasks.clock import SHANGHAI, today
+from tasks.clock import SHANGHAI, is_pinned, today
 from tasks.contacts.record import add_event
 from tasks.document_batch import render_batch
 from tasks.mail.lines import (
@@ -130,13 +130,16 @@ class MailSetup:
     duplex: bool = False
 
 
+POSTING_TIME = time(16, 0)  # a simulated day's letters go with the post room's afternoon round
+
+
 def posting_moment(day: date) -> datetime:
-    """When a letter posted on `day` is recorded as sent (UTC): now, or on a simulated day
-    (DUECOURSE_TODAY, the demo) that day at the present Shanghai wall-clock time."""
-    now = datetime.now(SHANGHAI)
-    if now.date() == day:
-        return now.astimezone(UTC)
-    return datetime.combine(day, now.time(), tzinfo=SHANGHAI).astimezone(UTC)
+    """When a letter posted on `day` is recorded as sent (UTC): now; on a simulated day
+    (DUECOURSE_TODAY: the demo, tests) that day at POSTING_TIME, after the morning's dispatch
+    queued them (the wall-clock time of the machine running the simulation means nothing)."""
+    if not is_pinned():
+        return datetime.now(SHANGHAI).astimezone(UTC)
+    return datetime.combine(day, POSTING_TIME, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @dataclass

@@ -10,8 +10,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models import Contact, CycleAction, Milestone, TimelineEvent
-from rules.enums import ActionStatus, CallOutcome, Channel, ContactStatus, Party, Stage
+from models import Case, Contact, ContactPoint, CycleAction, Milestone, TimelineEvent
+from rules.enums import (
+    ActionStatus,
+    CallOutcome,
+    Channel,
+    ContactKind,
+    ContactRelation,
+    ContactStatus,
+    Party,
+    Stage,
+)
 from rules.errors import DuecourseError, InputError
 from rules.events import CONTACT_MADE
 from rules.roster import User
@@ -143,16 +152,51 @@ def test_a_call_at_seven_thirty_is_recorded_as_a_breach_of_the_hours_rule(
     assert [e.event for e in _events(sqlite_engine, case_id)] == [CONTACT_MADE]
 
 
+def _emergency_number(engine: Engine, case_id: int, *, valid: bool = True) -> None:
+    with Session(engine) as s:
+        case = s.get(Case, case_id)
+        assert case is not None
+        s.add(
+            ContactPoint(
+                customer_id=case.customer_id, relation=ContactRelation.EMERGENCY,
+                kind=ContactKind.PHONE, value="13900001111", valid=valid,
+            )
+        )  # fmt: skip
+        s.commit()
+
+
 def test_an_emergency_contact_while_the_debtor_is_reachable_is_a_breach(
     sqlite_engine: Engine,
 ) -> None:
     case_id = _case(sqlite_engine)
+    _emergency_number(sqlite_engine, case_id)
+    with Session(sqlite_engine) as s:
+        waiting_line(s, case_id, TUESDAY)
+        s.commit()
     result = _log(
         sqlite_engine, case_id, CallOutcome.ANSWERED, local(TUESDAY, 10),
         channel=Channel.CALL, party=Party.EMERGENCY,
     )  # fmt: skip
     assert result.breach is not None and result.breach["rule"] == "emergency_reachable"
     assert result.events == ()  # not the debtor: no contact_made
+    assert result.contact["to"] == "139****1111"
+    assert result.lines_done == 0  # the debtor's call is still to be made: it stays queued
+
+
+def test_an_emergency_call_needs_a_valid_emergency_number_on_file(sqlite_engine: Engine) -> None:
+    case_id = _case(sqlite_engine)
+    _emergency_number(sqlite_engine, case_id, valid=False)
+    with pytest.raises(DuecourseError, match="no valid emergency contact number on file"):
+        _log(
+            sqlite_engine, case_id, CallOutcome.ANSWERED, local(TUESDAY, 10),
+            party=Party.EMERGENCY,
+        )  # fmt: skip
+
+
+def test_a_contact_before_the_case_was_opened_is_refused(sqlite_engine: Engine) -> None:
+    case_id = _case(sqlite_engine)
+    with pytest.raises(DuecourseError, match=r"before case \d+ was opened"):
+        _log(sqlite_engine, case_id, CallOutcome.ANSWERED, local(TUESDAY - timedelta(days=400), 10))
 
 
 def test_the_same_call_logged_twice_is_recorded_once(engine: Engine) -> None:
