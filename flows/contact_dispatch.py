@@ -121,8 +121,11 @@ def contact_dispatch(
     if as_of is None:
         record_as_of(day, {"database_url": database_url, "policy_dir": policy_dir, "at": at})
     try:
-        engine = engine_for(database_url)
         moment = clock_time.fromisoformat(at) if at else None
+    except ValueError:
+        return user_failure(log, "contact dispatch", DuecourseError(f"--at {at!r} is not HH:MM"))
+    try:
+        engine = engine_for(database_url)
         senders = senders_from_env(home_dir(home))
         ctx = make_context(
             engine,
@@ -131,8 +134,6 @@ def contact_dispatch(
             senders=senders,
             at=moment,
         )
-    except ValueError:
-        return user_failure(log, "contact dispatch", DuecourseError(f"--at {at!r} is not HH:MM"))
     except DuecourseError as exc:
         return user_failure(log, f"contact dispatch {day.isoformat()}", exc)
     try:

@@ -28,6 +28,7 @@ from rules.calendar import BusinessCalendar
 from rules.conduct import ConductState
 from rules.conduct_pack import ConductPack
 from rules.enums import ActionStatus, Channel, ContactDirection, ContactStatus, Party
+from tasks.bulk import db_date, db_time, insert_many
 from tasks.channels.base import OutMessage, Sender, SendResult
 from tasks.clock import SHANGHAI
 from tasks.contacts.record import contact_key
@@ -130,12 +131,13 @@ def _line_write(
         out.failures[_CASE_ID.sub("case …", d.reason)] += 1  # one entry per reason, not case
 
 
-def _counted(state: ConductState, channel: Channel, n: int = 1) -> ConductState:
+def _counted(state: ConductState, channel: Channel, pack: ConductPack, n: int = 1) -> ConductState:
     """The state after `n` more attempts by `channel` today (two lines of one case in a run);
     every other field (rolling_oldest included) kept."""
     attempts = dict(state.attempts_today)
     attempts[channel] = max(attempts.get(channel, 0) + n, 0)
-    rolling = max(state.attempts_rolling + n * (channel is Channel.CALL), 0)
+    capped = pack.rolling_cap is not None and channel in pack.rolling_cap.channels
+    rolling = max(state.attempts_rolling + n * capped, 0)
     return replace(state, attempts_today=attempts, attempts_rolling=rolling)
 
 
@@ -161,7 +163,7 @@ def _decide_all(
     for line in lines:
         state = states[line.case_id]
         if line.id in in_flight:
-            state = _counted(state, line.channel, -1)
+            state = _counted(state, line.channel, ctx.pack, -1)
         d = decide_line(
             pack=ctx.pack,
             calendar=ctx.calendar,
@@ -172,7 +174,7 @@ def _decide_all(
             party=audience(line.template),
         )
         if d.route is Route.SEND:
-            states[line.case_id] = _counted(state, line.channel)
+            states[line.case_id] = _counted(state, line.channel, ctx.pack)
         decided.append((line, d))
     return decided
 
@@ -216,36 +218,31 @@ def _messages(
     return pending
 
 
+_SENDING_COLUMNS = (
+    "key", "case_id", "action_id", "as_of", "at", "channel", "direction", "party", "demand",
+    "reason", "note", "to_masked", "template", "template_version", "status", "conduct", "actor",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
 def _insert_sending(ctx: DispatchContext, conn: Connection, pending: list[_Pending]) -> None:
+    """The `sending` rows, as tuples through the driver (tasks/bulk.py): values in storage form."""
     if not pending:
         return
-    from models import Contact
-
+    now = db_time(conn, ctx.now)
+    day = db_date(conn, ctx.now.astimezone(SHANGHAI).date())  # the day it really left
+    sending, outbound = ContactStatus.SENDING.value, ContactDirection.OUTBOUND.value
+    conduct = ctx.pack.fingerprint[:64]
     rows = [
-        {
-            "key": p.key,
-            "case_id": p.line.case_id,
-            "action_id": p.line.id,
-            "as_of": ctx.now.astimezone(SHANGHAI).date(),  # the day it really left
-            "at": ctx.now,
-            "channel": p.line.channel,
-            "direction": ContactDirection.OUTBOUND,
-            "party": audience(p.line.template),
-            "demand": False,
-            "reason": "",
-            "note": "",
-            "to_masked": masked(p.line.channel, p.to),
-            "template": p.line.template,
-            "template_version": template_version(p.line.template),
-            "status": ContactStatus.SENDING,
-            "conduct": ctx.pack.fingerprint[:64],
-            "actor": ctx.actor,
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-        }
+        (
+            p.key, p.line.case_id, p.line.id, day, now, p.line.channel.value, outbound,
+            audience(p.line.template).value, False, "", "", masked(p.line.channel, p.to),
+            p.line.template, template_version(p.line.template), sending, conduct, ctx.actor,
+            now, now,
+        )
         for p in pending
-    ]
-    conn.execute(sa.insert(Contact), rows)
+    ]  # fmt: skip
+    insert_many(conn, "contact", _SENDING_COLUMNS, rows)
 
 
 def _unique(pending: list[_Pending]) -> list[_Pending]:
