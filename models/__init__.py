@@ -6,6 +6,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 from models.account import CardAccount
 from models.case import Case
 from models.contact import Contact
+from models.credential import LoginFailure, UserCredential
 from models.customer import ContactPoint, Customer
 from models.cycle import CycleAction, CycleRun
 from models.document import Document, DocumentNumber, DocumentSequence
@@ -29,9 +30,11 @@ __all__ = [
     "DocumentNumber",
     "DocumentSequence",
     "ImportRun",
+    "LoginFailure",
     "Milestone",
     "PolicyVersion",
     "QuarantinedRow",
     "Review",
     "TimelineEvent",
+    "UserCredential",
 ]

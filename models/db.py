@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -58,6 +58,8 @@ class EnvSettings(BaseSettings):
     cycle_workers: int = Field(default=1, ge=1, le=64)
     cycle_runner: CycleRunner = CycleRunner.THREADS
     dask_address: str | None = None
+    # the web console's cookie-signing key (duecourse/web/session.py); else <home>/web-secret
+    web_secret: SecretStr | None = None
 
 
 def env_settings() -> EnvSettings:

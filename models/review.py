@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, enum_column, utcnow
-from rules.enums import ReviewStatus, Role, Stage
+from rules.enums import DecisionVia, ReviewStatus, Role, Stage
 
 
 class Review(SQLModel, table=True):
@@ -41,7 +41,16 @@ class Review(SQLModel, table=True):
     opened_on: date
     key: str = Field(max_length=200, unique=True, description="idempotency key of the opening")
     policy_version: str = Field(max_length=64)
+    # Who asked for the decision ('system': the daily cycle); never the one who decides it
+    # (four-eyes, tasks/reviews.py decide_review).
+    requested_by: str = Field(
+        default="system", max_length=64, sa_column_kwargs={"server_default": "system"}
+    )
     decided_by: str | None = Field(default=None, max_length=64)
+    # Where the decision was taken: 'cli' (`--as`, a typed name) or 'web' (a signed-in user).
+    decided_via: DecisionVia | None = Field(
+        default=None, sa_column=enum_column(DecisionVia, nullable=True)
+    )
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     comment: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -188,6 +188,14 @@ class ReviewStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # the case closed or changed stage while the review was pending
 
 
+class DecisionVia(StrEnum):
+    """Where a review's decision was taken: the command line (`--as`, a name anyone can type)
+    or the web console (a signed-in user). Recorded so an audit tells the two apart."""
+
+    CLI = "cli"
+    WEB = "web"
+
+
 class ActionKind(StrEnum):
     """What an action line is. Channel actions use the channel's own value (sms, call, ...)."""
 

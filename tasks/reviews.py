@@ -23,7 +23,7 @@ from models.review import Review
 from models.types import utcnow
 from rules import events
 from rules.approval import may_decide
-from rules.enums import CaseStatus, ReviewStatus, Role, Stage
+from rules.enums import CaseStatus, DecisionVia, ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
@@ -56,7 +56,9 @@ def _item(review: Review, case: Case, account: CardAccount, name: str) -> dict[s
         "dpd": account.days_past_due,
         "balance": account.balance,
         "owner": case.owner,
+        "requested_by": review.requested_by,
         "decided_by": review.decided_by,
+        "decided_via": review.decided_via,
         # stored in UTC; given as people read it (Asia/Shanghai, +08:00)
         "decided_at": shanghai_time(review.decided_at) if review.decided_at else None,
         "comment": scrub_text(review.comment) if review.comment else None,
@@ -232,10 +234,13 @@ def decide_review(
     approve: bool,
     comment: str | None,
     as_of: date | None = None,
+    via: DecisionVia | None = None,
 ) -> dict[str, Any]:
     """Approve or reject a pending review as `user`, dated `as_of` (default today; see
-    `_decision_day`); the caller commits. A review whose case has closed is withdrawn and
-    `ReviewWithdrawn` raised (commit, then report it)."""
+    `_decision_day`), recording where it was decided (`via`: the CLI's typed `--as`, or the
+    web's signed-in user); the caller commits. A review whose case has closed is withdrawn and
+    `ReviewWithdrawn` raised (commit, then report it). Four-eyes: whoever requested the
+    decision may never take it, from the CLI or the web alike."""
     review = session.get(Review, review_id) if 0 <= review_id <= MAX_ROW_ID else None
     if review is None:
         raise _no_review(review_id)
@@ -255,6 +260,11 @@ def decide_review(
             f"review {review_id} needs the {review.required_role.value} role; "
             f"{user.name} is {user.role.value}"
         )
+    if user.name == review.requested_by:
+        raise DuecourseError(
+            f"review {review_id} was requested by {user.name}: another person must decide it "
+            "(four-eyes)"
+        )
     day = _decision_day(review, as_of)
     if not approve and not (comment or "").strip():
         raise InputError("a rejection needs --comment saying why")
@@ -265,6 +275,7 @@ def decide_review(
         .values(
             status=ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED,
             decided_by=user.name,
+            decided_via=via,
             decided_at=utcnow(),
             comment=comment,
         )

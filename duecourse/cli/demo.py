@@ -22,7 +22,7 @@ from duecourse.cli.common import settings as get_settings
 from duecourse.cli.demo_contacts import contact_day
 from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
-from rules.enums import Role
+from rules.enums import DecisionVia, Role
 from rules.errors import DuecourseError
 from tasks.clock import pinned_today
 from tasks.intake import import_snapshot
@@ -76,7 +76,7 @@ def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
             if rng.random() < 0.5:
                 decide_review(
                     session, item["id"], user=reviewer, approve=True,
-                    comment="demo: evidence complete", as_of=day,
+                    comment="demo: evidence complete", as_of=day, via=DecisionVia.CLI,
                 )  # fmt: skip
                 approved += 1
         session.commit()

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from duecourse.cli.app import app
 from duecourse.cli.common import SafeConsole, console, emit_json, parse_choice, parse_date, settings
 from duecourse.cli.policy import WIDE
-from rules.enums import ReviewStatus, Role
+from rules.enums import DecisionVia, ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from rules.terminal_text import terminal_text
@@ -128,7 +128,8 @@ def _decide(
     with Session(settings(ctx).engine) as session:
         try:
             item = decide_review(
-                session, review_id, user=reviewer, approve=approve, comment=comment, as_of=day
+                session, review_id, user=reviewer, approve=approve, comment=comment, as_of=day,
+                via=DecisionVia.CLI,
             )
         except ReviewWithdrawn:
             session.commit()  # the withdrawal stands; the decision is refused (exit 1)

@@ -1,0 +1,6 @@
+"""The legal department's web console (issue 20): `create_app(settings)`; `duecourse web`
+serves it with uvicorn."""
+
+from duecourse.web.app import create_app
+
+__all__ = ["create_app"]
