@@ -15,6 +15,7 @@ from duecourse.cli.common import console, emit_json, settings
 from rules.buckets import BucketScheme, scheme_from_data
 from rules.errors import DuecourseError, InputError
 from rules.policy import ActionDef, EntryCondition, MilestoneDef, Policy, RiskPolicy, StageDef
+from tasks.conduct import load_conduct_pack
 from tasks.policy import PolicyError, check_policy
 from tasks.policy_versions import stored_version
 
@@ -52,10 +53,12 @@ def policy_check(
     borrowed = _borrowed(result.files, _source(ctx, file))
     if borrowed:
         note += f" (from elsewhere: {', '.join(borrowed)})"
+    source = _source(ctx, file)
+    pack = f"; conduct pack {load_conduct_pack(source).ref}" if source.is_dir() else ""
     console.print(
         f"policy OK: {p.label or 'unlabelled'}; {len(p.stages)} stages ({open_stages} open), "
         f"{len(p.risk.rules)} risk rules, {len(p.buckets.ranges())} buckets, "
-        f"{len(result.users)} users; version {p.short_version}{note}",
+        f"{len(result.users)} users{pack}; version {p.short_version}{note}",
         markup=False,
         soft_wrap=True,
     )

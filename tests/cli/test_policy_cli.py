@@ -63,8 +63,17 @@ def test_check_the_shipped_policy(home: Path) -> None:
     assert code == 0
     version = load_policy(SHIPPED_POLICY_DIR).short_version
     assert out.startswith("policy OK: default ladder")
-    assert "12 stages (8 open), 8 risk rules, 8 buckets, 13 users" in out
+    assert "12 stages (8 open), 8 risk rules, 8 buckets, 13 users; conduct pack cn@v1" in out
     assert out.rstrip().endswith(f"version {version}")
+
+
+def test_check_says_which_conduct_pack_is_in_force(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "policy"
+    shutil.copytree(SHIPPED_POLICY_DIR, folder)
+    bank = folder / "bank.yaml"
+    bank.write_text(bank.read_text("utf-8").replace("conduct_pack: cn", "conduct_pack: us-regf"))
+    code, out, _ = invoke(home, "policy", "check", str(folder))
+    assert code == 0 and "conduct pack us-regf@v1" in out
 
 
 def test_check_a_broken_policy_prints_file_and_line_and_exits_1(
