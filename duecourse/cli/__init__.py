@@ -31,6 +31,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     runs,
     serve,
     users,
+    web,
 )
 from duecourse.cli.app import app  # noqa: E402
 from duecourse.cli.common import err_console  # noqa: E402
