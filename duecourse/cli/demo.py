@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import shutil
 from collections import Counter
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_po
 from rules.enums import DecisionVia, Role
 from rules.errors import DuecourseError
 from tasks.clock import pinned_today
+from tasks.credentials import set_password
 from tasks.intake import import_snapshot
 from tasks.policy import load_policy, load_roster
 from tasks.reviews import decide_review, list_reviews
@@ -81,6 +83,26 @@ def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
                 approved += 1
         session.commit()
     return approved
+
+
+def _web_sign_in(settings: Settings) -> None:
+    """A fresh password for the demo's legal user, printed with how to open the web console,
+    so a new user can sign in and approve a review at once. Random at each demo run (a fixed
+    one would open every demo home on every machine), and never written anywhere but its
+    argon2 hash in the store."""
+    reviewer = next((u for u in load_roster(settings.policy_dir) if u.role == Role.LEGAL), None)
+    if reviewer is None:
+        return
+    password = secrets.token_urlsafe(12)
+    with Session(settings.engine) as session:
+        set_password(session, reviewer.name, password)
+        session.commit()
+    console.print("\nThe web console (the legal department's review queue):")
+    for line in (
+        f"duecourse --home {settings.home} web    # then open http://127.0.0.1:8000",
+        f"sign in as {reviewer.name} / password {password}",
+    ):
+        console.print(f"  {line}", markup=False, soft_wrap=True)  # a path, a password: unwrapped
 
 
 def _milestones(engine: Engine) -> None:
@@ -221,3 +243,4 @@ def demo_command(
         emoji=False,  # "dispatch:email:sent" is not the :email: emoji
     )
     _summary(engine, first + timedelta(days=days - 1))
+    _web_sign_in(settings)
