@@ -99,18 +99,20 @@ class SessionMiddleware:
         self.serializer = URLSafeTimedSerializer(secret, salt=_SALT)
         self.secure = secure
 
-    def _load(self, raw: str | None) -> dict[str, Any]:
+    def _load(self, raw: str | None) -> dict[str, Any] | None:
+        """The cookie's session; None when there is none, or it is forged, altered or expired
+        (a new one is then written)."""
         if not raw:
-            return new_session()
+            return None
         try:
             data = self.serializer.loads(raw, max_age=MAX_AGE)
         except BadSignature:  # forged, altered or expired (SignatureExpired is one)
-            return new_session()
+            return None
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
-            return new_session()
+            return None
         since = data.get("since")
         if "user" in data and (not isinstance(since, int) or time.time() - since > MAX_AGE):
-            return new_session()  # signed in more than 8 hours ago
+            return None  # signed in more than 8 hours ago
         return data
 
     def _cookie(self, data: dict[str, Any]) -> str:
@@ -131,10 +133,9 @@ class SessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw = HTTPConnection(scope).cookies.get(COOKIE)
-        data = self._load(raw)
-        before = dict(data) if raw else None  # no cookie yet: write one
-        scope[SCOPE_KEY] = data
+        loaded = self._load(HTTPConnection(scope).cookies.get(COOKIE))
+        before = None if loaded is None else dict(loaded)  # None: a new cookie is written
+        scope[SCOPE_KEY] = new_session() if loaded is None else loaded
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and scope[SCOPE_KEY] != before:

@@ -2,26 +2,371 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlmodel import Session, select
 
-from tests.web.conftest import COLLECTOR, LEGAL, PASSWORD, WebStore, login_csrf, signed_in_as
+from duecourse.web import create_app
+from duecourse.web.auth import Forbidden, may_see_case, require_role, safe_next
+from duecourse.web.session import COOKIE, MAX_AGE, read_cookie
+from models import Case, LoginFailure, UserCredential
+from models.review import Review
+from models.types import utcnow
+from rules.enums import DecisionVia, ReviewStatus, Role
+from rules.roster import User
+from tests.web.conftest import (
+    COLLECTOR,
+    LEGAL,
+    LEGAL_2,
+    OPS,
+    OTHER_COLLECTOR,
+    PASSWORD,
+    SECRET,
+    SUPERVISOR,
+    WebStore,
+    csrf_of,
+    login_csrf,
+    set_user_password,
+    signed_in_as,
+)
 
 
-def test_signing_in_through_the_form_sets_a_signed_session(
+def _login(client: TestClient, name: str, password: str, **extra: str) -> object:
+    return client.post(
+        "/login",
+        data={"csrf": login_csrf(client), "name": name, "password": password, **extra},
+    )
+
+
+def _use_cookie(client: TestClient, value: str) -> None:
+    client.cookies.clear()
+    client.cookies.set(COOKIE, value)
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+def test_nobody_signed_in_is_sent_to_the_sign_in_page_with_the_path_to_return_to(
+    client: TestClient,
+) -> None:
+    response = client.get("/reviews?status=pending")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/reviews%3Fstatus%3Dpending"
+
+
+def test_signing_in_through_the_form_returns_to_the_page_asked_for(
+    client: TestClient, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    response = _login(client, LEGAL, PASSWORD, next="/reviews/1")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.headers["location"] == "/reviews/1"  # type: ignore[attr-defined]
+    assert read_cookie(SECRET, client.cookies[COOKIE])["user"] == LEGAL
+    assert client.get("/reviews").status_code == 200
+    # signed in already: /login goes straight on
+    assert client.get("/login").headers["location"] == "/reviews"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil", ""])
+def test_after_sign_in_only_a_path_of_this_site_is_followed(
+    client: TestClient, web_store: WebStore, target: str
+) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    response = _login(client, LEGAL, PASSWORD, next=target)
+    assert response.headers["location"] == "/reviews"  # type: ignore[attr-defined]
+    assert safe_next("/login?next=/x") == "/reviews"
+
+
+def test_a_wrong_password_or_an_unknown_name_is_the_same_refusal(
+    client: TestClient, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, COLLECTOR)
+    wrong = _login(client, COLLECTOR, PASSWORD + "x")
+    unknown = _login(client, "nobody.here", PASSWORD)
+    for response in (wrong, unknown):
+        assert response.status_code == 401  # type: ignore[attr-defined]
+        assert "wrong name or password" in response.text  # type: ignore[attr-defined]
+    assert "user" not in read_cookie(SECRET, client.cookies[COOKIE])
+    assert client.get("/reviews").status_code == 303
+
+
+def test_a_roster_user_without_a_password_cannot_sign_in(client: TestClient) -> None:
+    assert _login(client, LEGAL, "").status_code == 401  # type: ignore[attr-defined]
+
+
+def test_a_name_with_a_password_but_no_longer_on_the_roster_cannot_sign_in(
+    client: TestClient, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, "gone.person")
+    assert _login(client, "gone.person", PASSWORD).status_code == 401  # type: ignore[attr-defined]
+
+
+def test_the_sign_in_form_needs_its_csrf_token(client: TestClient, web_store: WebStore) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    without = client.post("/login", data={"name": LEGAL, "password": PASSWORD})
+    other = TestClient(client.app, follow_redirects=False)
+    foreign = client.post(
+        "/login", data={"csrf": login_csrf(other), "name": LEGAL, "password": PASSWORD}
+    )
+    for response in (without, foreign):
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("text/html")
+    assert client.get("/reviews").status_code == 303  # still nobody signed in
+
+
+def test_signing_in_gives_a_new_csrf_token(client: TestClient, web_store: WebStore) -> None:
+    before = login_csrf(client)
+    after = signed_in_as(client, LEGAL)
+    assert before != after
+
+
+# --- the session -----------------------------------------------------------------------------
+
+
+def test_the_session_cookie_is_signed_http_only_same_site_strict_and_expires(
+    client: TestClient, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    response = _login(client, LEGAL, PASSWORD)
+    cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert cookie.startswith(f"{COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert f"Max-Age={MAX_AGE}" in cookie or f"Max-Age={MAX_AGE - 1}" in cookie
+    assert "Secure" not in cookie  # plain http on localhost
+    assert PASSWORD not in cookie
+
+
+def test_secure_cookies_mark_the_cookie_secure(web_store: WebStore) -> None:
+    app = create_app(web_store.settings, secret=SECRET, secure_cookies=True)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        assert "; Secure" in c.get("/login").headers["set-cookie"]
+
+
+def test_a_forged_or_altered_cookie_signs_nobody_in(
+    client: TestClient, web_store: WebStore
+) -> None:
+    forged = URLSafeTimedSerializer("not the secret", salt="duecourse.web.session").dumps(
+        {"csrf": "x", "user": LEGAL, "since": int(time.time())}
+    )
+    _use_cookie(client, forged)
+    assert client.get("/reviews").status_code == 303
+    client.cookies.clear()
+    signed_in_as(client, LEGAL)
+    raw = client.cookies[COOKIE]
+    _use_cookie(client, raw[:-2] + ("AA" if not raw.endswith("AA") else "BB"))
+    assert client.get("/reviews").status_code == 303
+
+
+def test_a_session_older_than_eight_hours_has_expired(
+    client: TestClient, web_store: WebStore
+) -> None:
+    """Checked on the server from the signed sign-in time, whatever the browser keeps."""
+    serializer = URLSafeTimedSerializer(SECRET, salt="duecourse.web.session")
+    old = {"csrf": "x", "user": LEGAL, "since": int(time.time()) - MAX_AGE - 60}
+    _use_cookie(client, serializer.dumps(old))
+    assert client.get("/reviews").status_code == 303
+    fresh = {"csrf": "x", "user": LEGAL, "since": int(time.time()) - 60}
+    _use_cookie(client, serializer.dumps(fresh))
+    assert client.get("/reviews").status_code == 200
+
+
+def test_signing_out_needs_the_csrf_token_and_ends_the_session(
     client: TestClient, web_store: WebStore
 ) -> None:
     csrf = signed_in_as(client, LEGAL)
-    assert csrf
-    response = client.get("/login")
-    assert response.status_code == 303 and response.headers["location"] == "/reviews"
+    assert client.post("/logout", data={}).status_code == 403
+    assert client.get("/reviews").status_code == 200  # a forged sign-out did nothing
+    response = client.post("/logout", data={"csrf": csrf})
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert client.get("/reviews").status_code == 303
+    assert "user" not in read_cookie(SECRET, client.cookies[COOKIE])
 
 
-def test_a_wrong_password_is_refused(client: TestClient, web_store: WebStore) -> None:
-    signed_in_as(client, COLLECTOR)
-    client.post("/logout", data={"csrf": "x"})
-    fresh = TestClient(client.app, follow_redirects=False)
-    response = fresh.post(
-        "/login", data={"csrf": login_csrf(fresh), "name": COLLECTOR, "password": PASSWORD + "x"}
+# --- the rate limit --------------------------------------------------------------------------
+
+
+def _failures(settings_engine: object) -> int:
+    with Session(settings_engine) as session:  # type: ignore[call-overload]
+        return len(session.exec(select(LoginFailure)).all())
+
+
+def test_five_wrong_passwords_for_a_name_block_it_for_fifteen_minutes(
+    client: TestClient, web_store: WebStore, web_app: FastAPI
+) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    for _ in range(5):
+        assert _login(client, LEGAL, "wrong password!").status_code == 401  # type: ignore[attr-defined]
+    blocked = _login(client, LEGAL, PASSWORD)  # even the right one: it is not tried
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+    assert "too many attempts, try again in 15 minutes" in blocked.text  # type: ignore[attr-defined]
+    assert client.get("/reviews").status_code == 303
+    # counted in the store: another worker of the same store refuses as well
+    other = create_app(web_store.settings, secret=SECRET)
+    with TestClient(other, follow_redirects=False, client=("10.0.0.9", 5000)) as c:
+        assert _login(c, LEGAL, PASSWORD).status_code == 429  # type: ignore[attr-defined]
+    assert _failures(web_store.settings.engine) == 5
+
+
+def test_five_failures_from_one_address_block_it_for_every_name(
+    web_app: FastAPI, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, SUPERVISOR)
+    with TestClient(web_app, follow_redirects=False, client=("10.1.1.1", 4000)) as c:
+        for i in range(5):
+            _login(c, f"guess.{i}", "wrong password!")
+        assert _login(c, SUPERVISOR, PASSWORD).status_code == 429  # type: ignore[attr-defined]
+    with TestClient(web_app, follow_redirects=False, client=("10.1.1.2", 4000)) as c:
+        assert _login(c, SUPERVISOR, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_failures_older_than_fifteen_minutes_no_longer_count(
+    client: TestClient, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    with Session(web_store.settings.engine) as session:
+        for minutes in (16, 17, 18, 19, 20):
+            session.add(
+                LoginFailure(name=LEGAL, client="x", at=utcnow() - timedelta(minutes=minutes))
+            )
+        session.commit()
+    assert _login(client, LEGAL, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_a_successful_sign_in_forgets_the_names_failures(
+    client: TestClient, web_store: WebStore
+) -> None:
+    set_user_password(web_store.settings, LEGAL)
+    for _ in range(4):
+        _login(client, LEGAL, "wrong password!")
+    assert _login(client, LEGAL, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    assert _failures(web_store.settings.engine) == 0
+
+
+# --- passwords in the store and in the logs --------------------------------------------------
+
+
+def test_the_password_is_stored_as_an_argon2_hash_and_never_logged(
+    client: TestClient, web_store: WebStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    set_user_password(web_store.settings, LEGAL)
+    _login(client, LEGAL, "my secret typo 1")
+    _login(client, "13812345678", "my secret typo 2")  # a phone typed as the name
+    signed_in_as(client, LEGAL)
+    with Session(web_store.settings.engine) as session:
+        row = session.get(UserCredential, LEGAL)
+    assert row is not None and row.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in row.password_hash
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (PASSWORD, "my secret typo", "13812345678"):
+        assert secret not in logged
+    assert f"signed in: {LEGAL}" in logged
+
+
+# --- roles, CSRF on actions, four-eyes -------------------------------------------------------
+
+
+def test_a_collector_forging_the_approve_form_is_refused_403(
+    client: TestClient, web_store: WebStore
+) -> None:
+    review_id = web_store.review_ids[0]  # a legal review of a case the collector owns
+    csrf = signed_in_as(client, COLLECTOR)
+    page = client.get(f"/reviews/{review_id}")
+    assert page.status_code == 200
+    assert f'action="/reviews/{review_id}/approve"' not in page.text  # no button for them
+    response = client.post(
+        f"/reviews/{review_id}/approve", data={"csrf": csrf, "comment": "forged"}
     )
-    assert response.status_code == 401
-    assert "wrong name or password" in response.text
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Traceback" not in response.text
+    with Session(web_store.settings.engine) as session:
+        review = session.get(Review, review_id)
+        assert review is not None and review.status == ReviewStatus.PENDING
+
+
+def test_a_post_without_the_csrf_token_is_refused_403(
+    client: TestClient, web_store: WebStore
+) -> None:
+    review_id = web_store.review_ids[0]
+    signed_in_as(client, LEGAL)
+    for data in ({"comment": "no token"}, {"comment": "wrong", "csrf": "not-the-token"}):
+        assert client.post(f"/reviews/{review_id}/approve", data=data).status_code == 403
+    with Session(web_store.settings.engine) as session:
+        review = session.get(Review, review_id)
+        assert review is not None and review.status == ReviewStatus.PENDING
+
+
+def test_the_web_decision_records_the_signed_in_user_and_via_web(
+    client: TestClient, web_store: WebStore
+) -> None:
+    review_id = web_store.review_ids[1]
+    csrf = signed_in_as(client, LEGAL)
+    response = client.post(
+        f"/reviews/{review_id}/approve", data={"csrf": csrf, "comment": "证据齐全"}
+    )
+    assert response.status_code == 303
+    with Session(web_store.settings.engine) as session:
+        review = session.get(Review, review_id)
+    assert review is not None and review.status == ReviewStatus.APPROVED
+    assert review.decided_by == LEGAL and review.decided_via == DecisionVia.WEB
+
+
+def test_the_requester_of_a_review_cannot_approve_it_on_the_web(
+    client: TestClient, web_store: WebStore
+) -> None:
+    review_id = web_store.review_ids[1]
+    with Session(web_store.settings.engine) as session:
+        review = session.get(Review, review_id)
+        assert review is not None
+        review.requested_by = LEGAL
+        session.add(review)
+        session.commit()
+    csrf = signed_in_as(client, LEGAL)
+    refused = client.post(f"/reviews/{review_id}/approve", data={"csrf": csrf, "comment": "ok"})
+    assert refused.status_code == 409
+    assert "four-eyes" in refused.text
+    other = TestClient(client.app, follow_redirects=False)
+    csrf = signed_in_as(other, LEGAL_2)
+    decided = other.post(f"/reviews/{review_id}/approve", data={"csrf": csrf, "comment": "ok"})
+    assert decided.status_code == 303
+    with Session(web_store.settings.engine) as session:
+        review = session.get(Review, review_id)
+        assert review is not None and review.decided_by == LEGAL_2
+
+
+def test_require_role_and_who_may_see_a_case(web_store: WebStore) -> None:
+    legal = User(name=LEGAL, display_name="L", role=Role.LEGAL)
+    collector = User(name=COLLECTOR, display_name="C", role=Role.COLLECTOR)
+    require_role(legal, Role.LEGAL)
+    with pytest.raises(Forbidden, match="needs the legal or supervisor role"):
+        require_role(collector, Role.LEGAL, Role.SUPERVISOR)
+    with Session(web_store.settings.engine) as session:
+        mine = session.get(Case, web_store.case_ids[0])
+        theirs = session.get(Case, web_store.hostile_case_id)
+    assert mine is not None and theirs is not None
+    assert may_see_case(collector, mine) and not may_see_case(collector, theirs)
+    for role, name in ((Role.LEGAL, LEGAL), (Role.SUPERVISOR, SUPERVISOR), (Role.OPS, OPS)):
+        assert may_see_case(User(name=name, display_name="x", role=role), theirs)
+    assert theirs.owner == OTHER_COLLECTOR
+
+
+def test_a_collector_gets_404_for_a_case_they_do_not_own(
+    client: TestClient, web_store: WebStore
+) -> None:
+    signed_in_as(client, COLLECTOR)
+    assert client.get(f"/cases/{web_store.case_ids[0]}").status_code == 200
+    response = client.get(f"/cases/{web_store.hostile_case_id}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_csrf_of_reads_the_session_token(client: TestClient, web_store: WebStore) -> None:
+    token = signed_in_as(client, LEGAL)
+    assert csrf_of(client) == token and len(token) >= 32
