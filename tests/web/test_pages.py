@@ -456,3 +456,21 @@ def test_static_script_and_styles_are_served(client: TestClient) -> None:
     script = client.get("/static/app.js")
     assert script.status_code == 200 and "data-confirm" in script.text
     assert client.get("/static/app.css").status_code == 200
+
+
+def test_the_requester_of_a_review_is_not_offered_its_decision(
+    client: TestClient, web_store: WebStore
+) -> None:
+    review_id = web_store.review_ids[0]
+    with Session(web_store.settings.engine) as session:
+        review = session.get(Review, review_id)
+        assert review is not None
+        review.requested_by = LEGAL
+        session.commit()
+    csrf = signed_in_as(client, LEGAL)
+    page = client.get(f"/reviews/{review_id}").text
+    assert "/approve" not in page and "四眼原则" in page
+    forged = client.post(f"/reviews/{review_id}/approve", data={"csrf": csrf, "comment": "ok"})
+    assert forged.status_code == 409  # the task's four-eyes line
+    assert "four-eyes" in forged.text
+    assert _review(web_store, review_id).status == ReviewStatus.PENDING
