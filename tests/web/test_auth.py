@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from duecourse.web import create_app
@@ -37,11 +39,10 @@ from tests.web.conftest import (
 )
 
 
-def _login(client: TestClient, name: str, password: str, **extra: str) -> object:
-    return client.post(
-        "/login",
-        data={"csrf": login_csrf(client), "name": name, "password": password, **extra},
-    )
+def _login(client: TestClient, name: str, password: str, **extra: str) -> Response:
+    data = {"csrf": login_csrf(client), "name": name, "password": password, **extra}
+    response: Response = client.post("/login", data=data)
+    return response
 
 
 def _use_cookie(client: TestClient, value: str) -> None:
@@ -65,8 +66,8 @@ def test_signing_in_through_the_form_returns_to_the_page_asked_for(
 ) -> None:
     set_user_password(web_store.settings, LEGAL)
     response = _login(client, LEGAL, PASSWORD, next="/reviews/1")
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    assert response.headers["location"] == "/reviews/1"  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    assert response.headers["location"] == "/reviews/1"
     assert read_cookie(SECRET, client.cookies[COOKIE])["user"] == LEGAL
     assert client.get("/reviews").status_code == 200
     # signed in already: /login goes straight on
@@ -79,7 +80,7 @@ def test_after_sign_in_only_a_path_of_this_site_is_followed(
 ) -> None:
     set_user_password(web_store.settings, LEGAL)
     response = _login(client, LEGAL, PASSWORD, next=target)
-    assert response.headers["location"] == "/reviews"  # type: ignore[attr-defined]
+    assert response.headers["location"] == "/reviews"
     assert safe_next("/login?next=/x") == "/reviews"
 
 
@@ -90,21 +91,21 @@ def test_a_wrong_password_or_an_unknown_name_is_the_same_refusal(
     wrong = _login(client, COLLECTOR, PASSWORD + "x")
     unknown = _login(client, "nobody.here", PASSWORD)
     for response in (wrong, unknown):
-        assert response.status_code == 401  # type: ignore[attr-defined]
-        assert "wrong name or password" in response.text  # type: ignore[attr-defined]
+        assert response.status_code == 401
+        assert "wrong name or password" in response.text
     assert "user" not in read_cookie(SECRET, client.cookies[COOKIE])
     assert client.get("/reviews").status_code == 303
 
 
 def test_a_roster_user_without_a_password_cannot_sign_in(client: TestClient) -> None:
-    assert _login(client, LEGAL, "").status_code == 401  # type: ignore[attr-defined]
+    assert _login(client, LEGAL, "").status_code == 401
 
 
 def test_a_name_with_a_password_but_no_longer_on_the_roster_cannot_sign_in(
     client: TestClient, web_store: WebStore
 ) -> None:
     set_user_password(web_store.settings, "gone.person")
-    assert _login(client, "gone.person", PASSWORD).status_code == 401  # type: ignore[attr-defined]
+    assert _login(client, "gone.person", PASSWORD).status_code == 401
 
 
 def test_the_sign_in_form_needs_its_csrf_token(client: TestClient, web_store: WebStore) -> None:
@@ -134,7 +135,7 @@ def test_the_session_cookie_is_signed_http_only_same_site_strict_and_expires(
 ) -> None:
     set_user_password(web_store.settings, LEGAL)
     response = _login(client, LEGAL, PASSWORD)
-    cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
+    cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert f"Max-Age={MAX_AGE}" in cookie or f"Max-Age={MAX_AGE - 1}" in cookie
@@ -191,8 +192,8 @@ def test_signing_out_needs_the_csrf_token_and_ends_the_session(
 # --- the rate limit --------------------------------------------------------------------------
 
 
-def _failures(settings_engine: object) -> int:
-    with Session(settings_engine) as session:  # type: ignore[call-overload]
+def _failures(engine: Engine) -> int:
+    with Session(engine) as session:
         return len(session.exec(select(LoginFailure)).all())
 
 
@@ -201,15 +202,15 @@ def test_five_wrong_passwords_for_a_name_block_it_for_fifteen_minutes(
 ) -> None:
     set_user_password(web_store.settings, LEGAL)
     for _ in range(5):
-        assert _login(client, LEGAL, "wrong password!").status_code == 401  # type: ignore[attr-defined]
+        assert _login(client, LEGAL, "wrong password!").status_code == 401
     blocked = _login(client, LEGAL, PASSWORD)  # even the right one: it is not tried
-    assert blocked.status_code == 429  # type: ignore[attr-defined]
-    assert "too many attempts, try again in 15 minutes" in blocked.text  # type: ignore[attr-defined]
+    assert blocked.status_code == 429
+    assert "too many attempts, try again in 15 minutes" in blocked.text
     assert client.get("/reviews").status_code == 303
     # counted in the store: another worker of the same store refuses as well
     other = create_app(web_store.settings, secret=SECRET)
     with TestClient(other, follow_redirects=False, client=("10.0.0.9", 5000)) as c:
-        assert _login(c, LEGAL, PASSWORD).status_code == 429  # type: ignore[attr-defined]
+        assert _login(c, LEGAL, PASSWORD).status_code == 429
     assert _failures(web_store.settings.engine) == 5
 
 
@@ -220,9 +221,9 @@ def test_five_failures_from_one_address_block_it_for_every_name(
     with TestClient(web_app, follow_redirects=False, client=("10.1.1.1", 4000)) as c:
         for i in range(5):
             _login(c, f"guess.{i}", "wrong password!")
-        assert _login(c, SUPERVISOR, PASSWORD).status_code == 429  # type: ignore[attr-defined]
+        assert _login(c, SUPERVISOR, PASSWORD).status_code == 429
     with TestClient(web_app, follow_redirects=False, client=("10.1.1.2", 4000)) as c:
-        assert _login(c, SUPERVISOR, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+        assert _login(c, SUPERVISOR, PASSWORD).status_code == 303
 
 
 def test_failures_older_than_fifteen_minutes_no_longer_count(
@@ -235,7 +236,7 @@ def test_failures_older_than_fifteen_minutes_no_longer_count(
                 LoginFailure(name=LEGAL, client="x", at=utcnow() - timedelta(minutes=minutes))
             )
         session.commit()
-    assert _login(client, LEGAL, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    assert _login(client, LEGAL, PASSWORD).status_code == 303
 
 
 def test_a_successful_sign_in_forgets_the_names_failures(
@@ -244,7 +245,7 @@ def test_a_successful_sign_in_forgets_the_names_failures(
     set_user_password(web_store.settings, LEGAL)
     for _ in range(4):
         _login(client, LEGAL, "wrong password!")
-    assert _login(client, LEGAL, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    assert _login(client, LEGAL, PASSWORD).status_code == 303
     assert _failures(web_store.settings.engine) == 0
 
 
