@@ -84,7 +84,10 @@ def render(
         "t": partial(t, lang=lang),
         "csrf": csrf_token(request) if user is not None else "",
         "flash": flash if flash in FLASH_KEYS else None,
-        "here": request.url.path,
+        # the page itself (ids and filter values only: no personal data in URLs), for the switch
+        "here": f"{request.url.path}?{request.url.query}"
+        if request.url.query
+        else request.url.path,
         "money": money,
         "when": when,
         "label": label,
