@@ -315,6 +315,8 @@ def test_case_page_404_for_a_missing_case_and_another_collectors_case(
     assert "alert" not in other.text  # nothing of the case leaks
     assert client.get("/cases/424242").status_code == 404
     assert client.get("/cases/0").status_code == 404
+    for huge in ("/cases/", "/reviews/", "/documents/"):  # beyond what the database can hold
+        assert client.get(f"{huge}99999999999999999999").status_code == 404, huge
 
 
 def test_a_hostile_debtor_name_is_text(client: TestClient, web_store: WebStore) -> None:
