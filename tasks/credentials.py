@@ -81,9 +81,25 @@ def verify(session: Session, user_name: str, password: str) -> bool:
 
 
 def record_login_failure(session: Session, name: str, client: str) -> None:
-    """One failed sign-in, for the rate limit (the caller commits)."""
-    session.add(LoginFailure(name=name[:NAME_WIDTH], client=client[:NAME_WIDTH], at=utcnow()))
+    """One failed sign-in, for the rate limit (the caller commits). The name's and the
+    client's failures that have left the window are deleted, so the table stays small."""
+    name, client = name[:NAME_WIDTH], client[:NAME_WIDTH]
+    now = utcnow()
+    for column, value in ((LoginFailure.name, name), (LoginFailure.client, client)):
+        session.execute(
+            sa.delete(LoginFailure).where(
+                col(column) == value, col(LoginFailure.at) <= now - FAILURE_WINDOW
+            )
+        )
+    session.add(LoginFailure(name=name, client=client, at=now))
     session.flush()
+
+
+def password_changed_at(session: Session, user_name: str) -> datetime | None:
+    """When `user_name`'s password was last set (None: it has none). A web session begun
+    before it is no longer valid: setting a password signs every old session out."""
+    row = session.get(UserCredential, user_name)
+    return row.updated_at if row is not None else None
 
 
 def clear_login_failures(session: Session, name: str) -> None:
@@ -98,6 +114,7 @@ def login_wait(session: Session, name: str, client: str, *, now: datetime | None
     now = now or utcnow()
     since = now - FAILURE_WINDOW
     waits = [0.0]
+    client = client[:NAME_WIDTH]
     for column, value in ((LoginFailure.name, name[:NAME_WIDTH]), (LoginFailure.client, client)):
         recent = session.exec(
             select(LoginFailure.at)

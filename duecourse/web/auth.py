@@ -33,6 +33,7 @@ from rules.roster import User
 from tasks.credentials import (
     clear_login_failures,
     login_wait,
+    password_changed_at,
     record_login_failure,
     verify,
 )
@@ -90,11 +91,25 @@ def _here(request: Request) -> str:
     return f"{path}?{request.url.query}" if request.url.query else path
 
 
+def _still_valid(request: Request, name: str, since: object) -> bool:
+    """The user's password has not been set (or removed) since the session began: setting a
+    password signs out every session begun before (a stolen cookie included)."""
+    if not isinstance(since, int):
+        return False
+    with Session(_settings(request).engine) as session:
+        changed = password_changed_at(session, name)
+    return changed is not None and int(changed.timestamp()) <= since
+
+
 async def signed_in(request: Request) -> User:
     """The signed-in roster user; LoginRequired (a redirect to /login) when there is none, the
-    session has expired, or the user has left the roster since signing in."""
-    name = session_of(request).get("user")
+    session has expired, the user has left the roster or their password has been set again
+    since signing in."""
+    data = session_of(request)
+    name = data.get("user")
     user = roster(request).get(name) if isinstance(name, str) else None
+    if user is not None and not _still_valid(request, user.name, data.get("since")):
+        user = None
     if user is None:
         if name is not None:
             end_session(request)

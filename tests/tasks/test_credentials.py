@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from models import UserCredential
+from models import LoginFailure, UserCredential
 from models.types import utcnow
 from rules.errors import InputError
 from tasks import credentials
@@ -97,3 +97,16 @@ def test_a_typed_name_longer_than_the_column_is_cut_not_refused(session: Session
         record_login_failure(session, long_name, "c" * 100)
     session.commit()
     assert login_wait(session, long_name, "elsewhere") == 15
+
+
+def test_failures_out_of_the_window_are_deleted_when_the_next_is_recorded(
+    session: Session,
+) -> None:
+    old = utcnow() - timedelta(minutes=16)
+    session.add(LoginFailure(name="li.legal", client="10.0.0.1", at=old))
+    session.add(LoginFailure(name="other", client="10.0.0.2", at=old))
+    session.commit()
+    record_login_failure(session, "li.legal", "10.0.0.3")
+    session.commit()
+    left = sorted(f.name for f in session.exec(select(LoginFailure)).all())
+    assert left == ["li.legal", "other"]  # the new one, and another name's from elsewhere

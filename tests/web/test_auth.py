@@ -168,6 +168,10 @@ def test_a_session_older_than_eight_hours_has_expired(
     client: TestClient, web_store: WebStore
 ) -> None:
     """Checked on the server from the signed sign-in time, whatever the browser keeps."""
+    with Session(web_store.settings.engine) as session:  # a password set 9 hours ago
+        long_ago = utcnow() - timedelta(hours=9)
+        session.add(UserCredential(name=LEGAL, password_hash="x", updated_at=long_ago))
+        session.commit()
     serializer = URLSafeTimedSerializer(SECRET, salt="duecourse.web.session")
     old = {"csrf": "x", "user": LEGAL, "since": int(time.time()) - MAX_AGE - 60}
     _use_cookie(client, serializer.dumps(old))
@@ -175,6 +179,30 @@ def test_a_session_older_than_eight_hours_has_expired(
     fresh = {"csrf": "x", "user": LEGAL, "since": int(time.time()) - 60}
     _use_cookie(client, serializer.dumps(fresh))
     assert client.get("/reviews").status_code == 200
+
+
+def test_setting_the_password_again_signs_out_the_sessions_begun_before(
+    client: TestClient, web_store: WebStore
+) -> None:
+    signed_in_as(client, LEGAL)
+    assert client.get("/reviews").status_code == 200
+    with Session(web_store.settings.engine) as session:
+        row = session.get(UserCredential, LEGAL)
+        assert row is not None
+        row.updated_at = utcnow() + timedelta(seconds=2)  # set again after the sign-in
+        session.add(row)
+        session.commit()
+    assert client.get("/reviews").status_code == 303
+    with Session(web_store.settings.engine) as session:  # and a password removed
+        row = session.get(UserCredential, LEGAL)
+        session.delete(row)
+        session.commit()
+    other = TestClient(client.app, follow_redirects=False)
+    signed_in_as(other, LEGAL)
+    with Session(web_store.settings.engine) as session:
+        session.delete(session.get(UserCredential, LEGAL))
+        session.commit()
+    assert other.get("/reviews").status_code == 303
 
 
 def test_signing_out_needs_the_csrf_token_and_ends_the_session(
