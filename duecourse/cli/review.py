@@ -130,7 +130,7 @@ def _decide(
             item = decide_review(
                 session, review_id, user=reviewer, approve=approve, comment=comment, as_of=day,
                 via=DecisionVia.CLI,
-            )
+            )  # fmt: skip
         except ReviewWithdrawn:
             session.commit()  # the withdrawal stands; the decision is refused (exit 1)
             raise

@@ -193,3 +193,13 @@ def test_no_secret_argument_uses_a_private_key_file_made_once(
     from duecourse.web.session import web_secret
 
     assert web_secret(web_store.settings) == "from-the-environment-0123456789"
+
+
+def test_a_key_file_too_short_to_be_a_key_is_refused_in_one_line(web_store: WebStore) -> None:
+    from duecourse.web.session import web_secret
+    from rules.errors import DuecourseError
+
+    web_store.settings.make_home()
+    (web_store.settings.home / "web-secret").write_text("short\n")
+    with pytest.raises(DuecourseError, match="web-secret: the web secret is shorter than 16"):
+        web_secret(web_store.settings)
