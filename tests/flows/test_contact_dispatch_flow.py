@@ -5,6 +5,7 @@ Prefect's task retry without sending the text twice."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -101,9 +102,16 @@ def test_the_flow_dispatches_retries_a_timed_out_batch_once_and_leaves_its_artif
     assert run_id == summary["run_id"] and status == "succeeded" and flow_run_id
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(UUID(flow_run_id))
-        tasks = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)]))
-        )
+        # task runs reach the server as events, processed after the flow returns: wait for them
+        deadline = time.monotonic() + 60
+        while True:
+            tasks = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)]))
+            )
+            counts = sorted(t.run_count for t in tasks if t.name.startswith("dispatch-batch"))
+            if counts == [1, 1, 2] or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(
                 key=ArtifactFilterKey(any_=[f"contact-dispatch-{DAY.isoformat()}"])
