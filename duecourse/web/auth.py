@@ -78,8 +78,10 @@ def roster(request: Request) -> dict[str, User]:
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path of this site only (never `//host` or a URL)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    if not target or not target.startswith("/") or target.startswith("//"):
         return DEFAULT_PAGE
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return DEFAULT_PAGE  # browsers drop tabs and read \ as /: "/\t/evil" is "//evil"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or target.startswith("/login"):
         return DEFAULT_PAGE
@@ -144,7 +146,8 @@ async def checked_form(request: Request) -> FormData:
     also stops a same-site page or a script that lost its session."""
     form = await request.form()
     sent = form.get("csrf")
-    if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
+    expected = csrf_token(request).encode()
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected):
         raise Forbidden("the form has expired or did not come from this site: reload the page")
     return form
 

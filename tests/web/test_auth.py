@@ -67,7 +67,10 @@ def test_signing_in_through_the_form_returns_to_the_page_asked_for(
     assert client.get("/login").headers["location"] == "/reviews"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil", ""])
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/x", "https://evil.example/", "/\\evil", "/\t/evil.example", "/\n/e", ""],
+)
 def test_after_sign_in_only_a_path_of_this_site_is_followed(
     client: TestClient, web_store: WebStore, target: str
 ) -> None:
@@ -112,6 +115,14 @@ def test_the_sign_in_form_needs_its_csrf_token(client: TestClient, web_store: We
         assert response.status_code == 403
         assert response.headers["content-type"].startswith("text/html")
     assert client.get("/reviews").status_code == 303  # still nobody signed in
+
+
+def test_a_csrf_field_of_any_text_is_a_403_not_an_error(
+    client: TestClient, web_store: WebStore
+) -> None:
+    for token in ("令牌", "\x00", "x" * 5000):
+        refused = client.post("/login", data={"csrf": token, "name": LEGAL, "password": "x"})
+        assert refused.status_code == 403
 
 
 def test_signing_in_gives_a_new_csrf_token(client: TestClient, web_store: WebStore) -> None:
