@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -71,6 +71,22 @@ def env_settings() -> EnvSettings:
         first = exc.errors()[0]
         name = "DUECOURSE_" + "_".join(str(p) for p in first["loc"]).upper()
         raise DuecourseError(f"{name}: {first['msg'].lower()}") from None
+
+
+_Settings = TypeVar("_Settings", bound=BaseSettings)
+
+
+def settings_from_env(model: type[_Settings], prefix: str, what: str) -> _Settings:
+    """`model()` read from the environment (variables `prefix`...); a bad value is one line
+    naming the variable (`what: DUECOURSE_SMS_URL: ...`), never a validation traceback."""
+    try:
+        return model()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "_".join(str(p) for p in first["loc"])
+        name = f"{prefix}{where.upper()}: " if where else ""
+        why = str(first["msg"]).removeprefix("Value error, ")
+        raise DuecourseError(f"{what}: {name}{why}") from None
 
 
 def home_dir(home: str | Path | None = None) -> Path:

@@ -27,11 +27,11 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.db import settings_from_env
 from rules.enums import Channel
-from rules.errors import DuecourseError
 from tasks.channels.base import Sender
 from tasks.channels.email_smtp import EmailOutbox, SmtpEmailSender, email_outbox_path
 from tasks.channels.sms_http import HttpSmsSender
@@ -77,14 +77,7 @@ class SmsSettings(BaseSettings):
 
 def sms_settings() -> SmsSettings:
     """The environment's SMS settings; a bad value is one line naming the variable."""
-    try:
-        return SmsSettings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = "_".join(str(p) for p in first["loc"])
-        name = f"DUECOURSE_SMS_{where.upper()}: " if where else ""
-        why = str(first["msg"]).removeprefix("Value error, ")
-        raise DuecourseError(f"sms settings: {name}{why}") from None
+    return settings_from_env(SmsSettings, "DUECOURSE_SMS_", "sms settings")
 
 
 def sms_sender(settings: SmsSettings, home: Path) -> Sender:

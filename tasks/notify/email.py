@@ -29,10 +29,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.db import home_dir
+from models.db import home_dir, settings_from_env
 from rules.errors import DuecourseError
 from rules.roster import Email
 
@@ -79,14 +79,7 @@ class SmtpSettings(BaseSettings):
 
 def smtp_settings() -> SmtpSettings:
     """The environment's SMTP settings; a bad value is one line naming the variable."""
-    try:
-        return SmtpSettings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        name = f"DUECOURSE_SMTP_{where.upper()}: " if where else ""
-        why = str(first["msg"]).removeprefix("Value error, ")
-        raise DuecourseError(f"e-mail settings: {name}{why}") from None
+    return settings_from_env(SmtpSettings, "DUECOURSE_SMTP_", "e-mail settings")
 
 
 class Mailer(Protocol):
