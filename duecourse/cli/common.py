@@ -61,6 +61,11 @@ def parse_choice(kind: type[Any], value: str | None, option: str) -> Any:
     """An enum member from its value, None for None or "all"; a bad one names the choices."""
     if value is None or value == "all":
         return None
+    return parse_enum(kind, value, option)
+
+
+def parse_enum(kind: type[Any], value: str, option: str) -> Any:
+    """An enum member from its value; a bad one is one line naming the choices (exit 2)."""
     try:
         return kind(value)
     except ValueError:

@@ -13,10 +13,17 @@ from rich.text import Text
 from sqlmodel import Session
 
 from duecourse.cli.app import app
-from duecourse.cli.common import SafeConsole, console, emit_json, err_console, parse_date, settings
+from duecourse.cli.common import (
+    SafeConsole,
+    console,
+    emit_json,
+    err_console,
+    parse_date,
+    parse_enum,
+    settings,
+)
 from duecourse.cli.policy import WIDE
 from rules.enums import CallOutcome, Channel, Party
-from rules.errors import InputError
 from rules.terminal_text import terminal_text
 from tasks.calendar import load_calendar
 from tasks.conduct import load_conduct_pack
@@ -104,14 +111,6 @@ def queue_command(
         console.print(f"{len(data['items'])} of {data['total']} shown (--limit {limit})")
 
 
-def _choice(kind: type[StrEnum], value: str, option: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(m.value for m in kind)
-        raise InputError(f"{option}: unknown value {value!r} (one of: {known})") from None
-
-
 def _summary(result: LogResult) -> str:
     c = result.contact
     at = f"{c['at']:%Y-%m-%d %H:%M} {c['at'].isoformat()[-6:]}"
@@ -159,13 +158,13 @@ def contact_log(
     breach, with a warning. A conversation with the debtor records contact_made. A promise is
     kept as the outcome only: the promise to pay itself is not recorded yet (negotiation)."""
     s = settings(ctx)
-    log_channel: LogChannel = _choice(LogChannel, channel, "--channel")
+    log_channel: LogChannel = parse_enum(LogChannel, channel, "--channel")
     wanted = LogRequest(
         case_ref=case_ref,
         channel=log_channel.channel,
-        outcome=_choice(CallOutcome, outcome, "--outcome"),
+        outcome=parse_enum(CallOutcome, outcome, "--outcome"),
         at=parse_at(at),
-        party=_choice(_LogParty, party, "--party").party,
+        party=parse_enum(_LogParty, party, "--party").party,
         note=note,
         reference=reference,
     )
