@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.web.browser_conftest import (
     BALANCE,
     HOSTILE,
@@ -187,3 +189,17 @@ def test_a_hostile_debtor_name_is_shown_as_text(
         assert page.locator("script:not([src])").count() == 0, path  # no inline script at all
     assert dialogs == []  # no alert() ever ran
     page.context.close()
+
+
+def test_without_chromium_the_browser_tests_skip_unless_ci_requires_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.web import browser_conftest
+
+    monkeypatch.setattr(browser_conftest, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("DUECOURSE_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium is missing"):
+        browser_conftest.browser_or_skip()
+    monkeypatch.setenv("DUECOURSE_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="DUECOURSE_REQUIRE_BROWSER is set"):
+        browser_conftest.browser_or_skip()
