@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, BeforeValidator, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from rules.enums import Channel
 from rules.events import CONDUCT_FLAGS, DISPUTE_OPEN, HARDSHIP_REVIEW, PLAN_CURRENT
