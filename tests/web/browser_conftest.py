@@ -206,3 +206,25 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("DUECOURSE_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def render_letter(home: Home, case_id: int) -> dict[str, Any]:
+    """A collection letter for the case, rendered by `duecourse documents render` as a user
+    would (its own process, dated "today"); the stored document's row."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "duecourse"  # the console script, in the venv
+    args = ["--home", str(home.settings.home), "documents", "render", "collection_letter"]
+    subprocess.run(
+        [str(script), *args, "--case", str(case_id)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DUECOURSE_TODAY": NEXT_DAY.isoformat()},
+        timeout=180,
+    )
+    with home.engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT * FROM document WHERE case_id = :c AND format = 'pdf'"), {"c": case_id}
+        ).one()
+    return dict(row._mapping)

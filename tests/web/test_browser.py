@@ -29,6 +29,7 @@ from tests.web.browser_conftest import (
     browser,
     home,
     next_cycle,
+    render_letter,
     set_password_for,
     shots,
 )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["base_url", "browser", "home", "shots"]  # the fixtures these tests use, by name
 
 APPROVE = 'form[action$="/approve"]'
+COLLECTORS = ("demo.wangfang", "demo.liqiang")  # collectors of the shipped (demo) roster
 
 
 def open_page(browser: Browser, base_url: str) -> Page:
@@ -203,3 +205,28 @@ def test_without_chromium_the_browser_tests_skip_unless_ci_requires_them(
     monkeypatch.setenv("DUECOURSE_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="DUECOURSE_REQUIRE_BROWSER is set"):
         browser_conftest.browser_or_skip()
+
+
+def test_the_legal_user_opens_a_case_letter_inline_and_reads_its_hash(
+    browser: Browser, base_url: str, home: Home
+) -> None:
+    """The stored PDF is served inline to a user who may see its case, with the SHA-256 the
+    store recorded on the page that embeds it; a collector who does not own the case gets 404."""
+    import hashlib
+
+    doc = render_letter(home, home.case_id)
+    page = open_page(browser, base_url)
+    assert sign_in(page, LEGAL) == 303
+    page.goto(f"/documents/{doc['id']}/view")
+    assert doc["sha256"] in page.locator("body").inner_text()
+    pdf = page.request.get(f"/documents/{doc['id']}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("inline")
+    assert hashlib.sha256(pdf.body()).hexdigest() == doc["sha256"]  # the file, as stored
+    page.context.close()
+    stranger = next(u for u in COLLECTORS if u != home.case_owner(home.case_id))
+    set_password_for(home, stranger)
+    other = open_page(browser, base_url)
+    assert sign_in(other, stranger) == 303
+    assert other.request.get(f"/documents/{doc['id']}").status == 404
+    other.context.close()
