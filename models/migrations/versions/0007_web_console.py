@@ -42,10 +42,12 @@ def upgrade() -> None:
             )
         )
         batch.add_column(sa.Column('decided_via', sa.String(length=24), nullable=True))
+        batch.create_index('ix_review_queue', ['status', 'opened_on', 'id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('review') as batch:
+        batch.drop_index('ix_review_queue')
         batch.drop_column('decided_via')
         batch.drop_column('requested_by')
     op.drop_index('ix_login_failure_client_at', table_name='login_failure')
