@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -13,6 +14,7 @@ from typing import Any
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.segment import Segment
 
 from duecourse.settings import Settings
@@ -96,6 +98,19 @@ def emit_json(data: Any) -> None:
     """Print one JSON document on stdout and nothing else."""
     sys.stdout.write(to_json(data) + "\n")
     sys.stdout.flush()
+
+
+@contextmanager
+def progress(enabled: bool, label: str, total: int | None = None) -> Iterator[Any]:
+    """A transient bar on stderr (only when `enabled`: progress_enabled), yielding `tick(done)`
+    that sets how many are done (or None when disabled); without `total`, a running count."""
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def progress_enabled(json_out: bool) -> bool:

@@ -9,15 +9,14 @@ from datetime import time as clock_time
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from duecourse.cli.app import app
 from duecourse.cli.common import (
     console,
     emit_json,
-    err_console,
     parse_date,
+    progress,
     progress_enabled,
     settings,
 )
@@ -125,16 +124,14 @@ def dispatch_command(
 
 
 def _run(context: Any, json_out: bool) -> dict[str, Any]:
-    if not progress_enabled(json_out):
-        return dispatch_day(context).as_dict()
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("dispatching: 0 lines", total=None)
+    """The run, with a running count of the lines taken on stderr (a terminal only)."""
+    with progress(progress_enabled(json_out), "dispatching lines") as tick:
         done = 0
 
-        def tick(n: int) -> None:
+        def counted(n: int) -> None:
             nonlocal done
             done += n
-            bar.update(task, description=f"dispatching: {done:,} lines")
+            if tick is not None:
+                tick(done)
 
-        return dispatch_day(context, on_progress=tick).as_dict()
+        return dispatch_day(context, on_progress=counted).as_dict()

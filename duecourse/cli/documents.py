@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session
 
@@ -23,6 +20,7 @@ from duecourse.cli.common import (
     emit_json,
     err_console,
     parse_date,
+    progress,
     progress_enabled,
     settings,
 )
@@ -58,17 +56,6 @@ def _choice(kind: type[Any], value: str | None, option: str) -> Any:
     except ValueError:
         known = ", ".join(m.value for m in kind)
         raise InputError(f"{option}: unknown value {value!r} (one of: {known})") from None
-
-
-@contextmanager
-def _progress(enabled: bool, total: int, label: str) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.update(task, completed=done)
 
 
 @documents_app.command("render")
@@ -116,7 +103,7 @@ def render_command(
     case_ids = _case_ids(s, case, bucket, stage)
     bank = load_bank(s.policy_dir)
     calendar = load_calendar(s.policy_dir)
-    with _progress(progress_enabled(json_out) and len(case_ids) > 1, len(case_ids), kind) as tick:
+    with progress(progress_enabled(json_out) and len(case_ids) > 1, kind, len(case_ids)) as tick:
         if batch is not None:
             report = render_batch(
                 s.engine, s.documents_dir, bank, kind, case_ids, day,

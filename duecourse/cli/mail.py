@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from duecourse.cli.app import app
 from duecourse.cli.common import (
@@ -16,6 +13,7 @@ from duecourse.cli.common import (
     emit_json,
     err_console,
     parse_date,
+    progress,
     progress_enabled,
     settings,
 )
@@ -32,18 +30,6 @@ mail_app = typer.Typer(
 app.add_typer(mail_app, name="mail")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
-    """A bar on stderr per printed batch (letters rendered so far), only on a terminal."""
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("letters", total=None)
-        yield lambda done: bar.update(task, completed=done)
 
 
 @mail_app.command("batch")
@@ -73,7 +59,7 @@ def batch_command(
         pack=load_conduct_pack(s.policy_dir),
         duplex=duplex,
     )
-    with _progress(progress_enabled(json_out)) as tick:
+    with progress(progress_enabled(json_out), "letters") as tick:
         report = mail_batch(s.engine, when, setup, on_progress=tick)
     if json_out:
         emit_json(report.as_dict())
