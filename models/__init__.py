@@ -12,6 +12,7 @@ from models.cycle import CycleAction, CycleRun
 from models.document import Document, DocumentNumber, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
 from models.milestone import Milestone
+from models.payment import Payment
 from models.policy_version import PolicyVersion
 from models.review import Review
 from models.snapshot import BalanceSnapshot
@@ -32,6 +33,7 @@ __all__ = [
     "ImportRun",
     "LoginFailure",
     "Milestone",
+    "Payment",
     "PolicyVersion",
     "QuarantinedRow",
     "Review",

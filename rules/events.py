@@ -31,6 +31,9 @@ MILESTONE_MISSED: Final = "milestone_missed"  # `run-day`: a deadline missed, an
 REVIEW_REQUESTED: Final = "review_requested"  # `run-day`: entering a stage needs a review
 REVIEW_DECIDED: Final = "review_decided"  # `duecourse review approve|reject`
 REVIEW_WITHDRAWN: Final = "review_withdrawn"  # `run-day` or a decision: case closed or moved
+PAYMENT_RECEIVED: Final = "payment_received"  # `duecourse pay`, `import-payments`: a partial
+#   payment, the debtor agreeing to perform, interrupts the limitation period (SPC limitation
+#   rules 2020 Art. 14; Civil Code Art. 195)
 
 # -- milestone events the ladder's conventions define (README "Conventions later tracks hang
 #    off"); which command records each ----------------------------------------------------------

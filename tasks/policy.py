@@ -26,6 +26,7 @@ from rules.roster import Roster, User
 from rules.snapshot_row import IntakeSettings
 from tasks.bank import BANK_FILE, load_bank
 from tasks.conduct import DEFAULT_PACK, load_conduct_pack
+from tasks.payments.policy import load_payment_policy
 from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
 from tasks.policy_versions import calendar_content
 from tasks.yaml_file import (
@@ -274,6 +275,17 @@ def _conduct(source: Path) -> list[LocatedProblem]:
     return []
 
 
+def _payments(source: Path) -> list[LocatedProblem]:
+    """The problems of the payments.yaml in use (tasks/payments/policy.py)."""
+    try:
+        load_payment_policy(source)
+    except YamlRefusedError:
+        raise
+    except YamlFileError as exc:
+        return exc.problems
+    return []
+
+
 def load_intake(source: Path | None = None) -> IntakeSettings:
     """The bank's intake settings: `intake.yaml` in the policy folder (of a single policy file),
     else the shipped one, else the defaults; a bad file is YamlFileError (file:line, exit 2)."""
@@ -327,7 +339,7 @@ def check_policy(
     users, errs = _build_roster(parts.get("roster"))
     problems += errs
     calendar, errs = _calendar(source)
-    problems += errs + _bank(source) + _intake(source) + _conduct(source)
+    problems += errs + _bank(source) + _intake(source) + _conduct(source) + _payments(source)
     policy = None
     if stages is not None and risk is not None and scheme is not None:
         policy = Policy.build(stages, risk, scheme, label, calendar)

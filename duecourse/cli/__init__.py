@@ -23,6 +23,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     intake,
     legal,
     mail,
+    payments,
     policy,
     portfolio,
     report,

@@ -82,6 +82,7 @@ SECTION_FIELDS = {
     "documents": ("number", "kind", "format", "rendered_at", "path"),
     "contacts": ("at", "channel", "party", "to", "template", "status", "outcome"),
     "plans": ("kind", "status", "amount"),
+    "payments": ("paid_on", "amount", "reference", "allocated"),
 }
 
 
