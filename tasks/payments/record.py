@@ -81,8 +81,8 @@ def outstanding(session: Session, case: Case, paid_on: date) -> dict[Head, int]:
             sa.func.coalesce(sa.func.sum(col(p.allocated_principal)), 0),
         ).where(p.case_id == case.id, p.paid_on >= figures.amounts_as_of)
     ).one()
-    # the sums come back as raw fen (the aggregate bypasses the Money type)
-    fees, interest, principal = (int(v) for v in paid)
+    # the sums come back through the Money type: yuan
+    fees, interest, principal = (yuan_to_fen(v) for v in paid)
     return {
         Head.FEES: yuan_to_fen(figures.fees) - fees,
         Head.INTEREST: yuan_to_fen(figures.interest) - interest,
