@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from models import Payment, Review, TimelineEvent
 from rules import events
 from rules.allocation import PaymentSource
-from rules.enums import CaseStatus, Outcome, ReviewStatus, Stage
+from rules.enums import CaseStatus, Outcome, ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from tasks.case_file import build_case_file
 from tasks.payments.record import record_payment
@@ -77,7 +77,7 @@ def test_full_payment_closes_the_case_as_paid(session: Session) -> None:
         Review(
             case_id=case.id,
             target_stage=Stage.LAWYER_LETTER,
-            required_role="legal",
+            required_role=Role.LEGAL,
             opened_on=DAY,
             status=ReviewStatus.PENDING,
             key=f"review-{case.id}",
