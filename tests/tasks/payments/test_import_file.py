@@ -105,3 +105,20 @@ def test_bad_file_is_one_line(engine: Engine, tmp_path: Path) -> None:
     path.write_text("account,amount\nA,1\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing columns"):
         _import(engine, path, tmp_path)
+
+
+def test_a_row_after_the_case_closed_is_quarantined_and_the_rest_kept(
+    engine: Engine, tmp_path: Path
+) -> None:
+    acc = _account(engine)  # owes 20,850.00 in all
+    path = tmp_path / "pay.csv"
+    path.write_text(
+        HEADER + f"{acc},20850.00,2026-11-05,T1\n{acc},1.00,2026-11-06,T2\n", encoding="utf-8"
+    )
+    report = _import(engine, path, tmp_path)
+    assert (report.recorded, report.quarantined) == (1, 1)
+    assert report.quarantine_file is not None
+    text = report.quarantine_file.read_text(encoding="utf-8-sig")
+    assert "3," in text and "closed" in text
+    with Session(engine) as session:
+        assert [p.reference for p in session.exec(select(Payment)).all()] == ["T1"]
