@@ -114,8 +114,10 @@ def _detail(amount: int, alloc: Allocation, left: int, ref: str | None) -> str:
     if alloc.overpaid:
         parts.append(f"overpaid {format_yuan(y(alloc.overpaid))}")
     refd = f" (reference {ref})" if ref else ""
-    return (
-        f"payment {format_yuan(y(amount))}{refd}: {', '.join(parts) or 'nothing owed'}; "
+    text = f"payment {format_yuan(y(amount))}{refd}: {', '.join(parts) or 'nothing owed'}; "
+    if left <= 0:
+        return text + "nothing left outstanding"
+    return text + (
         f"outstanding {format_yuan(y(left))} (a partial payment interrupts the limitation "
         "period: SPC limitation rules 2020 Art. 14; Civil Code Art. 195)"
     )

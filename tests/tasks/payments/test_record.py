@@ -102,6 +102,10 @@ def test_full_payment_closes_the_case_as_paid(session: Session) -> None:
         events.CLOSED,
         events.REVIEW_WITHDRAWN,
     ]
+    received = session.exec(
+        select(TimelineEvent).where(TimelineEvent.event == events.PAYMENT_RECEIVED)
+    ).one()
+    assert received.detail.endswith("nothing left outstanding")
     review = session.exec(select(Review).where(Review.case_id == case.id)).one()
     assert review.status is ReviewStatus.WITHDRAWN
     # a closed case takes no more payments
