@@ -23,10 +23,7 @@ importing the same file twice changes nothing. The good rows are one transaction
 
 from __future__ import annotations
 
-import csv
-import io
-import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,17 +35,15 @@ from sqlmodel import Session, col, select
 from models import Contact, CycleAction, Document
 from models.types import utcnow
 from rules import events
-from rules.csv_safety import safe_row
 from rules.enums import ActionStatus, Channel, ContactStatus
-from rules.errors import DuecourseError, InputError
 from rules.masking import scrub_text
 from tasks.clock import today
 from tasks.contacts.record import add_event
 from tasks.dispatch.messages import is_demand
-from tasks.snapshot_file import bad_line, detect_encoding, split_line
+from tasks.results_file import Rows, commit_with_quarantine
+from tasks.results_file import read_rows as read_rows_of
 
 COLUMNS = ("number", "tracking_number", "delivered_on", "status", "reason")
-MAX_BYTES = 64 * 1024 * 1024  # a day's results are a few thousand lines
 ACTION = CycleAction.__table__  # type: ignore[attr-defined]
 _STATUS_WORDS = {
     "delivered": ContactStatus.DELIVERED,
@@ -98,51 +93,6 @@ class DeliveryReport:
         }
 
 
-@dataclass
-class _Rows:
-    good: list[tuple[int, dict[str, str], Result]] = field(default_factory=list)
-    bad: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
-
-
-def read_text(path: Path) -> str:
-    """The file's text (UTF-8, BOM or not, or GB18030); InputError for a missing, unreadable,
-    oversized or undecodable file (exit 2)."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{path}: not a regular file")
-    if info.st_size > MAX_BYTES:
-        raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB (is this a results file?)")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        encoding = detect_encoding(data)
-        return data.decode(encoding)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
-    except UnicodeDecodeError:
-        line = bad_line(path, encoding) or 1
-        raise InputError(f"{path}: line {line}: not valid {encoding} text") from None
-
-
-def _header(path: Path, line: str) -> list[str]:
-    try:
-        names = next(csv.reader((line,), strict=True))
-    except (csv.Error, StopIteration):
-        raise InputError(f"{path}: line 1: unreadable header") from None
-    columns = [n.strip().lstrip("\ufeff").lower() for n in names]
-    missing = [c for c in COLUMNS if c not in columns]
-    if missing:
-        raise InputError(f"{path}: header is missing columns: {', '.join(missing)}")
-    return columns
-
-
 def parse_row(raw: dict[str, str], now: date) -> Result | str:
     """A row's result, or why it is refused (a reason without personal data)."""
     number = raw.get("number", "").strip()
@@ -173,26 +123,9 @@ def parse_row(raw: dict[str, str], now: date) -> Result | str:
     return Result(number, status, tracking, on, reason)
 
 
-def read_rows(path: Path, now: date) -> _Rows:
+def read_rows(path: Path, now: date) -> Rows[Result]:
     """Every non-blank line after the header, parsed or refused, with its line number."""
-    text = read_text(path)
-    if not text.strip():
-        raise InputError(f"{path}: empty file (no header row)")
-    lines = text.split("\n")
-    columns = _header(path, lines[0].rstrip("\r"))
-    out = _Rows()
-    for number, line in enumerate(lines[1:], 2):
-        body = line[:-1] if line.endswith("\r") else line
-        if not body.strip():
-            continue
-        cells, problem = split_line(body, len(columns))
-        raw = {c: v for c, v in zip(columns, cells, strict=False) if c in COLUMNS}
-        parsed = problem if problem is not None else parse_row(raw, now)
-        if isinstance(parsed, str):
-            out.bad.append((number, raw, parsed))
-        else:
-            out.good.append((number, raw, parsed))
-    return out
+    return read_rows_of(path, COLUMNS, lambda raw: parse_row(raw, now))
 
 
 def _contacts(session: Session, numbers: list[str]) -> dict[str, Contact]:
@@ -272,26 +205,6 @@ def _apply(session: Session, contact: Contact, result: Result, now: date) -> Non
         )
 
 
-def _quarantine_path(folder: Path, now: date) -> Path:
-    n = 1
-    while (path := folder / f"mail-delivered-{now.isoformat()}-{n}.quarantine.csv").exists():
-        n += 1
-    return path
-
-
-def _write_quarantine(path: Path, bad: list[tuple[int, dict[str, str], str]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["line", "problem", *COLUMNS])
-    for line, raw, why in sorted(bad, key=lambda b: b[0]):
-        writer.writerow(safe_row([line, why, *(raw.get(c, "") for c in COLUMNS)]))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-    except OSError as exc:
-        raise DuecourseError(f"{path}: cannot write ({exc.strerror or exc})") from None
-
-
 def import_deliveries(engine: Engine, path: Path, *, quarantine_dir: Path) -> DeliveryReport:
     """Record the post office's results in `path` (see the module's doc)."""
     now = today()
@@ -316,13 +229,7 @@ def import_deliveries(engine: Engine, path: Path, *, quarantine_dir: Path) -> De
                 report.unchanged += 1
             seen[result.number] = result
         report.quarantined = len(bad)
-        if bad:
-            report.quarantine_file = _quarantine_path(quarantine_dir, now)
-            _write_quarantine(report.quarantine_file, bad)
-        try:
-            session.commit()
-        except BaseException:
-            if report.quarantine_file is not None:
-                report.quarantine_file.unlink(missing_ok=True)
-            raise
+        report.quarantine_file = commit_with_quarantine(
+            session, bad, COLUMNS, (quarantine_dir, "mail-delivered", now)
+        )
     return report

@@ -14,8 +14,6 @@ number and reason; the good rows are one transaction (all or nothing).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,16 +25,15 @@ from sqlmodel import Session, col, select
 
 from models import Case, Payment
 from rules.allocation import Head, PaymentSource
-from rules.csv_safety import safe_row
-from rules.errors import DuecourseError, InputError
+from rules.errors import DuecourseError
 from tasks.clock import today
-from tasks.mail.delivered import read_text
 from tasks.payments.policy import load_payment_policy
 from tasks.payments.record import MAX_REFERENCE, record_payment
-from tasks.snapshot_file import split_line
+from tasks.results_file import Bad, commit_with_quarantine
+from tasks.results_file import read_rows as read_rows_of
 
 COLUMNS = ("account_id", "amount", "paid_on", "reference")
-_Bad = tuple[int, dict[str, str], str]
+_Bad = Bad
 
 
 @dataclass(frozen=True)
@@ -95,39 +92,10 @@ def parse_row(raw: dict[str, str], now: date) -> Row | str:
     return Row(account[:64], amount, paid_on, reference)
 
 
-def _header(path: Path, line: str) -> list[str]:
-    try:
-        names = next(csv.reader((line,), strict=True))
-    except (csv.Error, StopIteration):
-        raise InputError(f"{path}: line 1: unreadable header") from None
-    columns = [n.strip().lstrip("\ufeff").lower() for n in names]
-    missing = [c for c in COLUMNS if c not in columns]
-    if missing:
-        raise InputError(f"{path}: header is missing columns: {', '.join(missing)}")
-    return columns
-
-
 def read_rows(path: Path, now: date) -> tuple[list[tuple[int, dict[str, str], Row]], list[_Bad]]:
     """Every non-blank line after the header, parsed or refused, with its line number."""
-    text = read_text(path)
-    if not text.strip():
-        raise InputError(f"{path}: empty file (no header row)")
-    lines = text.split("\n")
-    columns = _header(path, lines[0].rstrip("\r"))
-    good: list[tuple[int, dict[str, str], Row]] = []
-    bad: list[_Bad] = []
-    for number, line in enumerate(lines[1:], 2):
-        body = line[:-1] if line.endswith("\r") else line
-        if not body.strip():
-            continue
-        cells, problem = split_line(body, len(columns))
-        raw = {c: v for c, v in zip(columns, cells, strict=False) if c in COLUMNS}
-        parsed = problem if problem is not None else parse_row(raw, now)
-        if isinstance(parsed, str):
-            bad.append((number, raw, parsed))
-        else:
-            good.append((number, raw, parsed))
-    return good, bad
+    rows = read_rows_of(path, COLUMNS, lambda raw: parse_row(raw, now), what="payments file")
+    return rows.good, rows.bad
 
 
 def _known(session: Session, column: Any, values: list[str]) -> set[str]:
@@ -136,26 +104,6 @@ def _known(session: Session, column: Any, values: list[str]) -> set[str]:
         chunk = values[start : start + 400]
         found |= {v for v in session.exec(select(column).where(col(column).in_(chunk))).all()}
     return found
-
-
-def _quarantine_path(folder: Path, now: date) -> Path:
-    n = 1
-    while (path := folder / f"payments-{now.isoformat()}-{n}.quarantine.csv").exists():
-        n += 1
-    return path
-
-
-def _write_quarantine(path: Path, bad: list[_Bad]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["line", "problem", *COLUMNS])
-    for line, raw, why in sorted(bad, key=lambda b: b[0]):
-        writer.writerow(safe_row([line, why, *(raw.get(c, "") for c in COLUMNS)]))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-    except OSError as exc:
-        raise DuecourseError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _record_rows(
@@ -210,13 +158,7 @@ def import_payments(
     with Session(engine) as session:
         bad += _record_rows(session, good, report, (actor, order))
         report.quarantined = len(bad)
-        if bad:
-            report.quarantine_file = _quarantine_path(quarantine_dir, now)
-            _write_quarantine(report.quarantine_file, bad)
-        try:
-            session.commit()
-        except BaseException:
-            if report.quarantine_file is not None:
-                report.quarantine_file.unlink(missing_ok=True)
-            raise
+        report.quarantine_file = commit_with_quarantine(
+            session, bad, COLUMNS, (quarantine_dir, "payments", now)
+        )
     return report
