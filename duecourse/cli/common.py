@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -111,6 +112,30 @@ def progress(enabled: bool, label: str, total: int | None = None) -> Iterator[An
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+# `--prefect/--no-prefect` of the commands that can run through their flow
+PrefectOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--prefect/--no-prefect",
+        help="Run through the Prefect flow (default: when PREFECT_API_URL names a server).",
+    ),
+]
+
+
+def through_prefect(option: bool | None) -> bool:
+    """--prefect/--no-prefect as given, else whether PREFECT_API_URL names a server."""
+    return option if option is not None else bool(os.environ.get("PREFECT_API_URL"))
+
+
+def print_import_result(summary: str, quarantine_file: Path | None) -> None:
+    """A file import's one-line summary, and where its refused rows went (line and reason)."""
+    console.print(summary, markup=False, soft_wrap=True)
+    if quarantine_file is not None:
+        console.print(
+            f"quarantined rows (line and reason): {quarantine_file}", markup=False, soft_wrap=True
+        )
 
 
 def progress_enabled(json_out: bool) -> bool:

@@ -4,7 +4,6 @@ conduct gate, as the `contact-dispatch` flow does on its schedule."""
 
 from __future__ import annotations
 
-import os
 from datetime import time as clock_time
 from typing import Annotated, Any
 
@@ -13,12 +12,14 @@ from rich.table import Table
 
 from duecourse.cli.app import app
 from duecourse.cli.common import (
+    PrefectOpt,
     console,
     emit_json,
     parse_date,
     progress,
     progress_enabled,
     settings,
+    through_prefect,
 )
 from rules.errors import InputError
 from tasks.channels.settings import senders_from_env
@@ -82,19 +83,13 @@ def dispatch_command(
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    use_prefect: Annotated[
-        bool | None,
-        typer.Option(
-            "--prefect/--no-prefect",
-            help="Run through the Prefect flow (default: when PREFECT_API_URL names a server).",
-        ),
-    ] = None,
+    use_prefect: PrefectOpt = None,
 ) -> None:
     """Send the day's SMS and e-mails, queue its calls, visits and letters, through the gate."""
     s = settings(ctx)
     day = parse_date(as_of)
     moment = _parse_at(at)
-    prefect = use_prefect if use_prefect is not None else bool(os.environ.get("PREFECT_API_URL"))
+    prefect = through_prefect(use_prefect)
     if prefect:
         from flows.contact_dispatch import contact_dispatch
         from flows.daily_cycle import shared_url

@@ -13,6 +13,7 @@ from duecourse.cli.common import (
     emit_json,
     err_console,
     parse_date,
+    print_import_result,
     progress,
     progress_enabled,
     settings,
@@ -103,15 +104,8 @@ def delivered_command(
     if json_out:
         emit_json(report.as_dict())
         return
-    console.print(
+    print_import_result(
         f"{file}: {report.rows} rows - {report.delivered} delivered, {report.returned} "
         f"returned, {report.unchanged} unchanged, {report.quarantined} quarantined",
-        markup=False,
-        soft_wrap=True,
+        report.quarantine_file,
     )
-    if report.quarantine_file is not None:
-        console.print(
-            f"quarantined rows (line and reason): {report.quarantine_file}",
-            markup=False,
-            soft_wrap=True,
-        )

@@ -10,7 +10,7 @@ import typer
 from sqlmodel import Session
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, parse_date, settings
+from duecourse.cli.common import console, emit_json, parse_date, print_import_result, settings
 from rules.allocation import PaymentSource
 from rules.amounts import format_yuan, parse_yuan
 from rules.errors import InputError
@@ -93,15 +93,8 @@ def import_payments_command(
     if json_out:
         emit_json(report.as_dict())
         return
-    console.print(
+    print_import_result(
         f"{file}: {report.rows} rows - {report.recorded} recorded, {report.duplicates} "
         f"duplicates, {report.quarantined} quarantined",
-        markup=False,
-        soft_wrap=True,
+        report.quarantine_file,
     )
-    if report.quarantine_file is not None:
-        console.print(
-            f"quarantined rows (line and reason): {report.quarantine_file}",
-            markup=False,
-            soft_wrap=True,
-        )

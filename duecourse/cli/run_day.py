@@ -3,7 +3,6 @@ day or a range."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from datetime import date
 from typing import Annotated, Any
@@ -12,7 +11,15 @@ import typer
 from rich.table import Table
 
 from duecourse.cli.app import app
-from duecourse.cli.common import console, emit_json, err_console, parse_date, settings
+from duecourse.cli.common import (
+    PrefectOpt,
+    console,
+    emit_json,
+    err_console,
+    parse_date,
+    settings,
+    through_prefect,
+)
 from models.db import env_settings
 from tasks.cycle.days import run_days_core
 from tasks.cycle.parallel import run_days_at_once
@@ -68,13 +75,7 @@ def run_day_command(
         typer.Option("--through", help="Run every day up to this one; days already run skip."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    use_prefect: Annotated[
-        bool | None,
-        typer.Option(
-            "--prefect/--no-prefect",
-            help="Run through the Prefect flow (default: when PREFECT_API_URL names a server).",
-        ),
-    ] = None,
+    use_prefect: PrefectOpt = None,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -90,7 +91,7 @@ def run_day_command(
     s = settings(ctx)
     start = parse_date(as_of)
     end: date | None = parse_date(through, "--through") if through else None
-    prefect = use_prefect if use_prefect is not None else bool(os.environ.get("PREFECT_API_URL"))
+    prefect = through_prefect(use_prefect)
     if prefect:
         from flows.daily_cycle import run_days
 
