@@ -66,16 +66,21 @@ def _run_cycle(engine: Engine, day: date, policy_dir: Path) -> dict[str, Any]:
     return run_days(day, day, policy_dir=policy_dir, engine=engine, use_prefect=True)[0]
 
 
+REVIEW_LAG = timedelta(days=1)
+
+
 def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
-    """The demo's legal reviewer approves about half of the pending legal reviews each day,
-    so a new user sees cases reach the lawyer's letter (a real bank decides case by case)."""
+    """The demo's legal reviewer approves about half of the pending legal reviews each day that
+    have waited REVIEW_LAG days, so a new user sees cases reach the lawyer's letter and still
+    finds recent reviews pending, to decide in the web console (a real bank decides case by
+    case, within the legal_review milestone's working days)."""
     reviewer = next((u for u in load_roster(settings.policy_dir) if u.role == Role.LEGAL), None)
     if reviewer is None:
         return 0
     approved = 0
     with Session(settings.engine) as session:
         for item in list_reviews(session, role=Role.LEGAL, limit=10_000):
-            if rng.random() < 0.5:
+            if day - item["opened_on"] >= REVIEW_LAG and rng.random() < 0.5:
                 decide_review(
                     session, item["id"], user=reviewer, approve=True,
                     comment="demo: evidence complete", as_of=day, via=DecisionVia.CLI,
@@ -220,7 +225,8 @@ def demo_command(
                 )
                 summary = _run_cycle(engine, day, settings.policy_dir)
                 totals.update(summary.get("actions", {}))
-                totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
+                if i < days - 1:  # "today", the last day: its reviews wait for the console
+                    totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
                 work = contact_day(settings, day, rng, last=i == days - 1)
             totals.update(work.totals)
             progress.console.print(
