@@ -9,11 +9,14 @@ from models.contact import Contact
 from models.credential import LoginFailure, UserCredential
 from models.customer import ContactPoint, Customer
 from models.cycle import CycleAction, CycleRun
+from models.dispute import Dispute
 from models.document import Document, DocumentNumber, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
 from models.milestone import Milestone
 from models.payment import Payment
+from models.plan import PlanInstallment, RepaymentPlan
 from models.policy_version import PolicyVersion
+from models.promise import Promise
 from models.review import Review
 from models.snapshot import BalanceSnapshot
 from models.timeline import TimelineEvent
@@ -27,6 +30,7 @@ __all__ = [
     "Customer",
     "CycleAction",
     "CycleRun",
+    "Dispute",
     "Document",
     "DocumentNumber",
     "DocumentSequence",
@@ -34,8 +38,11 @@ __all__ = [
     "LoginFailure",
     "Milestone",
     "Payment",
+    "PlanInstallment",
     "PolicyVersion",
+    "Promise",
     "QuarantinedRow",
+    "RepaymentPlan",
     "Review",
     "TimelineEvent",
     "UserCredential",

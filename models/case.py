@@ -28,6 +28,12 @@ class CaseBase(SQLModel):
     closed_on: date | None = None
     outcome: Outcome | None = Field(default=None, sa_column=enum_column(Outcome))
     max_dpd: int = Field(default=0, description="highest DPD seen while this case was open")
+    return_stage: Stage | None = Field(
+        default=None,
+        sa_column=enum_column(Stage, nullable=True),
+        description="the legal stage a case left for negotiation: a broken plan or promise, or a "
+        "rejected claim, returns it there (legal stages are sticky), not to soft collection",
+    )
     missing_since: date | None = Field(
         default=None, description="first as-of date the account was absent from the snapshot"
     )

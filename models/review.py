@@ -1,5 +1,7 @@
 """Reviews: a stage that needs approval opens one instead of moving; an approval lets it move.
 
+Reviews of kind `stage` are the ladder's; a dispute or a proposed repayment plan opens one of
+its own kind (`subject_id` names it), decided through the same queue and the same four-eyes rule.
 The daily cycle opens them (one pending review per case and target stage); the legal and
 supervisor queues decide them (decided_by, decided_at, comment). A review still pending when its
 case closes or changes stage is withdrawn (no one decides it). `status` is a non-native enum (a
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, enum_column, utcnow
-from rules.enums import DecisionVia, ReviewStatus, Role, Stage
+from rules.enums import DecisionVia, ReviewKind, ReviewStatus, Role, Stage
 
 
 class Review(SQLModel, table=True):
@@ -35,7 +37,13 @@ class Review(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="collection_case.id", index=True)
-    target_stage: Stage = Field(sa_column=enum_column(Stage, nullable=False))
+    # What is decided: a stage move (`target_stage`), a dispute or a plan (`subject_id`).
+    kind: ReviewKind = Field(
+        default=ReviewKind.STAGE,
+        sa_column=enum_column(ReviewKind, nullable=False, server_default=ReviewKind.STAGE.value),
+    )
+    target_stage: Stage | None = Field(default=None, sa_column=enum_column(Stage, nullable=True))
+    subject_id: int | None = Field(default=None, description="the dispute's or plan's id")
     required_role: Role = Field(sa_column=enum_column(Role, nullable=False))
     status: ReviewStatus = Field(
         default=ReviewStatus.PENDING,

@@ -188,6 +188,66 @@ class ReviewStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # the case closed or changed stage while the review was pending
 
 
+class ReviewKind(StrEnum):
+    """What a review decides: a stage move the ladder asked for (`stage`, with `target_stage`),
+    a dispute or defence (`dispute`, `subject_id` = the dispute) or a proposed repayment plan
+    (`plan`, maker-checker: `subject_id` = the plan)."""
+
+    STAGE = "stage"
+    DISPUTE = "dispute"
+    PLAN = "plan"
+
+
+class PromiseStatus(StrEnum):
+    """A promise to pay: `open` until its date plus the grace period; `kept` when payments since
+    it was made reach its amount by then, else `broken`; `superseded` by a later promise."""
+
+    OPEN = "open"
+    KEPT = "kept"
+    BROKEN = "broken"
+    SUPERSEDED = "superseded"
+
+
+class DisputeKind(StrEnum):
+    """A claim that stops collection until it is decided (履行抗辩, or a hardship claim:
+    2011 rules Art. 70). CLI spelling: the value."""
+
+    HARDSHIP = "hardship"
+    DISPUTED_CHARGES = "disputed-charges"
+    FORCE_MAJEURE = "force-majeure"
+    IDENTITY_THEFT = "identity-theft"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the claim holds: the case resumes per the outcome (negotiation, closure)
+    REJECTED = "rejected"  # the claim fails: collection resumes
+
+
+class PlanKind(StrEnum):
+    """A repayment plan's structure (个性化分期还款, 2011 rules Art. 70); CLI: the value."""
+
+    INSTALLMENTS = "installments"
+    DEFERRAL = "deferral"
+    MINIMUM_PAYMENT = "minimum-payment"
+    FEE_WAIVER = "fee-waiver"
+
+
+class PlanStatus(StrEnum):
+    PROPOSED = "proposed"  # awaiting the checker (a review of kind plan)
+    CURRENT = "current"  # approved and being kept
+    BROKEN = "broken"  # an instalment missed beyond the grace period
+    COMPLETED = "completed"  # paid in full
+    REJECTED = "rejected"  # the checker refused it
+    WITHDRAWN = "withdrawn"  # the case closed, or a new plan replaced it, before a decision
+
+
+class InstallmentStatus(StrEnum):
+    DUE = "due"
+    PAID = "paid"
+    MISSED = "missed"
+
+
 class DecisionVia(StrEnum):
     """Where a review's decision was taken: the command line (`--as`, a name anyone can type)
     or the web console (a signed-in user). Recorded so an audit tells the two apart."""

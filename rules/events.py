@@ -35,6 +35,23 @@ PAYMENT_RECEIVED: Final = "payment_received"  # `duecourse pay`, `import-payment
 #   payment, the debtor agreeing to perform, interrupts the limitation period (SPC limitation
 #   rules 2020 Art. 14; Civil Code Art. 195)
 
+# -- negotiation (issue 18): promises, disputes, plans; each dated the day it happened ----------
+PROMISE_MADE: Final = "promise_made"  # `duecourse ptp`, `contact log --outcome promise`: the
+#   debtor agreeing to perform interrupts the limitation period (Civil Code Art. 195(2))
+PROMISE_KEPT: Final = "promise_kept"  # `run-day`: payments reached the promised amount in time
+PROMISE_BROKEN: Final = "promise_broken"  # `run-day`: the date plus grace passed short
+DISPUTE_OPENED: Final = "dispute_opened"  # `duecourse dispute`
+DISPUTE_RESOLVED: Final = "dispute_resolved"  # `duecourse dispute resolve`
+EVIDENCE_ADDED: Final = "evidence_added"  # `duecourse dispute --evidence`: a file stored
+PLAN_APPROVED: Final = "plan_approved"  # `review approve` of a plan: an agreement to perform,
+#   which interrupts the limitation period (Civil Code Art. 195(2))
+PLAN_REJECTED: Final = "plan_rejected"  # `review reject` of a plan
+PLAN_BROKEN: Final = "plan_broken"  # `run-day`: an instalment missed beyond the grace period
+PLAN_COMPLETED: Final = "plan_completed"  # `run-day` / a payment: the plan paid in full
+INSTALLMENT_PAID: Final = "installment_paid"  # a payment that paid an instalment
+NEGOTIATION_ENTERED: Final = "negotiation_entered"  # a claim, plan or promise moved the case
+RESUMED: Final = "resumed"  # a broken plan or promise, or a rejected dispute, resumed collection
+
 # -- milestone events the ladder's conventions define (README "Conventions later tracks hang
 #    off"); which command records each ----------------------------------------------------------
 CONTACT_MADE: Final = "contact_made"  # `duecourse contact log`: the debtor reached by phone/visit
@@ -44,8 +61,8 @@ DEMAND_DELIVERED: Final = "demand_delivered"  # `duecourse mail delivered`: a wr
 LETTER_RETURNED: Final = "letter_returned"  # `duecourse mail delivered`: 退件, not a demand
 LETTER_DELIVERED: Final = "letter_delivered"  # `duecourse mail delivered`: a letter whose kind
 #   is not a demand for payment (manifest `demand: false`) delivered: no limitation effect
-PLAN_PROPOSED: Final = "plan_proposed"  # `duecourse plan propose` (negotiation issue)
-HARDSHIP_DECIDED: Final = "hardship_decided"  # the negotiation issue's hardship decision
+PLAN_PROPOSED: Final = "plan_proposed"  # `duecourse plan propose`
+HARDSHIP_DECIDED: Final = "hardship_decided"  # `duecourse dispute resolve` of a hardship claim
 PAYMENT_ORDER_FILED: Final = "payment_order_filed"  # `duecourse legal event` (legal issue)
 PAYMENT_ORDER_ACCEPTED: Final = "payment_order_accepted"  # `duecourse legal event`
 PAYMENT_ORDER_REJECTED: Final = "payment_order_rejected"  # `duecourse legal event`
@@ -53,10 +70,11 @@ LAWSUIT_FILED: Final = "lawsuit_filed"  # `duecourse legal event`
 ENFORCEMENT_APPLIED: Final = "enforcement_applied"  # `duecourse legal event`
 
 # -- case flags (entry conditions); `<flag>_cleared` clears one -------------------------------
-HARDSHIP_CLAIMED: Final = "hardship_claimed"  # the negotiation issue's commands
-PLAN_REQUESTED: Final = "plan_requested"  # `duecourse plan propose` (negotiation issue)
-PROMISE_TO_PAY: Final = "promise_to_pay"  # `duecourse ptp` (negotiation issue); a broken
-#                                             promise records promise_to_pay_cleared
+HARDSHIP_CLAIMED: Final = "hardship_claimed"  # `duecourse dispute --kind hardship`
+PLAN_REQUESTED: Final = "plan_requested"  # `duecourse plan propose`; cleared when the plan is
+#                                           rejected, broken or completed
+PROMISE_TO_PAY: Final = "promise_to_pay"  # `duecourse ptp`; cleared when the promise is kept or
+#                                           broken
 
 # -- conduct states the negotiation issue sets; the conduct gate stops collection contacts while
 #    one holds (rules/conduct.py). Set and cleared like the flags above.
@@ -80,6 +98,9 @@ MILESTONE_EVENTS: Final = frozenset(
         DEMAND_DELIVERED,
         PLAN_PROPOSED,
         HARDSHIP_DECIDED,
+        DISPUTE_RESOLVED,
+        PLAN_APPROVED,
+        PLAN_REJECTED,
         PAYMENT_ORDER_FILED,
         PAYMENT_ORDER_ACCEPTED,
         PAYMENT_ORDER_REJECTED,

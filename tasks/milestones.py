@@ -53,7 +53,9 @@ def reviews_for_case(session: Session, case_id: int) -> list[dict[str, Any]]:
     return [
         {
             "id": r.id,
-            "target_stage": r.target_stage.value,
+            "kind": r.kind.value,
+            "subject_id": r.subject_id,
+            "target_stage": r.target_stage.value if r.target_stage else None,
             "required_role": r.required_role.value,
             "status": r.status.value,
             "opened_on": r.opened_on.isoformat(),

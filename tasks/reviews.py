@@ -23,7 +23,7 @@ from models.review import Review
 from models.types import utcnow
 from rules import events
 from rules.approval import may_decide
-from rules.enums import CaseStatus, DecisionVia, ReviewStatus, Role, Stage
+from rules.enums import CaseStatus, DecisionVia, ReviewKind, ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
@@ -34,6 +34,13 @@ REVIEW = Review.__table__  # type: ignore[attr-defined]
 CASE = Case.__table__  # type: ignore[attr-defined]
 TIMELINE = TimelineEvent.__table__  # type: ignore[attr-defined]
 CASE_MOVED = "case moved"  # the comment of a review withdrawn because its case changed stage
+
+
+def subject(kind: ReviewKind, target: Stage | None, subject_id: int | None) -> str:
+    """What a review decides, in words: `the move to lawyer_letter`, `plan 12`, `dispute 3`."""
+    if kind == ReviewKind.STAGE and target is not None:
+        return f"the move to {target.value}"
+    return f"{kind.value} {subject_id}"
 
 
 class ReviewWithdrawn(DuecourseError):
@@ -48,6 +55,9 @@ def _item(review: Review, case: Case, account: CardAccount, name: str) -> dict[s
         "account_id": case.account_id,
         "debtor": name,
         "stage": case.stage,
+        "kind": review.kind,
+        "subject_id": review.subject_id,
+        "subject": subject(review.kind, review.target_stage, review.subject_id),
         "target_stage": review.target_stage,
         "required_role": review.required_role,
         "status": review.status,
@@ -147,7 +157,7 @@ def withdraw_closed_reviews(
         sa.update(r)
         .where(r.c.status == ReviewStatus.PENDING, r.c.case_id.in_(closed))
         .values(status=ReviewStatus.WITHDRAWN, decided_at=now, comment="case closed")
-        .returning(r.c.id, r.c.case_id, r.c.target_stage, outcome)
+        .returning(r.c.id, r.c.case_id, r.c.kind, r.c.target_stage, r.c.subject_id, outcome)
     ).all()
     if withdrawn:
         conn.execute(
@@ -158,11 +168,11 @@ def withdraw_closed_reviews(
                     "at": now,
                     "as_of": as_of,
                     "event": events.REVIEW_WITHDRAWN,
-                    "detail": f"review {rid} of the move to {target.value} withdrawn: "
+                    "detail": f"review {rid} of {subject(kind, target, sid)} withdrawn: "
                     f"the case closed{f' as {closed_as.value}' if closed_as else ''}",
                     "actor": actor,
                 }
-                for rid, cid, target, closed_as in withdrawn
+                for rid, cid, kind, target, sid, closed_as in withdrawn
             ],
         )
     return len(withdrawn)
@@ -181,7 +191,7 @@ def withdraw_moved_reviews(conn: Connection, as_of: date) -> int:
     now = utcnow()
     withdrawn = conn.execute(
         sa.update(r)
-        .where(r.c.status == ReviewStatus.PENDING, moved.exists())
+        .where(r.c.status == ReviewStatus.PENDING, r.c.kind == ReviewKind.STAGE, moved.exists())
         .values(status=ReviewStatus.WITHDRAWN, decided_at=now, comment=CASE_MOVED)
         .returning(r.c.id, r.c.case_id, r.c.target_stage, stage)
     ).all()
@@ -284,7 +294,7 @@ def decide_review(
     if decided.rowcount != 1:
         raise _decided_already(review)
     verb = "approved" if approve else "rejected"
-    detail = f"{verb} move to {review.target_stage.value}"
+    detail = f"{verb} {subject(review.kind, review.target_stage, review.subject_id)}"
     if comment:
         detail += f": {scrub_text(comment)}"
     session.add(
@@ -297,4 +307,11 @@ def decide_review(
         )
     )
     session.flush()
+    if review.kind != ReviewKind.STAGE:
+        # a plan or a dispute: what the decision does to it (imported here: those modules
+        # open their reviews through this one)
+        from tasks.review_effects import apply_decision
+
+        apply_decision(session, review, approved=approve, user=user, day=day)
+        session.flush()
     return show_review(session, review_id)

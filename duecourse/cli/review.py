@@ -36,11 +36,18 @@ def _user(ctx: typer.Context, name: str) -> User:
     raise NotFoundError(f"--as: {name!r} is not in the roster (duecourse users)")
 
 
+def _decides(r: dict[str, Any]) -> str:
+    """`formal_demand -> lawyer_letter` for a stage move; `plan 12` or `dispute 3` else."""
+    if r["target_stage"] is not None:
+        return f"{r['stage'].value} -> {r['target_stage'].value}"
+    return str(r["subject"])
+
+
 def _line(r: dict[str, Any]) -> str:
     decided = f" by {terminal_text(r['decided_by'])}" if r["decided_by"] else ""
     return (
         f"review {r['id']}  case {r['case_id']} ({terminal_text(r['account_id'])})  "
-        f"{r['stage'].value} -> {r['target_stage'].value}  needs {r['required_role'].value}  "
+        f"{_decides(r)}  needs {r['required_role'].value}  "
         f"{r['status'].value}{decided}"
     )
 
@@ -83,7 +90,8 @@ def review_list(
     for r in items:
         row = [
             str(r["id"]), str(r["case_id"]), Text(terminal_text(r["debtor"])), r["stage"].value,
-            r["target_stage"].value, r["required_role"].value,
+            r["target_stage"].value if r["target_stage"] else r["subject"],
+            r["required_role"].value,
             r["risk"].value if r["risk"] else "-", str(r["dpd"]), f"{r['balance']:,.2f}",
             str(r["opened_on"]),
         ]  # fmt: skip

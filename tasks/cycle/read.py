@@ -21,7 +21,15 @@ from sqlalchemy.engine import Connection
 
 from models import CardAccount, Case, Customer, CycleAction, Milestone, Review, TimelineEvent
 from rules import events
-from rules.enums import Bucket, CaseStatus, MilestoneStatus, ReviewStatus, RiskTier, Stage
+from rules.enums import (
+    Bucket,
+    CaseStatus,
+    MilestoneStatus,
+    ReviewKind,
+    ReviewStatus,
+    RiskTier,
+    Stage,
+)
 from tasks.cycle.context import step_slot
 
 CASE = Case.__table__  # type: ignore[attr-defined]
@@ -219,7 +227,7 @@ def read_reviews(conn: Connection, lo: int, hi: int) -> dict[int, ReviewState]:
     out: dict[int, ReviewState] = {}
     rows = conn.execute(
         sa.select(r.c.case_id, r.c.target_stage, r.c.status, r.c.opened_on).where(
-            r.c.case_id >= lo, r.c.case_id <= hi
+            r.c.case_id >= lo, r.c.case_id <= hi, r.c.kind == ReviewKind.STAGE
         )
     )
     for case_id, target, status, opened_on in rows:

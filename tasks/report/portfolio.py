@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from models.cycle import CycleRun
 from models.review import Review
-from rules.enums import Bucket, CaseStatus, ReviewStatus, RunStatus, Stage
+from rules.enums import Bucket, CaseStatus, ReviewKind, ReviewStatus, RunStatus, Stage
 from rules.roster import User, over_capacity
 from tasks.report.outcomes import CASE
 from tasks.report.period import Period
@@ -209,7 +209,7 @@ def legal_pipeline(conn: Connection, period: Period) -> LegalPipeline:
     target = sa.cast(r.c.target_stage, sa.String).label("target")
     reviews = conn.execute(
         sa.select(target, sa.func.count())
-        .where(r.c.status == ReviewStatus.PENDING)
+        .where(r.c.status == ReviewStatus.PENDING, r.c.kind == ReviewKind.STAGE)
         .group_by(target)
     ).all()
     return LegalPipeline(

@@ -155,7 +155,8 @@ def read_reviews(b: SqlBatch) -> None:
         "MAX(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), "
         "MAX(CASE WHEN status = 'rejected' THEN opened_on END), "
         "MAX(CASE WHEN status = 'approved' THEN opened_on END) "
-        f"FROM review WHERE case_id BETWEEN {b.lo} AND {b.hi} GROUP BY case_id, target_stage"
+        f"FROM review WHERE case_id BETWEEN {b.lo} AND {b.hi} AND kind = 'stage' "
+        "GROUP BY case_id, target_stage"
     )
     d.run("CREATE INDEX IF NOT EXISTS rv_case ON rv (case_id, target)")
     d.analyze("rv")

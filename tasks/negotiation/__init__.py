@@ -1,0 +1,1 @@
+"""Negotiation: promises to pay, disputes and defences, repayment plans (issue 18)."""
