@@ -14,6 +14,7 @@ from models.document import Document, DocumentNumber, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
 from models.milestone import Milestone
 from models.payment import Payment
+from models.placement import Placement
 from models.plan import PlanInstallment, RepaymentPlan
 from models.policy_version import PolicyVersion
 from models.promise import Promise
@@ -38,6 +39,7 @@ __all__ = [
     "LoginFailure",
     "Milestone",
     "Payment",
+    "Placement",
     "PlanInstallment",
     "PolicyVersion",
     "Promise",

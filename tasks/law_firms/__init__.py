@@ -1,0 +1,1 @@
+"""Panel law firms: the panel file, placements of cases with firms, and the lawyer's letter."""
