@@ -68,6 +68,10 @@ PAYMENT_ORDER_ACCEPTED: Final = "payment_order_accepted"  # `duecourse legal eve
 PAYMENT_ORDER_REJECTED: Final = "payment_order_rejected"  # `duecourse legal event`
 LAWSUIT_FILED: Final = "lawsuit_filed"  # `duecourse legal event`
 ENFORCEMENT_APPLIED: Final = "enforcement_applied"  # `duecourse legal event`
+PLACED: Final = "placed"  # `duecourse legal place`, an approved lawyer's letter: a case given
+#   to a panel law firm (policy/law_firms.yaml)
+RECALLED: Final = "recalled"  # `duecourse legal recall`, a payment closing the case, a plan
+#   approved: the firm's placement ends
 
 # -- case flags (entry conditions); `<flag>_cleared` clears one -------------------------------
 HARDSHIP_CLAIMED: Final = "hardship_claimed"  # `duecourse dispute --kind hardship`

@@ -22,6 +22,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     documents,
     intake,
     legal,
+    legal_firms,
     mail,
     payments,
     policy,

@@ -16,6 +16,7 @@ from rules.buckets import BucketScheme, scheme_from_data
 from rules.errors import DuecourseError, InputError
 from rules.policy import ActionDef, EntryCondition, MilestoneDef, Policy, RiskPolicy, StageDef
 from tasks.conduct import load_conduct_pack
+from tasks.law_firms.panel import load_panel
 from tasks.policy import PolicyError, check_policy
 from tasks.policy_versions import stored_version
 
@@ -55,6 +56,8 @@ def policy_check(
         note += f" (from elsewhere: {', '.join(borrowed)})"
     source = _source(ctx, file)
     pack = f"; conduct pack {load_conduct_pack(source).ref}" if source.is_dir() else ""
+    panel = load_panel(source)
+    pack += f"; {len(panel.firms)} law firms{' (demo)' if panel.demo else ''}"
     console.print(
         f"policy OK: {p.label or 'unlabelled'}; {len(p.stages)} stages ({open_stages} open), "
         f"{len(p.risk.rules)} risk rules, {len(p.buckets.ranges())} buckets, "

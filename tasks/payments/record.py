@@ -32,6 +32,7 @@ from rules.errors import DuecourseError, InputError
 from tasks.case_file import find_case
 from tasks.clock import today
 from tasks.contacts.record import add_event
+from tasks.law_firms.placement import recall_open_placement
 from tasks.letter_data import read_figures
 from tasks.payments.policy import load_payment_policy
 from tasks.payments.views import payment_dict
@@ -172,6 +173,7 @@ def record_payment(
     session.flush()
     if left <= 0:
         _close_as_paid(session, case, paid_on, actor)
+        recall_open_placement(session, case.id, day=today(), reason="paid in full", actor=actor)
     result = payment_dict(payment)
     result.update(outstanding=fen_to_yuan(max(left, 0)), closed=left <= 0)
     return result
