@@ -4,6 +4,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 """
 
 from models.account import CardAccount
+from models.audit import AuditEntry
 from models.case import Case
 from models.contact import Contact
 from models.credential import LoginFailure, UserCredential
@@ -12,6 +13,7 @@ from models.cycle import CycleAction, CycleRun
 from models.dispute import Dispute
 from models.document import Document, DocumentNumber, DocumentSequence
 from models.import_run import ImportRun, QuarantinedRow
+from models.legal_event import LegalEventRow
 from models.milestone import Milestone
 from models.payment import Payment
 from models.placement import Placement
@@ -23,6 +25,7 @@ from models.snapshot import BalanceSnapshot
 from models.timeline import TimelineEvent
 
 __all__ = [
+    "AuditEntry",
     "BalanceSnapshot",
     "CardAccount",
     "Case",
@@ -36,6 +39,7 @@ __all__ = [
     "DocumentNumber",
     "DocumentSequence",
     "ImportRun",
+    "LegalEventRow",
     "LoginFailure",
     "Milestone",
     "Payment",

@@ -256,6 +256,23 @@ class DecisionVia(StrEnum):
     WEB = "web"
 
 
+class AuditAction(StrEnum):
+    """What a row of the tamper-evident audit chain records (models/audit.py, tasks/audit.py):
+    every approval, legal event, document, placement and stage change (issue 19 item 8). A
+    review's decision is recorded by its kind: a stage move's as `review_decided`, a plan's as
+    `plan_decided`, a dispute's as `dispute_resolved`. Values fit the 24-character column."""
+
+    REVIEW_DECIDED = "review_decided"
+    PLAN_DECIDED = "plan_decided"
+    DISPUTE_RESOLVED = "dispute_resolved"
+    STAGE_CHANGED = "stage_changed"
+    DOCUMENT_STORED = "document_stored"
+    LEGAL_EVENT = "legal_event"
+    PLACEMENT = "placement"
+    RECALL = "recall"
+    FILING_PREPARED = "filing_prepared"
+
+
 class ActionKind(StrEnum):
     """What an action line is. Channel actions use the channel's own value (sms, call, ...)."""
 
