@@ -29,23 +29,30 @@ def allocate_numbers(engine: Engine, prefix: str, year: int, count: int) -> list
     """`count` fresh numbers `PREFIX-YEAR-NNNNNN`, committed at once: never handed out twice."""
     if count <= 0:
         return []
-    table = DocumentSequence.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
-        exists = conn.execute(
-            sa.select(table.c.last).where(table.c.prefix == prefix, table.c.year == year)
-        ).first()
-        if exists is None:
-            try:
-                with conn.begin_nested():
-                    conn.execute(table.insert().values(prefix=prefix, year=year, last=0))
-            except sa.exc.IntegrityError:
-                pass  # another process created it first
-        last = conn.execute(
-            table.update()
-            .where(table.c.prefix == prefix, table.c.year == year)
-            .values(last=table.c.last + count)
-            .returning(table.c.last)
-        ).scalar_one()
+        return numbers_in(conn, prefix, year, count)
+
+
+def numbers_in(conn: Connection, prefix: str, year: int, count: int) -> list[str]:
+    """`count` fresh numbers taken in the caller's transaction: a document stored in the same
+    transaction as its cause (a plan's agreement with the plan's approval) gets its number
+    with it, or not at all when that transaction rolls back."""
+    table = DocumentSequence.__table__  # type: ignore[attr-defined]
+    exists = conn.execute(
+        sa.select(table.c.last).where(table.c.prefix == prefix, table.c.year == year)
+    ).first()
+    if exists is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert().values(prefix=prefix, year=year, last=0))
+        except sa.exc.IntegrityError:
+            pass  # another process created it first
+    last: int = conn.execute(
+        table.update()
+        .where(table.c.prefix == prefix, table.c.year == year)
+        .values(last=table.c.last + count)
+        .returning(table.c.last)
+    ).scalar_one()
     return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
