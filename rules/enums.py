@@ -34,13 +34,16 @@ class Stage(StrEnum):
     PAID = "paid"
     SETTLED = "settled"
     WRITTEN_OFF = "written_off"
+    WITHDRAWN = "withdrawn"  # an identity-theft claim upheld: the debt was never the debtor's
 
     @property
     def is_closed(self) -> bool:
         return self in CLOSED_STAGES
 
 
-CLOSED_STAGES = frozenset({Stage.CURED, Stage.PAID, Stage.SETTLED, Stage.WRITTEN_OFF})
+CLOSED_STAGES = frozenset(
+    {Stage.CURED, Stage.PAID, Stage.SETTLED, Stage.WRITTEN_OFF, Stage.WITHDRAWN}
+)
 
 
 class Outcome(StrEnum):
@@ -50,6 +53,7 @@ class Outcome(StrEnum):
     PAID = "paid"
     SETTLED = "settled"
     WRITTEN_OFF = "written_off"
+    WITHDRAWN = "withdrawn"  # `dispute resolve` of an identity-theft claim upheld
 
 
 class CaseStatus(StrEnum):
@@ -286,6 +290,7 @@ class ActionKind(StrEnum):
     MILESTONE_ALERT = "milestone_alert"
     ESCALATED = "escalated"
     REASSIGNED = "reassigned"
+    OWNER_NOTIFIED = "owner_notified"  # something the owner must know (a plan broken)
     SMS = "sms"
     EMAIL = "email"
     APP = "app"

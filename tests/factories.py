@@ -11,7 +11,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from models import CardAccount, Case, Customer
+from models import CardAccount, Case, Customer, TimelineEvent
+from rules import events
 from rules.buckets import DEFAULT_SCHEME
 from rules.enums import Stage
 
@@ -100,6 +101,21 @@ SNAPSHOT_DEFAULTS: dict[str, str] = {
 
 
 SNAPSHOT_AS_OF = date(2026, 11, 2)  # the defaults' due date is 45 days before it
+
+
+def deliver_demand(session: Session, case_id: int | None, on: date = date(2026, 10, 20)) -> None:
+    """A written demand delivered to the case on `on` (as `duecourse mail delivered` records it):
+    going legal needs one (policy/ladder.yaml, lawyer_letter entry)."""
+    assert case_id is not None
+    session.add(
+        TimelineEvent(
+            case_id=case_id,
+            as_of=on,
+            event=events.DEMAND_DELIVERED,
+            detail="collection letter delivered",
+            actor="post",
+        )
+    )
 
 
 def snapshot_row(as_of: date = SNAPSHOT_AS_OF, /, **overrides: str) -> dict[str, str]:

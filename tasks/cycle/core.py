@@ -24,6 +24,7 @@ from rules.enums import CaseStatus, MilestoneStatus, RunStatus
 from rules.errors import DuecourseError
 from rules.events import cleared
 from rules.milestone_checks import DueDates, event_names
+from rules.negotiation_policy import NegotiationPolicy
 from rules.policy import Policy
 from rules.roster import User
 from tasks.calendar import load_calendar
@@ -41,6 +42,8 @@ from tasks.cycle.runs import (
 )
 from tasks.cycle.sql.engine import SqlBatch, sql_unsupported
 from tasks.cycle.write import write_plan
+from tasks.negotiation.monitor import monitor_negotiation
+from tasks.negotiation.policy import load_negotiation_policy
 from tasks.policy import load_policy, load_roster
 from tasks.policy_versions import record_version
 from tasks.reviews import withdraw_closed_reviews, withdraw_moved_reviews
@@ -75,14 +78,26 @@ def configured_evaluator() -> Evaluator:
 class PolicyBundle:
     """The policy in force, the business calendar and the roster, loaded once per run."""
 
-    def __init__(self, policy: Policy, calendar: BusinessCalendar, users: list[User]) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        calendar: BusinessCalendar,
+        users: list[User],
+        negotiation: NegotiationPolicy | None = None,
+    ) -> None:
         self.policy = policy
         self.calendar = calendar
         self.users = users
+        self.negotiation = negotiation or NegotiationPolicy()
 
     @classmethod
     def load(cls, policy_dir: Path | None) -> PolicyBundle:
-        return cls(load_policy(policy_dir), load_calendar(policy_dir), load_roster(policy_dir))
+        return cls(
+            load_policy(policy_dir),
+            load_calendar(policy_dir),
+            load_roster(policy_dir),
+            load_negotiation_policy(policy_dir),
+        )
 
 
 class Run:
@@ -109,6 +124,7 @@ class Run:
         # at once leave that to whoever runs them (a shared row would make them wait in turn).
         self.guard = threading.Lock()
         self.serial = True
+        self.negotiation: dict[str, int] = {}  # promises and plans kept, broken... (prepare)
 
     def batch_context(self) -> CycleContext:
         """The context for one batch: its own copy of the owners' loads, taken now."""
@@ -145,6 +161,10 @@ def prepare(
             withdraw_moved_reviews(conn, as_of)  # nor one asked from a stay that has ended
             loads = open_case_loads(conn)
             run_id = start_run(conn, as_of, bundle.policy.version, flow_run_id=flow_run_id)
+            # promises and plans kept or broken today, before the ladder reads the flags
+            kept = monitor_negotiation(
+                conn, as_of, bundle.policy, bundle.negotiation, run_id=run_id
+            )
             record_version(conn, bundle.policy)  # readable years later: policy show --version
             bounds = batch_bounds(conn, batch_size)
     except BaseException as exc:
@@ -170,7 +190,9 @@ def prepare(
     cal = bundle.calendar.warning_for(as_of)
     if cal:
         ctx.totals.warn(cal)
-    return Run(ctx, lock, bounds, evaluator)
+    run = Run(ctx, lock, bounds, evaluator)
+    run.negotiation = kept.counts()
+    return run
 
 
 def process_batch(run: Run, lo: int, hi: int) -> RunTotals:
@@ -229,6 +251,7 @@ def summary(run: Run, status: RunStatus) -> dict[str, Any]:
         "missed": t.missed[:MISSED_SHOWN],
         "missed_total": len(t.missed),
         "warnings": list(t.warnings),
+        "negotiation": run.negotiation,
     }
 
 

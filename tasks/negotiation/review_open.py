@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models import Case, TimelineEvent
 from models.review import Review
@@ -29,7 +29,7 @@ def open_subject_review(
     line; idempotent by its key (a second call returns the first review)."""
     assert case.id is not None and kind != ReviewKind.STAGE
     key = f"{kind.value}:{subject_id}"
-    existing = session.query(Review).filter(Review.key == key).first()  # type: ignore[arg-type]
+    existing = session.exec(select(Review).where(Review.key == key)).first()
     if existing is not None:
         return existing
     review = Review(

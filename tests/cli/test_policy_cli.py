@@ -15,6 +15,7 @@ from duecourse.cli import main
 from duecourse.cli.app import app
 from rules.errors import DuecourseError
 from tasks.policy import SHIPPED_POLICY_DIR, load_policy
+from tests.tasks.test_policy_load import LAWYER_LETTER_ENTRY
 
 runner = CliRunner()
 
@@ -34,7 +35,7 @@ def broken(tmp_path: Path) -> Path:
     ladder = folder / "ladder.yaml"
     text = ladder.read_text(encoding="utf-8")
     text = text.replace("template: collection_letter,", "template: collection_lettre,")
-    text = text.replace("entry: {min_dpd: 91}", "entry: {min_dpd: 85}")
+    text = text.replace(LAWYER_LETTER_ENTRY, "entry: {min_dpd: 85}")
     ladder.write_text(text, encoding="utf-8")
     return folder
 
@@ -63,7 +64,7 @@ def test_check_the_shipped_policy(home: Path) -> None:
     assert code == 0
     version = load_policy(SHIPPED_POLICY_DIR).short_version
     assert out.startswith("policy OK: default ladder")
-    assert "12 stages (8 open), 8 risk rules, 8 buckets, 13 users; conduct pack cn@v1" in out
+    assert "13 stages (8 open), 8 risk rules, 8 buckets, 13 users; conduct pack cn@v1" in out
     assert out.rstrip().endswith(f"version {version}")
 
 

@@ -19,6 +19,13 @@ from tasks.policy import (
 )
 
 
+# the shipped lawyer_letter entry (policy/ladder.yaml), which the tests below break
+LAWYER_LETTER_ENTRY = (
+    "entry: {min_dpd: 91, min_balance: 3000, events: [demand_delivered], "
+    "without_events: [hardship_claimed, plan_requested, promise_to_pay, dispute_open]}"
+)
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A copy of the shipped policy folder to break."""
@@ -78,7 +85,7 @@ def test_unknown_key_and_bad_value_point_at_their_lines(folder: Path) -> None:
 def test_validator_problems_point_at_their_lines(folder: Path) -> None:
     ladder = folder / "ladder.yaml"
     n1 = edit(ladder, "template: collection_letter,", "template: collection_lettre,")
-    n2 = edit(ladder, "entry: {min_dpd: 91}", "entry: {min_dpd: 90}")
+    n2 = edit(ladder, LAWYER_LETTER_ENTRY, "entry: {min_dpd: 90}")
     found = lines_of(folder)
     assert found[0].startswith(f"ladder.yaml:{n1}: unknown template 'collection_lettre'")
     assert f"ladder.yaml:{n2}: entry of lawyer_letter overlaps the entry of formal_demand: " \
@@ -90,7 +97,7 @@ def test_yaml_syntax_error_and_duplicate_keys(folder: Path) -> None:
     n = edit(risk, "  high: 60\n", "  high: 60\n  high: 70\n")
     assert f"risk.yaml:{n + 1}: duplicate key 'high'" in lines_of(folder)
     ladder = folder / "ladder.yaml"
-    n = edit(ladder, "    owner_role: legal\n    entry: {min_dpd: 91}", "    owner_role: [legal\n")
+    n = edit(ladder, f"    {LAWYER_LETTER_ENTRY}", "    owner_role: [legal\n")
     with pytest.raises(PolicyError) as caught:
         check_policy(folder)
     problem = caught.value.problems[0]
