@@ -25,6 +25,7 @@ from tasks.clock import shanghai_time
 from tasks.contacts.record import case_contacts
 from tasks.documents import case_documents
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
+from tasks.negotiation.views import disputes_for_case, promises_for_case
 from tasks.payments.views import case_payments
 
 
@@ -230,6 +231,8 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "milestones": milestones_for_case(session, case.id),
         "contacts": case_contacts(session, case.id),
         "documents": _times_in_shanghai(case_documents(session, case.id), "rendered_at"),
+        "promises": promises_for_case(session, case.id),  # newest first
+        "disputes": disputes_for_case(session, case.id),  # newest first, with evidence
         "plans": [],  # repayment plans: the negotiation issue
         "payments": case_payments(session, case.id),  # newest first, with allocation
         "reviews": _times_in_shanghai(reviews_for_case(session, case.id), "decided_at"),

@@ -27,6 +27,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     payments,
     policy,
     portfolio,
+    promises,
     report,
     review,
     run_day,

@@ -83,6 +83,8 @@ SECTION_FIELDS = {
     "contacts": ("at", "channel", "party", "to", "template", "status", "outcome"),
     "plans": ("kind", "status", "amount"),
     "payments": ("paid_on", "amount", "reference", "allocated"),
+    "promises": ("made_on", "amount", "due_on", "status", "channel", "closed_on"),
+    "disputes": ("opened_on", "kind", "status", "review_id", "resolved_on", "resolved_by"),
 }
 
 
@@ -126,6 +128,12 @@ def _print_case(data: dict[str, Any]) -> None:
                 if key == "contacts":
                     shown += _contact_proof(item)
                 console.print("  " + "  ".join(shown), markup=False)
+                for e in item.get("evidence") or []:  # a dispute's files
+                    console.print(
+                        f"    evidence {_shown(e['file_name'])} sha256 {e['sha256']} "
+                        f"(document {e['document_id']})",
+                        markup=False,
+                    )
     console.print("[bold]timeline[/bold] (recorded times in Asia/Shanghai)")
     for e in data["timeline"]:
         recorded = f"  (recorded {_shown(e['at'])})" if e["at"] is not None else ""

@@ -23,13 +23,16 @@ from duecourse.cli.common import (
     settings,
 )
 from duecourse.cli.policy import WIDE
+from rules.amounts import format_yuan, parse_yuan
 from rules.enums import CallOutcome, Channel, Party
+from rules.errors import InputError
 from rules.terminal_text import terminal_text
 from tasks.calendar import load_calendar
 from tasks.conduct import load_conduct_pack
-from tasks.contacts.log import LogRequest, LogResult, log_contact, parse_at
+from tasks.contacts.log import LogRequest, LogResult, PromiseTerms, log_contact, parse_at
 from tasks.contacts.queue import Conduct, roster_user, work_queue
-from tasks.policy import load_roster
+from tasks.negotiation.policy import load_negotiation_policy
+from tasks.policy import load_policy, load_roster
 
 contact_app = typer.Typer(help="Contacts: record calls and visits.", no_args_is_help=True)
 app.add_typer(contact_app, name="contact")
@@ -122,13 +125,23 @@ def _summary(result: LogResult) -> str:
         return f"already recorded: {head} (contact {c['id']}); nothing written"
     extra = f"; {', '.join(result.events)} recorded" if result.events else ""
     lines = f"; {result.lines_done} queued line(s) done" if result.lines_done else ""
-    promise = (
-        "; the promise to pay itself is not recorded yet (the negotiation issue's ptp)"
-        if c["outcome"] is CallOutcome.PROMISE
-        else ""
-    )
+    p = result.promise
+    promise = f"; promise {p['id']}: {format_yuan(p['amount'])} by {p['due_on']}" if p else ""
     proof = c["proof"].get("ref")
     return f"logged {head} (contact {c['id']}, proof {proof}){extra}{lines}{promise}"
+
+
+def _terms(amount: str | None, by: str | None) -> PromiseTerms | None:
+    """--amount and --by, parsed (both or neither; log_contact says which outcome needs them)."""
+    if amount is None and by is None:
+        return None
+    if amount is None or by is None:
+        raise InputError("--amount and --by go together: what was promised, by when")
+    try:
+        yuan = parse_yuan(amount)
+    except ValueError as exc:
+        raise InputError(f"--amount: {exc}") from None
+    return PromiseTerms(amount=yuan, by=parse_date(by, "--by"))
 
 
 @contact_app.command("log")
@@ -152,11 +165,17 @@ def contact_log(
     reference: Annotated[
         str | None, typer.Option("--reference", help="Call reference (recording id).")
     ] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="With --outcome promise: yuan promised.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="With --outcome promise: by when, YYYY-MM-DD.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Record a call or visit made. One that broke a conduct rule is still recorded, as a
-    breach, with a warning. A conversation with the debtor records contact_made. A promise is
-    kept as the outcome only: the promise to pay itself is not recorded yet (negotiation)."""
+    breach, with a warning. A conversation with the debtor records contact_made. With
+    --outcome promise, --amount and --by record the promise to pay (as `duecourse ptp`)."""
     s = settings(ctx)
     log_channel: LogChannel = parse_enum(LogChannel, channel, "--channel")
     wanted = LogRequest(
@@ -167,11 +186,15 @@ def contact_log(
         party=parse_enum(_LogParty, party, "--party").party,
         note=note,
         reference=reference,
+        promise=_terms(amount, by),
     )
     who = roster_user(load_roster(s.policy_dir), user)
     conduct = _conduct(ctx)
     with Session(s.engine, expire_on_commit=False) as session:
-        result = log_contact(session, wanted, who, conduct)
+        result = log_contact(
+            session, wanted, who, conduct,
+            negotiation=load_negotiation_policy(s.policy_dir), policy=load_policy(s.policy_dir),
+        )  # fmt: skip
     if result.breach and not result.duplicate:
         err_console.print(
             f"warning: conduct breach recorded: {result.breach['rule']}: {result.breach['reason']}",
@@ -179,6 +202,9 @@ def contact_log(
             soft_wrap=True,
         )
     if json_out:
-        emit_json({**result.contact, "breach": result.breach, "duplicate": result.duplicate})
+        emit_json(
+            {**result.contact, "breach": result.breach, "duplicate": result.duplicate,
+             "promise": result.promise}
+        )  # fmt: skip
     else:
         console.print(_summary(result), markup=False, soft_wrap=True)

@@ -15,8 +15,8 @@ What a log writes:
   number as the debtor unreachable, from the contact row itself);
 - the waiting call/visit lines of the case up to that day (queued or deferred) become `done`
   with the outcome in their reason.
-A `promise` is recorded as the contact's outcome only; the promise to pay itself (amount, date,
-the negotiation stage's flag) is the negotiation issue's `duecourse ptp`, not written here.
+- with outcome `promise` and its terms (`--amount`, `--by`), the promise to pay itself, as
+  `duecourse ptp` records it (tasks/negotiation/promises.py), linked to the contact.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,14 +46,17 @@ from rules.enums import (
     Party,
 )
 from rules.errors import DuecourseError, InputError
-from rules.events import CONTACT_MADE
+from rules.events import CONTACT_MADE, PROMISE_MADE, PROMISE_TO_PAY
 from rules.masking import mask_address, mask_phone, scrub_text
+from rules.negotiation_policy import NegotiationPolicy
+from rules.policy import Policy
 from rules.roster import User
 from tasks.case_file import find_case
 from tasks.clock import SHANGHAI, shanghai_time, today
 from tasks.contacts.queue import Conduct, may_work_any_case
 from tasks.contacts.record import add_event, contact_dict, log_key
 from tasks.contacts.state import conduct_states
+from tasks.negotiation.promises import record_promise
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 BREACH_PREFIX = "conduct breach: "
@@ -67,6 +71,14 @@ _CLOCK_SLACK = timedelta(minutes=1)  # a call logged the minute it ended is not 
 
 
 @dataclass(frozen=True)
+class PromiseTerms:
+    """What the debtor promised on the call: an amount of yuan by a day."""
+
+    amount: Decimal
+    by: date
+
+
+@dataclass(frozen=True)
 class LogRequest:
     """What the collector reports (the CLI's options, parsed)."""
 
@@ -77,6 +89,7 @@ class LogRequest:
     party: Party = Party.DEBTOR
     note: str = ""
     reference: str | None = None
+    promise: PromiseTerms | None = None  # with outcome `promise` only
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,7 @@ class LogResult:
     duplicate: bool  # already recorded: nothing written this time
     events: tuple[str, ...]  # timeline events written
     lines_done: int  # waiting queue lines closed
+    promise: dict[str, Any] | None = None  # the promise recorded (tasks.negotiation.promises)
 
 
 def parse_at(text: str, *, now: datetime | None = None) -> datetime:
@@ -238,8 +252,29 @@ def _duplicate(contact: Contact) -> LogResult:
     )
 
 
-def log_contact(session: Session, request: LogRequest, user: User, conduct: Conduct) -> LogResult:
-    """Record a call or visit `user` made (see the module's doc); commits."""
+def _check_promise(request: LogRequest) -> None:
+    if (request.outcome is CallOutcome.PROMISE) != (request.promise is not None):
+        raise InputError(
+            "--outcome promise needs --amount and --by (what was promised, by when)"
+            if request.promise is None
+            else "--amount and --by go with --outcome promise only"
+        )
+    if request.promise is not None and request.party is not Party.DEBTOR:
+        raise InputError("a promise to pay is the debtor's: --party debtor")
+
+
+def log_contact(
+    session: Session,
+    request: LogRequest,
+    user: User,
+    conduct: Conduct,
+    *,
+    negotiation: NegotiationPolicy | None = None,
+    policy: Policy | None = None,
+) -> LogResult:
+    """Record a call or visit `user` made (see the module's doc); commits. `negotiation` and
+    `policy`: the policies a promise is recorded under (default: the policy folder in use)."""
+    _check_promise(request)
     case = find_case(session, request.case_ref)
     assert case.id is not None
     _check_may_log(user, case)
@@ -291,6 +326,15 @@ def log_contact(session: Session, request: LogRequest, user: User, conduct: Cond
             actor=user.name,
         )
         written.append(CONTACT_MADE)
+    promise = None
+    if request.promise is not None:
+        session.flush()
+        promise = record_promise(
+            session, str(case.id), request.promise.amount, request.promise.by,
+            channel=request.channel, note=request.note, actor=user.name,
+            contact_id=contact.id, negotiation=negotiation, policy=policy,
+        )  # fmt: skip
+        written += [PROMISE_MADE, PROMISE_TO_PAY]
     try:
         session.commit()
     except sa.exc.IntegrityError:  # the same log committed at the same moment by another
@@ -300,4 +344,4 @@ def log_contact(session: Session, request: LogRequest, user: User, conduct: Cond
             raise
         return _duplicate(again)
     session.refresh(contact)
-    return LogResult(case.id, contact_dict(contact), breach, False, tuple(written), done)
+    return LogResult(case.id, contact_dict(contact), breach, False, tuple(written), done, promise)
