@@ -33,7 +33,7 @@ class Stage(StrEnum):
     CURED = "cured"
     PAID = "paid"
     SETTLED = "settled"
-    WRITTEN_OFF = "written_off"
+    WRITTEN_OFF = "written_off"  # off the books, still under recovery (an open stage)
     WITHDRAWN = "withdrawn"  # an identity-theft claim upheld: the debt was never the debtor's
 
     @property
@@ -41,9 +41,8 @@ class Stage(StrEnum):
         return self in CLOSED_STAGES
 
 
-CLOSED_STAGES = frozenset(
-    {Stage.CURED, Stage.PAID, Stage.SETTLED, Stage.WRITTEN_OFF, Stage.WITHDRAWN}
-)
+# Written off (账销案存) is not among them: the claim stays open under recovery (issue 18 item 7).
+CLOSED_STAGES = frozenset({Stage.CURED, Stage.PAID, Stage.SETTLED, Stage.WITHDRAWN})
 
 
 class Outcome(StrEnum):

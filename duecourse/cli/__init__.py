@@ -13,6 +13,7 @@ apply_defaults()
 
 from duecourse.cli import (  # noqa: F401, E402  (each module registers its commands)
     assign,
+    audit,
     cases,
     contact,
     db,
@@ -22,9 +23,12 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     documents,
     intake,
     legal,
+    legal_event,
+    legal_filing,
     legal_firms,
     mail,
     payments,
+    plans,
     policy,
     portfolio,
     promises,
@@ -35,6 +39,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     serve,
     users,
     web,
+    write_off,
 )
 from duecourse.cli.app import app  # noqa: E402
 from duecourse.cli.common import err_console  # noqa: E402
