@@ -68,6 +68,8 @@ PAYMENT_ORDER_ACCEPTED: Final = "payment_order_accepted"  # `duecourse legal eve
 PAYMENT_ORDER_REJECTED: Final = "payment_order_rejected"  # `duecourse legal event`
 LAWSUIT_FILED: Final = "lawsuit_filed"  # `duecourse legal event`
 ENFORCEMENT_APPLIED: Final = "enforcement_applied"  # `duecourse legal event`
+PRESERVATION_APPLIED: Final = "preservation_applied"  # `duecourse legal event`: pre-suit
+#   preservation applied for; bars a payment order (SPC CPL interpretation 2022 Art. 427)
 PLACED: Final = "placed"  # `duecourse legal place`, an approved lawyer's letter: a case given
 #   to a panel law firm (policy/law_firms.yaml)
 RECALLED: Final = "recalled"  # `duecourse legal recall`, a payment closing the case, a plan

@@ -164,10 +164,12 @@ def render_documents(
     calendar: BusinessCalendar,
     keep_layouts: bool = False,
     on_progress: Progress | None = None,
+    policy_dir: Path | None = None,
 ) -> RenderResult:
     """Render `kind` for each case in each format, or return what is stored under its key.
 
     With `keep_layouts`, the laid-out PDF of every newly rendered case is kept for a batch.
+    `policy_dir` reaches the builders that read more of the policy (court filings).
     """
     manifest = get_manifest(kind)
     refuse_demo_values(bank)
@@ -184,7 +186,7 @@ def render_documents(
         fresh = [c for c in todo if c not in reprints]
         if fresh:
             check_new_document_date(session, kind, fresh, as_of)
-        ctx = LetterContext(bank, calendar)
+        ctx = LetterContext(bank, calendar, policy_dir)
         data = build_data(session, kind, fresh, as_of, ctx) if fresh else {}
     numbers = _numbers(engine, manifest, fresh, as_of)
     result = RenderResult()

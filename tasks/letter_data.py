@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,10 +38,12 @@ FEES_LABEL = "费用"
 
 @dataclass(frozen=True)
 class LetterContext:
-    """What every builder needs besides the case: the bank's details and the working calendar."""
+    """What every builder needs besides the case: the bank's details and the working calendar;
+    `policy_dir` for builders that read more of the policy (court filings: courts.yaml)."""
 
     bank: Bank
     calendar: BusinessCalendar
+    policy_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +287,11 @@ def build_data(
     """Each case's data for `kind` as of `as_of` (without the number, which the store assigns)."""
     builder = BUILDERS.get(kind)
     if builder is None:
+        # court filings read more than the figures (demands, the court, fees): tasks/legal_data
+        from tasks.legal_data import LEGAL_BUILDERS, build_legal_data
+
+        if kind in LEGAL_BUILDERS:
+            return build_legal_data(session, kind, case_ids, as_of, ctx)
         raise NotFoundError(f"no data builder for document kind {kind!r}")
     figures = read_figures(session, case_ids, as_of)
     return {case_id: builder(figures[case_id], as_of, ctx) for case_id in case_ids}
