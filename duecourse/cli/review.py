@@ -12,17 +12,18 @@ from sqlmodel import Session
 from duecourse.cli.app import app
 from duecourse.cli.common import SafeConsole, console, emit_json, parse_choice, parse_date, settings
 from duecourse.cli.policy import WIDE
+from duecourse.cli.review_picture import print_picture
 from rules.enums import DecisionVia, ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from rules.terminal_text import terminal_text
 from tasks.policy import load_roster
+from tasks.review_picture import review_picture
 from tasks.reviews import (
     ReviewWithdrawn,
     count_reviews,
     decide_review,
     list_reviews,
-    show_review,
 )
 
 review_app = typer.Typer(help="Review queue: approve or reject escalations.", no_args_is_help=True)
@@ -111,15 +112,17 @@ def review_show(
     review_id: Annotated[int, typer.Argument(metavar="ID")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """One review."""
+    """One review with what a lawyer needs to decide it: balance and history, contacts and
+    delivered demands, promises, plans, disputes, documents, drafts and deadlines (masked)."""
     with Session(settings(ctx).engine) as session:
-        item = show_review(session, review_id)
+        item = review_picture(session, review_id)
     if json_out:
         emit_json(item)
     else:
         console.print(_line(item), markup=False)
         if item["comment"]:  # masked (tasks.reviews), on one line
             console.print(f"  comment: {terminal_text(item['comment'])}", markup=False)
+        print_picture(item)
 
 
 def _decide(
