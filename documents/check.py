@@ -8,6 +8,9 @@ the manifest's `record_fields` (stored, not printed).
 A kind whose manifest says `predue: true` is sent before the due date: a template of it that states
 an overdue fact (逾期, 欠款, 拖欠, 催收, 违约, or the field `days_past_due`) is reported with the
 file, line and word, since the customer is not overdue and the message would be untrue.
+
+A kind whose manifest says `demand: true` (collection and lawyer's letters) may not threaten,
+speak of criminal liability or pass itself off as a court's or the police's (`THREAT_WORDS`).
 """
 
 from __future__ import annotations
@@ -157,6 +160,43 @@ def _safe(fn: Any, path: Path, problems: list[str]) -> set[str]:
     return set()
 
 
+# Words a demand for payment may never use (`demand: true`: collection and lawyer's letters):
+# threats, criminal liability, and anything passing the letter off as a court's or the police's.
+# A lawyer's letter states only lawful consequences (a suit, a payment order, credit reporting):
+# collection may not use violence, threats or abuse (商业银行信用卡业务监督管理办法 2011 Art. 68),
+# and a lawyer's letter must not impersonate a court (domain.md section 9): a court speaks only
+# by the documents it serves itself, never by a bank's or a firm's letter.
+THREAT_WORDS = (
+    "刑事", "犯罪", "拘留", "坐牢", "判刑", "逮捕", "公安", "立案侦查", "恶意透支", "法院通知",
+    "传票", "通缉", "黑名单", "曝光", "限制出境", "株连",
+)  # fmt: skip
+
+
+def threat_words(path: Path) -> list[str]:
+    """`file:line: ...` for each line of a demand's template that threatens or impersonates."""
+    lines = (
+        [(0, "\n".join(_docx_text(path)))]
+        if path.suffix == ".docx"
+        else list(enumerate(path.read_text(encoding="utf-8").splitlines(), 1))
+    )
+    problems = []
+    for number, line in lines:
+        found = next((w for w in THREAT_WORDS if w in line), None)
+        if found is not None:
+            where = f"{path}:{number}" if number else str(path)
+            problems.append(
+                f"{where}: {found!r} threatens, speaks of criminal liability or impersonates a "
+                "court or the police, in a demand (manifest demand: true)"
+            )
+    return problems
+
+
+def _threat_problems(manifest: Manifest) -> list[str]:
+    if not manifest.demand:
+        return []
+    return [problem for path in _template_files(manifest) for problem in threat_words(path)]
+
+
 _BANK_NAMES = ("bank.short_name", "bank.name")
 
 
@@ -218,6 +258,7 @@ def check_templates(root: Path = TEMPLATES_DIR, *, render_samples: bool = True) 
             + _predue_problems(manifest)
             + _disclosure_problems(manifest)
             + _identity_problems(manifest)
+            + _threat_problems(manifest)
         )
         problems += found
         if render_samples and not found:

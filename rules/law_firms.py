@@ -69,7 +69,8 @@ class LetterTerms(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    deadline_working_days: int = Field(default=7, ge=1, le=30)
+    # a lawyer's letter gives 3 to 7 days to pay (domain.md section 9)
+    deadline_working_days: int = Field(default=7, ge=3, le=7)
 
 
 class LawFirmPanel(BaseModel):

@@ -285,6 +285,10 @@ def build_data(
     session: Session, kind: str, case_ids: Sequence[int], as_of: date, ctx: LetterContext
 ) -> dict[int, dict[str, Any]]:
     """Each case's data for `kind` as of `as_of` (without the number, which the store assigns)."""
+    if kind in ("lawyer_letter", "lawyer_letter_draft"):  # the firm's letter: its placement
+        from tasks.law_firms.letter_data import build_lawyer_letters
+
+        return build_lawyer_letters(session, kind, case_ids, as_of, ctx)
     builder = BUILDERS.get(kind)
     if builder is None:
         # court filings read more than the figures (demands, the court, fees): tasks/legal_data

@@ -12,7 +12,10 @@ from sqlmodel import Session
 from duecourse.cli.common import console, emit_json, settings
 from duecourse.cli.legal import legal_app
 from rules.terminal_text import terminal_text
+from tasks.bank import load_bank
+from tasks.calendar import load_calendar
 from tasks.contacts.queue import roster_user
+from tasks.law_firms.letters import LetterSetup, draft_for_review
 from tasks.law_firms.panel import load_panel
 from tasks.law_firms.placement import list_firms, place_case, placement_dict, recall_case
 from tasks.policy import load_roster
@@ -104,3 +107,36 @@ def legal_recall(
             f"{out['recalled_on']}",
             markup=False,
         )
+
+
+letter_app = typer.Typer(help="The lawyer's letter (律师函): its draft for the review.")
+legal_app.add_typer(letter_app, name="letter", no_args_is_help=True)
+
+
+def letter_setup(ctx: typer.Context) -> LetterSetup:
+    s = settings(ctx)
+    return LetterSetup(
+        documents_dir=s.documents_dir,
+        bank=load_bank(s.policy_dir),
+        calendar=load_calendar(s.policy_dir),
+        policy_dir=s.policy_dir,
+    )
+
+
+@letter_app.command("draft")
+def letter_draft(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(metavar="REVIEW_ID")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Render the draft lawyer's letter (PDF and DOCX, marked 草稿) of a pending review of the
+    move to lawyer_letter, dated today, for the firm the case would be placed with."""
+    s = settings(ctx)
+    docs = draft_for_review(s.engine, review_id, letter_setup(ctx))
+    for doc in docs:
+        doc["file"] = str(s.documents_dir / doc["path"])
+    if json_out:
+        emit_json({"review_id": review_id, "documents": docs})
+        return
+    for doc in docs:
+        console.print(f"review {review_id}: draft {doc['format']}  {doc['file']}", markup=False)

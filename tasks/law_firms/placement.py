@@ -224,4 +224,3 @@ def list_firms(session: Session, panel: LawFirmPanel) -> list[dict[str, Any]]:
             }
         )
     return out
-
