@@ -253,8 +253,13 @@ def _check_next(policy: Policy) -> list[tuple[Path, str]]:
     return out
 
 
+# Closed outcomes a command reaches from any stage, not a ladder move: `withdrawn` is the outcome
+# of an identity-theft claim upheld (`duecourse dispute resolve`), whatever stage the case is in.
+CLOSED_BY_COMMAND = frozenset({Stage.WITHDRAWN})
+
+
 def _check_reached(policy: Policy) -> list[tuple[Path, str]]:
-    reached = {n for s in policy.stages for n in s.next if n != s.stage}
+    reached = {n for s in policy.stages for n in s.next if n != s.stage} | CLOSED_BY_COMMAND
     return [
         (
             _ladder(i, "stage"),

@@ -64,7 +64,7 @@ def test_check_the_shipped_policy(home: Path) -> None:
     assert code == 0
     version = load_policy(SHIPPED_POLICY_DIR).short_version
     assert out.startswith("policy OK: default ladder")
-    assert "13 stages (8 open), 8 risk rules, 8 buckets, 13 users; conduct pack cn@v1" in out
+    assert "13 stages (9 open), 8 risk rules, 8 buckets, 13 users; conduct pack cn@v1" in out
     assert out.rstrip().endswith(f"version {version}")
 
 
