@@ -19,6 +19,13 @@ from rules.policy import MilestoneDef, Policy
 ESCALATE_STEP = "escalate:"
 ESCALATED_TO = "escalated to "
 
+# Milestones a review of a subject opens (tasks/negotiation/dispute_milestone.py), not a stage
+# entry: the ladder does not declare them, the daily cycle misses, escalates and alerts them like
+# the others but never waives them when the case changes stage (a hardship claim moves the case
+# to negotiation and must still be decided); their decision meets them.
+DISPUTE_DECISION = "dispute_decision"
+SUBJECT_MILESTONE_KINDS: frozenset[str] = frozenset({DISPUTE_DECISION})
+
 
 class DueDates:
     """Due dates of milestones by (definition, entry date), cached: a million cases share a few

@@ -19,6 +19,7 @@ from duecourse.cli import (  # noqa: F401, E402  (each module registers its comm
     db,
     deadlines,
     demo,
+    disputes,
     dispatch,
     documents,
     intake,

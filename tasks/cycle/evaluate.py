@@ -29,6 +29,7 @@ from rules.ladder import CaseFacts, DueAction, actions_due, next_actions
 from rules.milestone_checks import (
     ESCALATE_STEP,
     ESCALATED_TO,
+    SUBJECT_MILESTONE_KINDS,
     DueDates,
     Verdict,
     check_milestone,
@@ -128,7 +129,9 @@ class BatchEvaluator(Recorder):
             self.plan_actions(st, decision.actions_due)
         if (
             not any(
-                m.stage == st.stage and m.entry_on == st.entered
+                m.stage == st.stage
+                and m.entry_on == st.entered
+                and m.kind not in SUBJECT_MILESTONE_KINDS  # a dispute's: no stage entry's
                 for m in self.batch.milestones.get(row.id, [])
             )
             and not any((s, e) == (st.stage, st.entered) for _m, s, e in st.needs_milestones)
@@ -150,6 +153,7 @@ class BatchEvaluator(Recorder):
                 self.still_open(m)
                 and m.opened_on < self.as_of
                 and (m.stage, m.entry_on) == (old, st.entered)
+                and m.kind not in SUBJECT_MILESTONE_KINDS  # a dispute's outlives the stage
             ):
                 reason = f"left {old.value} for {target.value}"
                 self.milestone_update(
@@ -234,7 +238,8 @@ class BatchEvaluator(Recorder):
                 continue
             mdef = milestone_def(self.policy, m.stage, m.kind)
             of_review = mdef is not None and mdef.opens == MilestoneOpens.REVIEW_REQUESTED
-            if (m.stage, m.entry_on) != (st.stage, st.entered) and not of_review:
+            of_subject = m.kind in SUBJECT_MILESTONE_KINDS  # a dispute's: outlives the stage
+            if (m.stage, m.entry_on) != (st.stage, st.entered) and not (of_review or of_subject):
                 reason = f"stage entry ended ({m.stage.value} since {m.entry_on})"
                 self.milestone_update(
                     m, status=MilestoneStatus.WAIVED, closed_on=as_of, reason=reason

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rules import events as ev
 from rules.enums import ActionKind, Channel, Role
-from rules.milestone_checks import ESCALATE_STEP, ESCALATED_TO
+from rules.milestone_checks import ESCALATE_STEP, ESCALATED_TO, SUBJECT_MILESTONE_KINDS
 from rules.owners import least_loaded
 
 if TYPE_CHECKING:
@@ -44,8 +44,10 @@ def check(b: SqlBatch) -> None:
     )
     d.run("CREATE INDEX IF NOT EXISTS mc_case ON mc (case_id, verdict)")
     d.analyze("mc")
+    subject = d.in_list(sorted(SUBJECT_MILESTONE_KINDS))  # a dispute's: outlives the stage
     d.run(
-        "UPDATE mc SET verdict = 'waive_entry' WHERE of_review = 0 AND EXISTS (SELECT 1 FROM w "
+        f"UPDATE mc SET verdict = 'waive_entry' WHERE of_review = 0 AND kind NOT IN {subject} "
+        "AND EXISTS (SELECT 1 FROM w "
         "WHERE w.id = mc.case_id AND (w.stage <> mc.stage OR w.entered <> mc.entry_on))"
     )
     d.run(
@@ -115,10 +117,12 @@ def record(b: SqlBatch) -> None:
         f"reason = {reason} "
         "WHERE verdict <> 'none' AND NOT (verdict = 'missed' AND on_miss = 'reassign')"
     )
-    # A move waives what is still open of the stage entry it leaves.
+    # A move waives what is still open of the stage entry it leaves (a dispute's outlives it).
+    subject = d.in_list(sorted(SUBJECT_MILESTONE_KINDS))
     d.run(
         "UPDATE mc SET status = 'waived', reason = 'left ' || (SELECT w.stage || ' for ' || "
         "w.new_stage FROM w WHERE w.id = mc.case_id) WHERE verdict IN ('none', 'alert') "
+        f"AND mc.kind NOT IN {subject} "
         "AND EXISTS (SELECT 1 FROM w WHERE w.id = mc.case_id AND w.new_stage IS NOT NULL "
         "AND w.stage = mc.stage AND w.entered = mc.entry_on)"
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rules import events as ev
 from rules.enums import ActionKind, ActionStatus
+from rules.milestone_checks import SUBJECT_MILESTONE_KINDS
 
 if TYPE_CHECKING:
     from tasks.cycle.sql.engine import SqlBatch
@@ -155,6 +156,7 @@ def needed_milestones(b: SqlBatch) -> None:
         f"INSERT INTO nm ({cols}) SELECT w.id, {pick}, w.entered, pm.owner_role, pm.on_miss, "
         "pm.ord FROM w JOIN pm ON pm.stage = w.stage AND pm.of_review = 0 "
         "WHERE w.new_stage IS NULL AND NOT EXISTS (SELECT 1 FROM milestone m "
-        "WHERE m.case_id = w.id AND m.stage = w.stage AND m.entry_on = w.entered)"
+        f"WHERE m.kind NOT IN {d.in_list(sorted(SUBJECT_MILESTONE_KINDS))} "
+        "AND m.case_id = w.id AND m.stage = w.stage AND m.entry_on = w.entered)"
     )
     d.analyze("nm")
