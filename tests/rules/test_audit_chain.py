@@ -3,7 +3,6 @@ with what is wrong; data is canonical and masked."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -53,7 +52,7 @@ def test_an_empty_chain_holds() -> None:
 
 def test_an_edited_field_is_named_as_edited() -> None:
     rows = chain(5)
-    rows[2] = dataclasses.replace(rows[2], data=canonical_data({"n": 3, "to": "paid"}))
+    rows[2] = rows[2]._replace(data=canonical_data({"n": 3, "to": "paid"}))
     verdict = verify(rows)
     assert verdict.finding is not None
     assert (verdict.finding.id, verdict.finding.problem) == (3, Problem.EDITED)
@@ -66,7 +65,7 @@ def test_every_field_is_covered_by_the_hash(field: str) -> None:
     changed: dict[str, Any] = {
         "at": T0, "actor": "someone", "subject_id": "99", "case_id": 99, "prev_hash": "f" * 64,
     }  # fmt: skip
-    assert row_hash(dataclasses.replace(row, **{field: changed[field]})) != row.hash
+    assert row_hash(row._replace(**{field: changed[field]})) != row.hash
 
 
 def test_a_removed_row_is_named_by_the_gap_after_it() -> None:
@@ -86,7 +85,7 @@ def test_a_removed_first_row_is_found() -> None:
 def test_a_removal_hidden_by_renumbering_is_a_broken_link() -> None:
     rows = chain(5)
     del rows[2]
-    rows = [dataclasses.replace(r, id=i) for i, r in enumerate(rows, start=1)]
+    rows = [r._replace(id=i) for i, r in enumerate(rows, start=1)]
     finding = verify(rows).finding
     assert finding is not None and (finding.id, finding.problem) == (3, Problem.REMOVED)
     assert "row 2's" in finding.why
@@ -95,7 +94,7 @@ def test_a_removal_hidden_by_renumbering_is_a_broken_link() -> None:
 def test_two_swapped_rows_are_named_as_reordered() -> None:
     rows = chain(5)
     a, b = rows[1], rows[2]
-    rows[1], rows[2] = dataclasses.replace(b, id=2), dataclasses.replace(a, id=3)
+    rows[1], rows[2] = b._replace(id=2), a._replace(id=3)
     finding = verify(rows).finding
     assert finding is not None
     assert (finding.id, finding.problem) == (2, Problem.REORDERED)
@@ -105,7 +104,7 @@ def test_two_swapped_rows_are_named_as_reordered() -> None:
 def test_a_row_moved_later_is_named_as_reordered() -> None:
     rows = chain(6)
     moved = [rows[0], rows[2], rows[3], rows[1], rows[4], rows[5]]  # row 2 moved after row 4
-    rows = [dataclasses.replace(r, id=i) for i, r in enumerate(moved, start=1)]
+    rows = [r._replace(id=i) for i, r in enumerate(moved, start=1)]
     finding = verify(rows).finding
     assert finding is not None and finding.id == 2 and finding.problem == Problem.REORDERED
 
@@ -113,8 +112,8 @@ def test_a_row_moved_later_is_named_as_reordered() -> None:
 def test_a_rewritten_row_breaks_the_next_rows_link() -> None:
     """Someone who edits a row and recomputes its hash still breaks the row after it."""
     rows = chain(4)
-    forged = dataclasses.replace(rows[1], actor="intruder")
-    rows[1] = dataclasses.replace(forged, hash=row_hash(forged))
+    forged = rows[1]._replace(actor="intruder")
+    rows[1] = forged._replace(hash=row_hash(forged))
     finding = verify(rows).finding
     assert finding is not None and (finding.id, finding.problem) == (3, Problem.REMOVED)
 
