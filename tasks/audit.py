@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from models.audit import AuditEntry
+from models.document import Document
 from models.types import utcnow
 from rules.audit_chain import GENESIS, ChainRow, Verdict, canonical_data, entry_hash, verify
 from rules.enums import AuditAction
@@ -66,6 +67,32 @@ class Entry(NamedTuple):
     case_id: int | None
     actor: str
     data: Mapping[str, Any] | None = None
+
+
+def stage_change(
+    case_id: int,
+    old: str,
+    new: str,
+    why: str,
+    *,
+    on: date,
+    policy_version: str | None = None,
+    actor: str = "daily_cycle",
+) -> Entry:
+    """The row of a case's stage move (from the daily cycle, or `actor`'s)."""
+    data = {"from": old, "to": new, "why": why, "on": on, "policy_version": policy_version}
+    return Entry(AuditAction.STAGE_CHANGED, "case", case_id, case_id, actor, data)
+
+
+def document_stored(doc: Document) -> Entry:
+    """The row of a rendered document stored (its number, format, bytes' SHA-256, template)."""
+    data = {
+        "kind": doc.kind, "number": doc.number, "format": doc.format, "as_of": doc.as_of,
+        "sha256": doc.sha256, "template": doc.template,
+        "template_version": doc.template_version, "path": doc.path,
+    }  # fmt: skip
+    doc_id = doc.id if doc.id is not None else 0
+    return Entry(AuditAction.DOCUMENT_STORED, "document", doc_id, doc.case_id, "system", data)
 
 
 def _connection(target: Session | Connection) -> Connection:
@@ -133,8 +160,9 @@ def record(
 def _row(r: Sequence[Any]) -> ChainRow:
     at = r[1]
     if isinstance(at, str):  # SQLite through the driver: naive UTC text
-        at = datetime.fromisoformat(at)
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        at = datetime.fromisoformat(at + "+00:00")
+    elif at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
     case_id = None if r[6] is None else int(r[6])
     return ChainRow(int(r[0]), at, r[2], str(r[3]), r[4], r[5], case_id, r[7], r[8], r[9])
 

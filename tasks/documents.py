@@ -43,6 +43,7 @@ from documents.registry import get_manifest
 from models import Document
 from rules.calendar import BusinessCalendar
 from rules.errors import DuecourseError, InputError
+from tasks.audit import document_stored, record_many
 from tasks.bank import Bank, refuse_demo_values
 from tasks.bulk import MAX_ROW_ID
 from tasks.document_dating import check_new_document_date
@@ -126,6 +127,8 @@ def _insert(
     try:
         with Session(engine, expire_on_commit=False) as session:
             session.add_all(rows)
+            session.flush()
+            record_many(session, [document_stored(r) for r in rows])  # the audit chain
             session.commit()
         return {r.idempotency_key: r for r in rows}, set()
     except sa.exc.IntegrityError:
@@ -136,6 +139,8 @@ def _insert(
         try:
             with Session(engine, expire_on_commit=False) as session:
                 session.add(fresh)
+                session.flush()
+                record_many(session, [document_stored(fresh)])
                 session.commit()
             result[row.idempotency_key] = fresh
         except sa.exc.IntegrityError:

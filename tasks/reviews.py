@@ -23,10 +23,19 @@ from models.review import Review
 from models.types import utcnow
 from rules import events
 from rules.approval import may_decide
-from rules.enums import CaseStatus, DecisionVia, ReviewKind, ReviewStatus, Role, Stage
+from rules.enums import (
+    AuditAction,
+    CaseStatus,
+    DecisionVia,
+    ReviewKind,
+    ReviewStatus,
+    Role,
+    Stage,
+)
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.masking import scrub_text
 from rules.roster import User
+from tasks.audit import record
 from tasks.bulk import MAX_ROW_ID
 from tasks.clock import shanghai_time, today
 
@@ -236,6 +245,37 @@ def _decision_day(review: Review, as_of: date | None) -> date:
     return day
 
 
+_AUDITED = {
+    ReviewKind.STAGE: AuditAction.REVIEW_DECIDED,
+    ReviewKind.PLAN: AuditAction.PLAN_DECIDED,
+    ReviewKind.DISPUTE: AuditAction.DISPUTE_RESOLVED,
+}
+
+
+def _audit(session: Session, review: Review, user: User, day: date) -> None:
+    """The decision on the audit chain (tasks/audit.py), last in its transaction: the chain's
+    lock is held from here to the commit."""
+    record(
+        session,
+        action=_AUDITED.get(review.kind, AuditAction.REVIEW_DECIDED),
+        subject_type="review",
+        subject_id=review.id if review.id is not None else 0,
+        case_id=review.case_id,
+        actor=user.name,
+        data={
+            "kind": review.kind,
+            "decision": review.status,
+            "target_stage": review.target_stage,
+            "subject_id": review.subject_id,
+            "role": user.role,
+            "via": review.decided_via,
+            "on": day,
+            "comment": review.comment,
+            "policy_version": review.policy_version,
+        },
+    )
+
+
 def decide_review(
     session: Session,
     review_id: int,
@@ -314,4 +354,5 @@ def decide_review(
 
         apply_decision(session, review, approved=approve, user=user, day=day)
         session.flush()
+    _audit(session, review, user, day)
     return show_review(session, review_id)

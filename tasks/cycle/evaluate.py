@@ -39,6 +39,7 @@ from rules.milestone_checks import (
 from rules.owners import assign_owners, least_loaded, needs_new_owner
 from rules.policy import MilestoneOpens
 from rules.transitions import advance_target, approved_transitions
+from tasks.audit import stage_change
 from tasks.cycle.context import CycleContext, step_slot
 from tasks.cycle.plan import BatchPlan, CaseState, Recorder
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow, ReviewState, flags_from
@@ -148,6 +149,9 @@ class BatchEvaluator(Recorder):
         case_id, old = st.row.id, st.stage
         self.action(case_id, ActionKind.STAGE_MOVE, f"stage:{target.value}", f"{old} -> {target}")
         self.timeline(case_id, ev.STAGE, f"{old.value} -> {target.value} ({why})")
+        self.plan.stage_moves.append(
+            stage_change(case_id, old, target, why, on=self.as_of, policy_version=self.ctx.version)
+        )
         for m in self.batch.milestones.get(case_id, []):
             if (
                 self.still_open(m)

@@ -9,6 +9,7 @@ from typing import Any
 
 from rules.enums import ActionKind, ActionStatus, Channel, MilestoneStatus, RiskTier, Stage
 from rules.policy import MilestoneDef
+from tasks.audit import Entry
 from tasks.cycle.context import CycleContext, RunTotals, step_slot
 from tasks.cycle.read import Batch, CaseRow, MilestoneRow
 
@@ -23,6 +24,7 @@ class BatchPlan:
     milestone_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     new_reviews: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    stage_moves: list[Entry] = field(default_factory=list)  # the audit chain's rows
     totals: RunTotals = field(default_factory=RunTotals)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from models.types import utcnow
 from rules.enums import MilestoneStatus
+from tasks.audit import record_many
 from tasks.bulk import db_date, db_time, insert_many, placeholder
 from tasks.cycle.plan import BatchPlan
 
@@ -204,3 +205,4 @@ def write_plan(conn: Connection, plan: BatchPlan) -> None:
             for r in plan.timeline
         ],
     )
+    record_many(conn, plan.stage_moves)  # last: the chain's lock is held to the commit

@@ -23,6 +23,7 @@ from models.types import utcnow
 from rules import events
 from rules.enums import Stage
 from rules.policy import Policy
+from tasks.audit import record_many, stage_change
 from tasks.contacts.record import add_event
 
 NEGOTIATION_FLAGS = frozenset(
@@ -119,4 +120,5 @@ def resume(
         detail=f"{old.value} -> {target.value} ({why})", actor=actor,
     )  # fmt: skip
     add_event(session, case_id=case.id, event=events.RESUMED, as_of=as_of, detail=why, actor=actor)
+    record_many(session, [stage_change(case.id, old, target, why, on=as_of, actor=actor)])
     return target

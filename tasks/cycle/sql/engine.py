@@ -24,6 +24,7 @@ from rules import events as ev
 from rules.enums import ActionKind, ActionStatus, Channel
 from rules.milestone_checks import DueDates
 from rules.policy import Policy
+from tasks.audit import record_many, stage_change
 from tasks.bulk import db_time
 from tasks.cycle import context
 from tasks.cycle.context import CycleContext, RunTotals
@@ -259,3 +260,20 @@ class SqlBatch:
         )
         (n,) = d.rows("SELECT COUNT(*) FROM w")[0]
         self.totals.cases = int(n)
+        self.audit_moves()
+
+    def audit_moves(self) -> None:
+        """One audit chain row per stage move of the batch (tasks/audit.py), in case order,
+        the batch's last write: the chain's lock is held from here to the batch's commit."""
+        moves = self.d.rows(
+            "SELECT w.id, w.stage, w.new_stage, w.why_move FROM w "
+            "WHERE w.new_stage IS NOT NULL ORDER BY w.id"
+        )
+        on, version = self.ctx.as_of, self.ctx.version
+        record_many(
+            self.conn,
+            [
+                stage_change(int(cid), old, new, why, on=on, policy_version=version)
+                for cid, old, new, why in moves
+            ],
+        )

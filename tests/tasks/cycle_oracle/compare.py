@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from models import CycleAction, Milestone, Review, TimelineEvent
+from models import AuditEntry, CycleAction, Milestone, Review, TimelineEvent
 from models.case import Case
 
 Row = tuple[Any, ...]
@@ -78,6 +78,11 @@ TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "review": (Review, REVIEW_COLUMNS),
     "cycle_action": (CycleAction, ACTION_COLUMNS),
     "timeline_event": (TimelineEvent, TIMELINE_COLUMNS),
+    # the audit chain's rows of the stage moves (their times and hashes differ run to run)
+    "audit_entry": (
+        AuditEntry,
+        ("case_id", "action", "subject_type", "subject_id", "actor", "data"),
+    ),
 }
 FELL_BACK = "decided by the reference evaluator"  # the run's warning when SQL cannot say it
 MILESTONE_STEP = re.compile(r"^(met|missed|waive|alert|escalate|reassign):(\d+)$")
