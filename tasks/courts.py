@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rules.jurisdiction import AgreedForum, CourtRow, Threshold
 from tasks.policy_dir import SHIPPED_POLICY_DIR
-from tasks.yaml_file import load_model
+from tasks.yaml_file import LocatedProblem, YamlFileError, YamlRefusedError, load_model
 
 COURTS_FILE = "courts.yaml"
 SMALL_CLAIMS_FILE = "small_claims.yaml"
@@ -79,7 +79,9 @@ class SmallClaimsFile(_Frozen):
 
 
 def _path(policy_dir: Path, name: str) -> Path:
-    own = policy_dir / name
+    """The policy folder's file (the folder of a single policy file), else the shipped one."""
+    folder = policy_dir if policy_dir.is_dir() else policy_dir.parent
+    own = folder / name
     return own if own.is_file() else SHIPPED_POLICY_DIR / name
 
 
@@ -89,3 +91,16 @@ def load_courts(policy_dir: Path) -> CourtsFile:
 
 def load_small_claims(policy_dir: Path) -> SmallClaimsFile:
     return load_model(_path(policy_dir, SMALL_CLAIMS_FILE), SmallClaimsFile)
+
+
+def court_table_problems(source: Path) -> list[LocatedProblem]:
+    """The problems of the courts.yaml and small_claims.yaml in use, for `policy check`."""
+    problems: list[LocatedProblem] = []
+    for load in (load_courts, load_small_claims):
+        try:
+            load(source)
+        except YamlRefusedError:
+            raise
+        except YamlFileError as exc:
+            problems += exc.problems
+    return problems

@@ -26,6 +26,7 @@ from rules.roster import Roster, User
 from rules.snapshot_row import IntakeSettings
 from tasks.bank import BANK_FILE, load_bank
 from tasks.conduct import DEFAULT_PACK, load_conduct_pack
+from tasks.courts import court_table_problems
 from tasks.law_firms.panel import panel_problems
 from tasks.payments.policy import load_payment_policy
 from tasks.policy_dir import SHIPPED_POLICY_DIR, resolve_policy_dir
@@ -342,6 +343,7 @@ def check_policy(
     calendar, errs = _calendar(source)
     problems += errs + _bank(source) + _intake(source) + _conduct(source) + _payments(source)
     problems += panel_problems(source)  # law_firms.yaml (tasks/law_firms/panel.py)
+    problems += court_table_problems(source)  # courts.yaml, small_claims.yaml (tasks/courts.py)
     policy = None
     if stages is not None and risk is not None and scheme is not None:
         policy = Policy.build(stages, risk, scheme, label, calendar)

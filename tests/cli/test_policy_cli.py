@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import duecourse.cli  # noqa: F401  (registers the commands)
+from documents.registry import known_kinds
 from duecourse.cli import main
 from duecourse.cli.app import app
 from rules.errors import DuecourseError
@@ -91,8 +92,7 @@ def test_check_a_broken_policy_prints_file_and_line_and_exits_1(
     lines = captured.out.splitlines()
     assert lines[0] == (
         f"{ladder}:{line_of(ladder, 'collection_lettre')}: unknown template 'collection_lettre' "
-        "(known: collection_letter, contact_request_sms, predue_email, predue_sms, "
-        "reminder_email, reminder_sms)"
+        f"(known: {', '.join(sorted(known_kinds()))})"  # every shipped kind, whoever adds one
     )
     assert all(ln.startswith(f"{ladder}:{line_of(ladder, 'min_dpd: 85')}: entry of lawyer_letter")
                for ln in lines[1:])  # fmt: skip

@@ -51,12 +51,17 @@ def mail_contact(session: Session, case_id: int, doc: Document | None, *, sent: 
     )  # fmt: skip
 
 
-def legal_case(session: Session, *, letter_deadline: date = date(2026, 10, 30)) -> int:
+def legal_case(
+    session: Session, *, letter_deadline: date = date(2026, 10, 30), unique: bool = False
+) -> int:
     """A case in lawyer_letter with two delivered collection letters and a delivered lawyer's
-    letter whose deadline is `letter_deadline`; committed."""
+    letter whose deadline is `letter_deadline`; committed. `unique`: letter numbers of the case's
+    own (many such cases in one store), else those of DEMANDS."""
     case = make_case(session, dpd=120, stage=Stage.LAWYER_LETTER)
     assert case.id is not None
-    for kind, sent, delivered, number, tracking in DEMANDS:
+    for i, (kind, sent, delivered, number, tracking) in enumerate(DEMANDS):
+        if unique:
+            number = f"{number[:8]}{case.id:06d}{i}"
         data = {"deadline": letter_deadline.isoformat()} if kind == "lawyer_letter" else {}
         doc = _document(session, case.id, kind, sent, number, data)
         mail_contact(session, case.id, doc, sent=sent, status=ContactStatus.DELIVERED,
