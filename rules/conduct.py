@@ -11,6 +11,8 @@ Decision order (the first rule that applies is the one reported):
    rules Art. 70: collection stops once a personalised instalment plan is signed). A COURTESY
    reminder before an instalment falls due still goes under the flags the pack lists in
    `courtesy_allowed_with`.
+1b. promise pause -> DEFER to the day after an open promise's date plus grace (bank policy, not
+   law: rules/promise_pause.py); courtesy reminders and messages that do not speak of the debt go.
 2. party -> BLOCK: never collect from a third party (2011 rules Art. 68: only the debtor and the
    guarantor); an emergency contact only when the debtor is unreachable, and only with a
    template that asks for contact details and does not reveal the debt (CBA consumer-loan
@@ -51,6 +53,7 @@ from rules.conduct_pack import ConductPack, NoContactDays
 from rules.enums import Channel, Party
 from rules.errors import InputError
 from rules.events import DISPUTE_OPEN, HARDSHIP_REVIEW, PLAN_CURRENT
+from rules.promise_pause import pause_ends, pause_words
 
 _MAX_STEPS = 64  # timing rules applied in turn until one moment satisfies them all
 _MAX_DAYS = 366  # no pack blocks a whole year; past that the calendar data is broken
@@ -71,6 +74,7 @@ class Rule(StrEnum):
     DISPUTE_OPEN = "dispute_open"  # nothing while a dispute/defence is open
     HARDSHIP_REVIEW = "hardship_review"  # nothing while a hardship review is open
     PLAN_CURRENT = "plan_current"  # no collection contact while a plan is current
+    PROMISE_PAUSE = "promise_pause"  # bank policy: collection waits out an open promise
 
 
 class Verdict(StrEnum):
@@ -125,6 +129,7 @@ class ConductState:
     debtor_unreachable: bool = False
     time_zone: str | None = None
     rolling_oldest: datetime | None = None
+    promise_until: date | None = None  # an open promise's date plus grace: the pause's last day
 
 
 @dataclass(frozen=True)
@@ -374,22 +379,23 @@ class _Timing:
                 return move
         return None
 
+    def settle(self, t: datetime) -> datetime:
+        """The first moment from `t` on that passes every timing rule."""
+        for _ in range(_MAX_STEPS):
+            move = self.first_move(t)
+            if move is None:
+                return t
+            t = move.to
+        raise ValueError("the conduct pack's timing rules never agree on a moment")
+
     def decide(self) -> Decision:
         """ALLOW when `at` passes every timing rule; else DEFER with the first rule that moved
         it and the first moment that passes them all."""
         first = self.first_move(self.at)
         if first is None:
             return ALLOWED
-        t = first.to
-        for _ in range(_MAX_STEPS):
-            move = self.first_move(t)
-            if move is None:
-                break
-            t = move.to
-        else:
-            raise ValueError("the conduct pack's timing rules never agree on a moment")
         reason = f"{first.rule}: {first.reason}{_tag(self.pack)}"
-        return Decision(Verdict.DEFER, first.rule, reason, t)
+        return Decision(Verdict.DEFER, first.rule, reason, self.settle(first.to))
 
 
 def decide(
@@ -405,4 +411,14 @@ def decide(
         blocked = rule(pack, request, state)
         if blocked is not None:
             return blocked
-    return _Timing(pack, calendar, request, state).decide()
+    timing = _Timing(pack, calendar, request, state)
+    traits = request.template
+    resume = pause_ends(
+        state.promise_until, request.at, timing.zone,
+        collection=request.purpose is Purpose.COLLECTION,
+        reveals_debt=traits is None or traits.reveals_debt,
+    )  # fmt: skip
+    if resume is not None and state.promise_until is not None:
+        reason = f"{Rule.PROMISE_PAUSE}: {pause_words(state.promise_until)}{_tag(pack)}"
+        return Decision(Verdict.DEFER, Rule.PROMISE_PAUSE, reason, timing.settle(resume))
+    return timing.decide()

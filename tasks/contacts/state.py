@@ -7,7 +7,9 @@ day wins), like the case flags the ladder reads. Attempts count every contact th
 made (a message the provider refused outright is not an attempt). The debtor is unreachable
 after a wrong number, or after the pack's N consecutive unanswered calls since the last
 conversation (CBA consumer-loan collection guideline, 2026-01-30: invalid number or 3
-consecutive failed attempts).
+consecutive failed attempts). An open promise to pay gives `promise_until`, its date plus the
+negotiation policy's grace days (the pause of rules/promise_pause.py; the latest open promise
+wins: a newer one supersedes the older).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rules import events
 from rules.conduct import ConductState, rolling_since
 from rules.conduct_pack import ConductPack
 from rules.enums import CallOutcome, Channel, ContactStatus
+from tasks.negotiation.policy import load_negotiation_policy
 
 CHUNK = 900  # ids per IN list: under SQLite's 999 variables
 _CALL_CHANNELS = (Channel.CALL.value, Channel.VISIT.value)
@@ -39,6 +42,7 @@ class _Facts:
     attempts: list[tuple[datetime, Channel]] = field(default_factory=list)
     last_conversation: datetime | None = None
     outcomes: list[tuple[datetime, str]] = field(default_factory=list)
+    promised_by: date | None = None  # the open promise's date
 
 
 def _chunks(ids: Sequence[int]) -> list[list[int]]:
@@ -57,6 +61,21 @@ def _flags(session: Session, ids: list[int], day: date, facts: dict[int, _Facts]
     for case_id, event in rows:
         flag = event.removesuffix(events.CLEARED_SUFFIX)
         facts[case_id].flags[flag] = not event.endswith(events.CLEARED_SUFFIX)
+
+
+def _promises(session: Session, ids: list[int], day: date, facts: dict[int, _Facts]) -> None:
+    """Each case's open promise made by `day`: its date (one grouped query)."""
+    rows = session.execute(
+        sa.text(
+            "SELECT case_id, MAX(due_on) AS due_on FROM promise WHERE case_id IN :ids "
+            "AND status = 'open' AND made_on <= :day GROUP BY case_id"
+        )
+        .bindparams(sa.bindparam("ids", expanding=True))
+        .columns(sa.column("case_id", sa.Integer), sa.column("due_on", sa.Date)),
+        {"ids": ids, "day": day},
+    )
+    for case_id, due_on in rows:
+        facts[case_id].promised_by = due_on
 
 
 def _contacts(
@@ -117,9 +136,17 @@ def failed_streak(outcomes: list[tuple[datetime, str]]) -> tuple[int, bool]:
 
 
 def conduct_states(
-    session: Session, case_ids: Sequence[int], at: datetime, pack: ConductPack
+    session: Session,
+    case_ids: Sequence[int],
+    at: datetime,
+    pack: ConductPack,
+    *,
+    grace_days: int | None = None,
 ) -> dict[int, ConductState]:
-    """The gate's view of each case at `at` (its day in the pack's zone)."""
+    """The gate's view of each case at `at` (its day in the pack's zone). `grace_days`: the
+    promise grace period (default: the negotiation policy in use)."""
+    if grace_days is None:
+        grace_days = load_negotiation_policy().promise.grace_days
     day = at.astimezone(pack.zone).date()
     rolling_days = pack.rolling_cap.days if pack.rolling_cap else 7
     window = max(rolling_days, pack.quiet_after_conversation_days or 0, 31)
@@ -127,6 +154,7 @@ def conduct_states(
     facts: dict[int, _Facts] = defaultdict(_Facts)
     for ids in _chunks(case_ids):
         _flags(session, ids, day, facts)
+        _promises(session, ids, day, facts)
         _contacts(session, ids, day, earliest, facts, pack.zone)
     rolling_from = rolling_since(pack, ConductState(), at)
     capped = set(pack.rolling_cap.channels) if pack.rolling_cap else set()
@@ -146,5 +174,8 @@ def conduct_states(
             rolling_oldest=min(window_attempts, default=None),
             last_conversation=f.last_conversation,
             debtor_unreachable=pack.debtor_unreachable(streak, invalid_number=wrong),
+            promise_until=(
+                f.promised_by + timedelta(days=grace_days) if f.promised_by is not None else None
+            ),
         )
     return out

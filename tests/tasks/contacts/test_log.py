@@ -5,6 +5,7 @@ times in the future or malformed refused, and who may log on whose case."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -24,7 +25,7 @@ from rules.enums import (
 from rules.errors import DuecourseError, InputError
 from rules.events import CONTACT_MADE
 from rules.roster import User
-from tasks.contacts.log import LogRequest, LogResult, log_contact, parse_at
+from tasks.contacts.log import LogRequest, LogResult, PromiseTerms, log_contact, parse_at
 from tasks.contacts.state import conduct_states
 from tasks.cycle.core import run_day
 from tests.factories import make_case
@@ -106,7 +107,7 @@ def test_a_logged_conversation_meets_first_contact_at_the_next_run_day(engine: E
         s.commit()
     run_day(engine, MONDAY, bundle())  # opens first_contact, gives the case an owner
     _log(
-        engine, case_id, CallOutcome.PROMISE, local(MONDAY + timedelta(days=1), 11),
+        engine, case_id, CallOutcome.ANSWERED, local(MONDAY + timedelta(days=1), 11),
         channel=Channel.CALL, user=SUE,
     )  # fmt: skip
     run_day(engine, MONDAY + timedelta(days=1), bundle())
@@ -249,3 +250,15 @@ def test_a_time_in_the_future_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     assert parse_at("14:00", now=now) == local(TUESDAY, 14)
     with pytest.raises(DuecourseError, match="2026-11-03 14:05"):
         parse_at("14:05", now=now)
+
+
+def test_a_promise_needs_its_terms_and_is_the_debtors(sqlite_engine: Engine) -> None:
+    case_id = _case(sqlite_engine)
+    with pytest.raises(InputError, match="--outcome promise needs --amount and --by"):
+        _log(sqlite_engine, case_id, CallOutcome.PROMISE, local(TUESDAY, 10))
+    terms = PromiseTerms(amount=Decimal("300"), by=TUESDAY + timedelta(days=2))
+    emergency = LogRequest(str(case_id), Channel.CALL, CallOutcome.PROMISE, local(TUESDAY, 10),
+                           party=Party.EMERGENCY, promise=terms)  # fmt: skip
+    with Session(sqlite_engine) as s, pytest.raises(InputError, match="the debtor's"):
+        log_contact(s, emergency, ANN, cn())
+    assert _contacts(sqlite_engine, case_id) == []
