@@ -68,6 +68,14 @@ PAYMENT_ORDER_ACCEPTED: Final = "payment_order_accepted"  # `duecourse legal eve
 PAYMENT_ORDER_REJECTED: Final = "payment_order_rejected"  # `duecourse legal event`
 LAWSUIT_FILED: Final = "lawsuit_filed"  # `duecourse legal event`
 ENFORCEMENT_APPLIED: Final = "enforcement_applied"  # `duecourse legal event`
+LEGAL_EVENT: Final = "legal_event"  # `duecourse legal event`: any other court step, dated by
+#   the court's paper (the step's own date); the deadline check records `payment-order.effective`
+STATUTORY_MISSED: Final = "statutory_missed"  # the deadline check: a statutory period a court
+#   step opened has passed (what that means is in the line)
+LIMITATION_WARNED: Final = "limitation_warned"  # the deadline check: the limitation period ends
+#   within 90 days (the owner is told)
+LIMITATION_ESCALATED: Final = "limitation_escalated"  # the deadline check: within 30 days (the
+#   legal department is told)
 PRESERVATION_APPLIED: Final = "preservation_applied"  # `duecourse legal event`: pre-suit
 #   preservation applied for; bars a payment order (SPC CPL interpretation 2022 Art. 427)
 PLACED: Final = "placed"  # `duecourse legal place`, an approved lawyer's letter: a case given

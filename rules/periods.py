@@ -39,6 +39,7 @@ class PeriodEvent(StrEnum):
 
     PAYMENT_ORDER_FILED = "payment-order-filed"
     PAYMENT_ORDER_ACCEPTED = "payment-order-accepted"
+    PAYMENT_ORDER_ISSUED = "payment-order-issued"
     PAYMENT_ORDER_SERVED = "payment-order-served"
     TERMINATION_RULING = "termination-ruling"
     JUDGMENT_SERVED = "judgment-served"
@@ -67,6 +68,12 @@ STATUTORY_RULES: dict[PeriodEvent, StatutoryRule] = {
         PeriodUnit.DAYS,
         "Civil Procedure Law 2023 Art. 227: the court issues the payment order within 15 days of "
         "accepting the application",
+    ),
+    PeriodEvent.PAYMENT_ORDER_ISSUED: StatutoryRule(
+        30,
+        PeriodUnit.DAYS,
+        "SPC CPL interpretation 2022 Art. 430: the procedure ends when the payment order cannot "
+        "be served within 30 days of its issue",
     ),
     PeriodEvent.PAYMENT_ORDER_SERVED: StatutoryRule(
         15,
