@@ -40,6 +40,12 @@ class Milestone(SQLModel, table=True):
     owner_role: Role = Field(sa_column=enum_column(Role, nullable=False))
     on_miss: str = Field(default="none", max_length=16)
     rule: str | None = Field(default=None, max_length=200, description="statutory article")
+    legal_event_id: int | None = Field(
+        default=None,
+        foreign_key="legal_event.id",
+        description="the court step that opened this statutory milestone (counted from its "
+        "date); the daily cycle leaves such milestones to tasks/legal_clock.py",
+    )
     alerted_on: date | None = None
     closed_on: date | None = None
     reason: str | None = Field(default=None, description="why met, missed or waived")

@@ -208,6 +208,7 @@ def read_milestones(conn: Connection, lo: int, hi: int) -> dict[int, list[Milest
             m.c.case_id >= lo,
             m.c.case_id <= hi,
             c.c.status == CaseStatus.OPEN,
+            m.c.legal_event_id.is_(None),  # a court step's: tasks/legal_clock.py checks it
             sa.or_(
                 m.c.status == MilestoneStatus.OPEN,
                 sa.and_(m.c.stage == c.c.stage, m.c.entry_on == c.c.stage_entered_on),

@@ -306,11 +306,11 @@ def test_alert_working_days_is_a_whole_number_of_days_from_zero(lead: Any) -> No
         build(ladder)
 
 
-def test_alert_leads_default_to_one_day_and_statutory_deadlines_get_five() -> None:
+def test_alert_leads_default_to_one_day_and_no_statutory_deadline_opens_from_a_stage() -> None:
+    """The shipped ladder opens no statutory milestone on stage entry: the court's periods run
+    from the court steps' own dates (`duecourse legal event`, issue 19)."""
     leads = {m.kind: (m.statutory_event is not None, m.alert_working_days)
              for s in build().stages for m in s.milestones}  # fmt: skip
     assert leads["first_contact"] == (False, 1)
-    assert {k: v for k, v in leads.items() if v[0]} == {
-        "court_acceptance": (True, 5),
-        "enforcement_applied": (True, 5),
-    }
+    assert {k: v for k, v in leads.items() if v[0]} == {}
+    assert "court_acceptance" not in leads

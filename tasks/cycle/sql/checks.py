@@ -40,7 +40,7 @@ def check(b: SqlBatch) -> None:
         f"COALESCE(pm.lead, {b.ctx.alert_working_days}) FROM milestone m "
         "JOIN w ON w.id = m.case_id "
         "LEFT JOIN pm ON pm.stage = m.stage AND pm.kind = m.kind AND pm.first = 1 "
-        f"WHERE m.status = 'open' AND m.opened_on < {day}"
+        f"WHERE m.status = 'open' AND m.opened_on < {day} AND m.legal_event_id IS NULL"
     )
     d.run("CREATE INDEX IF NOT EXISTS mc_case ON mc (case_id, verdict)")
     d.analyze("mc")

@@ -157,6 +157,7 @@ def needed_milestones(b: SqlBatch) -> None:
         "pm.ord FROM w JOIN pm ON pm.stage = w.stage AND pm.of_review = 0 "
         "WHERE w.new_stage IS NULL AND NOT EXISTS (SELECT 1 FROM milestone m "
         f"WHERE m.kind NOT IN {d.in_list(sorted(SUBJECT_MILESTONE_KINDS))} "
-        "AND m.case_id = w.id AND m.stage = w.stage AND m.entry_on = w.entered)"
+        "AND m.case_id = w.id AND m.stage = w.stage AND m.entry_on = w.entered "
+        "AND m.legal_event_id IS NULL)"
     )
     d.analyze("nm")
