@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import CardAccount, Case, Contact, Document
-from rules.enums import ContactStatus, Stage
+from rules.enums import ContactStatus, ReviewKind, Stage
 from rules.errors import NotFoundError
 from rules.policy import Policy
 
@@ -77,3 +77,13 @@ def qualification(session: Session, case_id: int, policy: Policy) -> dict[str, A
         "dpd": account.days_past_due,
         "min_dpd": min_dpd,
     }
+
+
+def review_qualifies(
+    session: Session, review: dict[str, Any], policy: Policy
+) -> dict[str, Any] | None:
+    """`qualification` for a review of the move to lawyer_letter (`review show`); None for
+    any other review."""
+    if review.get("kind") != ReviewKind.STAGE or review.get("target_stage") != Stage.LAWYER_LETTER:
+        return None
+    return qualification(session, int(review["case_id"]), policy)

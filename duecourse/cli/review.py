@@ -13,11 +13,13 @@ from duecourse.cli.app import app
 from duecourse.cli.common import SafeConsole, console, emit_json, parse_choice, parse_date, settings
 from duecourse.cli.policy import WIDE
 from duecourse.cli.review_picture import print_picture
+from duecourse.cli.review_qualifies import print_qualifies
 from rules.enums import DecisionVia, ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from rules.terminal_text import terminal_text
-from tasks.policy import load_roster
+from tasks.legal_qualify import review_qualifies
+from tasks.policy import load_policy, load_roster
 from tasks.review_picture import review_picture
 from tasks.reviews import (
     ReviewWithdrawn,
@@ -116,6 +118,8 @@ def review_show(
     delivered demands, promises, plans, disputes, documents, drafts and deadlines (masked)."""
     with Session(settings(ctx).engine) as session:
         item = review_picture(session, review_id)
+        # a move to lawyer_letter: why the case qualifies (tasks/legal_qualify.py)
+        item["qualifies"] = review_qualifies(session, item, load_policy(settings(ctx).policy_dir))
     if json_out:
         emit_json(item)
     else:
@@ -123,6 +127,7 @@ def review_show(
         if item["comment"]:  # masked (tasks.reviews), on one line
             console.print(f"  comment: {terminal_text(item['comment'])}", markup=False)
         print_picture(item)
+        print_qualifies(item["qualifies"])
 
 
 def _decide(
