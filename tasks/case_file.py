@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from models import BalanceSnapshot, CardAccount, Case, ContactPoint, Customer, TimelineEvent
+from rules.calendar import BusinessCalendar
 from rules.enums import RISK_ORDER, Bucket, CaseStatus, ContactRelation, Stage, risk_rank
 from rules.errors import NotFoundError
 from rules.masking import (
@@ -24,6 +25,7 @@ from tasks.bulk import MAX_ROW_ID
 from tasks.clock import shanghai_time
 from tasks.contacts.record import case_contacts
 from tasks.documents import case_documents
+from tasks.limitation import case_readiness, limitation_section
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
 from tasks.negotiation.views import disputes_for_case, promises_for_case
 from tasks.payments.views import case_payments
@@ -201,8 +203,17 @@ def _times_in_shanghai(items: list[dict[str, Any]], key: str) -> list[dict[str, 
     return [{**item, key: _shanghai(item.get(key))} for item in items]
 
 
-def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[str, Any]:
-    """The case file as a JSON-safe dict; personal data masked; times in Asia/Shanghai."""
+def build_case_file(
+    session: Session,
+    ref: str,
+    *,
+    history: int = 90,
+    calendar: BusinessCalendar | None = None,
+    legal_view: bool = False,
+) -> dict[str, Any]:
+    """The case file as a JSON-safe dict; personal data masked; times in Asia/Shanghai. The
+    limitation clock is counted on `calendar` (default: the policy folder's); `legal_view`
+    adds the effective-demand evidence readiness, which only the legal role sees."""
     case = find_case(session, ref)
     assert case.id is not None
     account = session.get(CardAccount, case.account_id)
@@ -239,6 +250,9 @@ def build_case_file(session: Session, ref: str, *, history: int = 90) -> dict[st
         "actions": cycle_actions_for_case(session, case.id, limit=50),
         "timeline": _timeline(session, case),
     }
+    data["limitation"] = limitation_section(session, case, calendar)  # Civil Code Arts. 188, 195
+    if legal_view:
+        data["demand_readiness"] = case_readiness(session, case).as_dict()
     if balances:  # the figures are those of the latest snapshot, even when unchanged since
         data["account"]["as_of"] = balances[0]["as_of"]
     return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,9 +13,12 @@ from sqlmodel import Session
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, parse_choice, settings
-from rules.enums import Bucket, CaseStatus, Stage
+from rules.enums import Bucket, CaseStatus, Role, Stage
+from rules.errors import NotFoundError
 from rules.terminal_text import terminal_text
+from tasks.calendar import load_calendar
 from tasks.case_file import build_case_file, list_cases
+from tasks.policy import load_roster
 
 
 @app.command("cases")
@@ -144,12 +148,60 @@ def _print_case(data: dict[str, Any]) -> None:
 def case_command(
     ctx: typer.Context,
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Case id or account id.")],
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Who reads it (a roster name): the legal role also sees the "
+                     "effective-demand evidence readiness."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """The case file: debtor (masked), account, stage, owner, milestones, documents, timeline."""
-    with Session(settings(ctx).engine) as session:
-        data = build_case_file(session, case_id)
+    """The case file: debtor (masked), account, stage, owner, milestones, limitation clock,
+    documents, timeline."""
+    s = settings(ctx)
+    legal_view = _is_legal(s.policy_dir, as_user)
+    with Session(s.engine) as session:
+        data = build_case_file(
+            session, case_id, calendar=load_calendar(s.policy_dir), legal_view=legal_view
+        )
     if json_out:
         emit_json(data)
     else:
         _print_case(data)
+        _print_limitation(data)
+
+
+def _is_legal(policy_dir: Path, name: str | None) -> bool:
+    """Whether `--as` names a legal-role user of the roster (one line if not in it)."""
+    if name is None:
+        return False
+    for user in load_roster(policy_dir):
+        if user.name == name:
+            return user.role is Role.LEGAL
+    raise NotFoundError(f"--as: {name!r} is not in the roster (duecourse users)")
+
+
+def _print_limitation(data: dict[str, Any]) -> None:
+    """The limitation clock (Civil Code Arts. 188, 195) and, for the legal role, readiness."""
+    clock = data.get("limitation")
+    if clock is None:
+        console.print("[bold]limitation[/bold]  no due date on file")
+    else:
+        last = f"last event {clock['last_event']} on {clock['at']}"
+        if clock["expires"] is None:
+            console.print(f"[bold]limitation[/bold]  {clock['status']} ({last})")
+        else:
+            ends = clock["expires"]
+            if clock["expires_latest"] != ends:
+                ends = f"{ends} to {clock['expires_latest']}"
+            console.print(
+                f"[bold]limitation[/bold]  {clock['status']}: expires {ends} ({last}); "
+                f"outer limit {clock['outer_limit']}"
+            )
+    ready = data.get("demand_readiness")
+    if ready is not None:
+        state = "ready" if ready["ready"] else "not ready"
+        pair = f": {ready['first']} and {ready['second']}" if ready["ready"] else ""
+        console.print(
+            f"[bold]effective demands[/bold]  {state} ({ready['delivered_demands']} delivered "
+            f"after the due date{pair}; {ready['rule']})"
+        )

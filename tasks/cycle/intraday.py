@@ -29,6 +29,8 @@ from tasks.cycle.read import (
 )
 from tasks.cycle.runs import DEADLINE_CHECK, finish_run, start_run
 from tasks.cycle.write import write_plan
+from tasks.legal_clock import sweep_statutory
+from tasks.limitation import limitation_warnings
 from tasks.policy_versions import record_version
 from tasks.store_lock import StoreLock, holder_text
 
@@ -38,7 +40,11 @@ def _open_milestones(conn: Any) -> list[MilestoneRow]:
     rows = conn.execute(
         sa.select(*milestone_columns())
         .select_from(m.join(c, c.c.id == m.c.case_id))
-        .where(m.c.status == MilestoneStatus.OPEN, c.c.status == CaseStatus.OPEN)
+        .where(
+            m.c.status == MilestoneStatus.OPEN,
+            c.c.status == CaseStatus.OPEN,
+            m.c.legal_event_id.is_(None),  # a court step's: tasks/legal_clock.py checks it
+        )
         .order_by(m.c.case_id, m.c.id)
     )
     return [MilestoneRow._make(r) for r in rows]
@@ -58,6 +64,12 @@ def check_deadlines(
             record_version(conn, bundle.policy)
             found = _check(conn, run_id, as_of, bundle, plan, alert_working_days)
             write_plan(conn, plan)
+            # the court steps' statutory periods and the limitation clock (issue 19)
+            legal = sweep_statutory(conn, as_of, bundle.calendar).counts()
+            legal |= limitation_warnings(conn, as_of, bundle.calendar, bundle.users).counts()
+            for name, n in legal.items():
+                if n:
+                    totals.actions[name] += n
         warning = bundle.calendar.warning_for(as_of)
         if warning:
             totals.warn(warning)
