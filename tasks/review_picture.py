@@ -5,7 +5,8 @@ balance snapshots), DPD, the contacts and the delivered demands with their proof
 plans, disputes, the case's documents (numbers, paths, hashes), the draft documents of the step
 under review, the payment-order preconditions for a legal step, and the deadlines the decision is
 under: the review's own milestone and the earliest open statutory milestone (the same two as the
-queue's, tasks/review_queue.py). Personal data stays masked: contacts carry masked recipients,
+queue's, tasks/review_queue.py), and the limitation clock (tasks/limitation.py, when installed;
+else the key is left out). Personal data stays masked: contacts carry masked recipients,
 free text is scrubbed, documents are listed by number and path, never by their content.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import BalanceSnapshot, CardAccount, Milestone
+from models import BalanceSnapshot, CardAccount, Case, Milestone
 from models.dispute import Dispute
 from models.plan import RepaymentPlan
 from models.promise import Promise
@@ -139,6 +140,16 @@ def _drafts(documents: list[dict[str, Any]], target: Stage | None, opened_on: da
     ]  # fmt: skip
 
 
+def _limitation(session: Session, case: Case) -> tuple[dict[str, Any] | None] | None:
+    """(the case's limitation clock,) from tasks/limitation.py (Civil Code Arts. 188, 195); None
+    where that module is not installed: the key is then left out, not guessed."""
+    try:
+        from tasks.limitation import limitation_section
+    except ImportError:
+        return None
+    return (limitation_section(session, case),)
+
+
 def review_picture(session: Session, review_id: int) -> dict[str, Any]:
     """`show_review`'s item with every section a lawyer reads before deciding (masked)."""
     item = show_review(session, review_id)
@@ -162,6 +173,9 @@ def review_picture(session: Session, review_id: int) -> dict[str, Any]:
         "drafts": _drafts(documents, item["target_stage"], item["opened_on"]),
         "deadlines": deadlines(session, item),
     }
+    limitation = _limitation(session, facts.case)
+    if limitation is not None:
+        picture["limitation"] = limitation[0]
     if item["target_stage"] in LEGAL_STEPS:
         picture["payment_order_preconditions"] = check_preconditions(facts.facts).as_dict()
     return picture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from importlib.util import find_spec
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -98,3 +99,14 @@ def test_review_picture_keeps_personal_data_masked(engine: Engine) -> None:
         text = json.dumps(review_picture(s, review_id), default=str, ensure_ascii=False)
     for secret in ("330106199001011234", "13812345678", "6225880123456789", "文三路100号"):
         assert secret not in text
+
+
+def test_limitation_shown_when_the_clock_is_installed(engine: Engine) -> None:
+    review_id = _seed(engine)
+    with Session(engine) as s:
+        p = review_picture(s, review_id)
+    if find_spec("tasks.limitation") is None:  # the legal-events track's clock not landed
+        assert "limitation" not in p
+        return
+    assert p["limitation"]["at"] == "2026-09-18"  # the due date: no restarting event recorded
+    assert p["limitation"]["status"] == "running" and "188" in p["limitation"]["rule"]
