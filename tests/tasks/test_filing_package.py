@@ -23,6 +23,7 @@ from tasks.bank import load_bank
 from tasks.calendar import load_calendar
 from tasks.filing_package import Package, PackageRequest, build_package
 from tasks.policy_dir import SHIPPED_POLICY_DIR
+from tests.documents.helpers import pdf_text, squash
 from tests.tasks.legal_seed import AS_OF, DEMANDS, legal_case, mail_contact
 
 
@@ -62,8 +63,10 @@ def test_suit_package_names_every_delivered_demand_and_its_hashes_match(
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
     evidence = next(pkg.folder.glob("evidence_list-*.docx"))
     text = _docx_text(evidence)
+    pdf = squash(pdf_text(next(pkg.folder.glob("evidence_list-*.pdf")).read_bytes(), tmp_path))
     for _kind, _sent, delivered, number, tracking in DEMANDS:
         assert number in text and tracking in text and delivered.isoformat() in text
+        assert number in pdf and tracking in pdf  # the printed list too
     with zipfile.ZipFile(pkg.zip_path) as zf:
         zipped = {Path(n).name for n in zf.namelist()}
     assert zipped == {*names, "manifest.json"}
