@@ -27,6 +27,7 @@ from tasks.contacts.record import case_contacts
 from tasks.documents import case_documents
 from tasks.limitation import case_readiness, limitation_section
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
+from tasks.negotiation.plan_views import plans_for_case
 from tasks.negotiation.views import disputes_for_case, promises_for_case
 from tasks.payments.views import case_payments
 
@@ -244,7 +245,7 @@ def build_case_file(
         "documents": _times_in_shanghai(case_documents(session, case.id), "rendered_at"),
         "promises": promises_for_case(session, case.id),  # newest first
         "disputes": disputes_for_case(session, case.id),  # newest first, with evidence
-        "plans": [],  # repayment plans: the negotiation issue
+        "plans": plans_for_case(session, case.id),  # newest first: schedule, paid, agreement
         "payments": case_payments(session, case.id),  # newest first, with allocation
         "reviews": _times_in_shanghai(reviews_for_case(session, case.id), "decided_at"),
         "actions": cycle_actions_for_case(session, case.id, limit=50),

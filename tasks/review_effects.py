@@ -6,6 +6,7 @@ review has no effect here: the next daily cycle moves the case."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -15,13 +16,22 @@ from rules.roster import User
 
 
 def apply_decision(
-    session: Session, review: Review, *, approved: bool, user: User, day: date
+    session: Session,
+    review: Review,
+    *,
+    approved: bool,
+    user: User,
+    day: date,
+    documents_dir: Path | None = None,
 ) -> None:
-    """Carry out the decision on the review's subject; the caller commits."""
+    """Carry out the decision on the review's subject; the caller commits. `documents_dir`:
+    where an approved plan's agreement is stored (default `<home>/documents`)."""
     if review.kind == ReviewKind.PLAN:
         from tasks.negotiation.plan_decision import decide_plan
 
-        decide_plan(session, review, approved=approved, user=user, day=day)
+        decide_plan(
+            session, review, approved=approved, user=user, day=day, documents_dir=documents_dir
+        )
     elif review.kind == ReviewKind.DISPUTE:
         from tasks.negotiation.dispute_decision import decide_dispute
 

@@ -12,6 +12,7 @@ whose case has changed stage since it was requested (at the start and end of eac
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -285,12 +286,14 @@ def decide_review(
     comment: str | None,
     as_of: date | None = None,
     via: DecisionVia | None = None,
+    documents_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Approve or reject a pending review as `user`, dated `as_of` (default today; see
     `_decision_day`), recording where it was decided (`via`: the CLI's typed `--as`, or the
     web's signed-in user); the caller commits. A review whose case has closed is withdrawn and
     `ReviewWithdrawn` raised (commit, then report it). Four-eyes: whoever requested the
-    decision may never take it, from the CLI or the web alike."""
+    decision may never take it, from the CLI or the web alike. `documents_dir`: where the
+    decision's documents go (an approved plan's agreement; default `<home>/documents`)."""
     review = session.get(Review, review_id) if 0 <= review_id <= MAX_ROW_ID else None
     if review is None:
         raise _no_review(review_id)
@@ -352,7 +355,9 @@ def decide_review(
         # open their reviews through this one)
         from tasks.review_effects import apply_decision
 
-        apply_decision(session, review, approved=approve, user=user, day=day)
+        apply_decision(
+            session, review, approved=approve, user=user, day=day, documents_dir=documents_dir
+        )
         session.flush()
     _audit(session, review, user, day)
     return show_review(session, review_id)

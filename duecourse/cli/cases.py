@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from duecourse.cli.app import app
 from duecourse.cli.common import console, emit_json, parse_choice, settings
+from duecourse.cli.plans import plan_lines
 from rules.enums import Bucket, CaseStatus, Role, Stage
 from rules.errors import NotFoundError
 from rules.terminal_text import terminal_text
@@ -85,7 +86,6 @@ SECTION_FIELDS = {
     "reviews": ("target_stage", "required_role", "status", "opened_on", "decided_by", "decided_at"),
     "documents": ("number", "kind", "format", "rendered_at", "path"),
     "contacts": ("at", "channel", "party", "to", "template", "status", "outcome"),
-    "plans": ("kind", "status", "amount"),
     "payments": ("paid_on", "amount", "reference", "allocated"),
     "promises": ("made_on", "amount", "due_on", "status", "channel", "closed_on"),
     "disputes": ("opened_on", "kind", "status", "review_id", "resolved_on", "resolved_by"),
@@ -100,6 +100,15 @@ def _contact_proof(item: dict[str, Any]) -> list[str]:
     if item.get("reason"):
         out.append(f"({_shown(item['reason'])})")
     return out
+
+
+def _print_plans(plans: list[dict[str, Any]]) -> None:
+    """Each repayment plan with its schedule and what was paid (duecourse plan show)."""
+    if plans:
+        console.print("[bold]plans[/bold]")
+    for plan in plans:
+        for line in plan_lines(plan):
+            console.print("  " + line, markup=False)
 
 
 def _print_case(data: dict[str, Any]) -> None:
@@ -124,6 +133,7 @@ def _print_case(data: dict[str, Any]) -> None:
     )
     for reason in data["risk_reasons"]:
         console.print(f"  risk: {t(reason)}", markup=False)
+    _print_plans(data["plans"])
     for key, fields in SECTION_FIELDS.items():
         if data.get(key):
             console.print(f"[bold]{key}[/bold]")

@@ -41,12 +41,13 @@ def plan_lines(plan: dict[str, Any]) -> list[str]:
     lines = [
         f"plan {plan['id']}  {plan['kind'].value}  {plan['status'].value}  "
         f"{plan['months']} months  total {format_yuan(plan['total'])}{waived}  "
-        f"accrues {' and '.join(accrual) or 'nothing'}  proposed by "
-        f"{terminal_text(plan['proposed_by'])} on {plan['proposed_on']}  "
-        f"review {plan['review_id']}{decided}{agreement}"
+        f"accrues {' and '.join(accrual) or 'nothing'}",
+        f"  proposed by {terminal_text(plan['proposed_by'])} on {plan['proposed_on']}  "
+        f"review {plan['review_id']}{decided}{agreement}",
     ]
     for i in plan["schedule"]:
-        paid = f"  paid {format_yuan(i['paid'])}" + (f" on {i['paid_on']}" if i["paid_on"] else "")
+        paid = f"  paid {format_yuan(i['paid'])}" if i["paid"] else ""
+        paid += f" on {i['paid_on']}" if i["paid_on"] else ""
         lines.append(
             f"  {i['seq']:>3}  {i['due_on']}  {format_yuan(i['amount']):>14}  "
             f"{i['status'].value}{paid}"

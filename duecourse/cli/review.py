@@ -14,7 +14,7 @@ from duecourse.cli.common import SafeConsole, console, emit_json, parse_choice, 
 from duecourse.cli.policy import WIDE
 from duecourse.cli.review_picture import print_picture
 from duecourse.cli.review_qualifies import print_qualifies
-from rules.enums import DecisionVia, ReviewStatus, Role
+from rules.enums import DecisionVia, ReviewKind, ReviewStatus, Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from rules.terminal_text import terminal_text
@@ -141,11 +141,12 @@ def _decide(
 ) -> None:
     reviewer = _user(ctx, user)
     day = parse_date(as_of) if as_of is not None else None  # None: today, per tasks.clock
-    with Session(settings(ctx).engine) as session:
+    s = settings(ctx)
+    with Session(s.engine) as session:
         try:
             item = decide_review(
                 session, review_id, user=reviewer, approve=approve, comment=comment, as_of=day,
-                via=DecisionVia.CLI,
+                via=DecisionVia.CLI, documents_dir=s.documents_dir,
             )  # fmt: skip
         except ReviewWithdrawn:
             session.commit()  # the withdrawal stands; the decision is refused (exit 1)
@@ -155,7 +156,12 @@ def _decide(
         emit_json(item)
     else:
         console.print(_line(item), markup=False)
-        if approve:
+        if approve and item["kind"] == ReviewKind.PLAN:
+            console.print(
+                f"plan {item['subject_id']} is current; its agreement is stored "
+                f"(duecourse plan show {item['case_id']})"
+            )
+        elif approve:
             console.print("the next daily cycle moves the case (duecourse run-day)")
 
 

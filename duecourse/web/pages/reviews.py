@@ -27,7 +27,7 @@ from duecourse.web.pages.common import redirect_with_flash, render, settings_of,
 from duecourse.web.pages.documents import document_status
 from models import Case
 from rules.approval import DECIDERS, may_decide
-from rules.enums import DecisionVia, ReviewStatus, Role, Stage
+from rules.enums import DecisionVia, ReviewKind, ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, NotFoundError
 from rules.roster import User
 from tasks.case_file import build_case_file
@@ -205,8 +205,9 @@ def _decide(
         )
     try:
         decide_review(
-            session, review_id, user=user, approve=approve, comment=comment, via=DecisionVia.WEB
-        )
+            session, review_id, user=user, approve=approve, comment=comment, via=DecisionVia.WEB,
+            documents_dir=settings_of(request).documents_dir,
+        )  # fmt: skip
     except ReviewWithdrawn:
         session.commit()  # the withdrawal stands; nothing was decided
         return redirect_with_flash(f"/reviews/{review_id}", "flash.withdrawn")
@@ -216,9 +217,11 @@ def _decide(
             request, user, session, review_id, error=str(exc), status_code=409, comment=comment
         )
     session.commit()
-    return redirect_with_flash(
-        f"/reviews/{review_id}", "flash.approved" if approve else "flash.rejected"
-    )
+    if item["kind"] == ReviewKind.PLAN:
+        flash = "flash.plan_approved" if approve else "flash.plan_rejected"
+    else:
+        flash = "flash.approved" if approve else "flash.rejected"
+    return redirect_with_flash(f"/reviews/{review_id}", flash)
 
 
 @router.post("/reviews/{review_id}/approve")
