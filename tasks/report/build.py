@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 from rules.roster import User
 from tasks.report.outcomes import (
     PAYMENTS_NOT_RECORDED,
-    PROMISES_NOT_RECORDED,
     BalanceChange,
     CaseOutcomes,
     balance_change,
@@ -34,6 +33,7 @@ from tasks.report.portfolio import (
     open_by_stage,
     workload,
 )
+from tasks.report.promises import PromiseKept, promise_kept
 from tasks.report.rolls import RollRates, roll_rates
 from tasks.report.sla import MILESTONE, SlaReport, attainment, closed_counts, sla_report
 
@@ -46,7 +46,7 @@ class KpiReport:
     rolls: RollRates
     outcomes: CaseOutcomes
     balance: BalanceChange | NotRecorded
-    promise_kept: NotRecorded
+    promise_kept: PromiseKept
     recoveries: NotRecorded
     sla: SlaReport
     ageing: Ageing
@@ -82,7 +82,7 @@ def build_report(conn: Connection, period: Period, users: Sequence[User]) -> Kpi
         rolls=rolls,
         outcomes=case_outcomes(conn, period),
         balance=balance_change(conn, rolls.days),
-        promise_kept=PROMISES_NOT_RECORDED,
+        promise_kept=promise_kept(conn, period),
         recoveries=PAYMENTS_NOT_RECORDED,
         sla=sla_report(conn, period, users),
         ageing=ageing(conn, day),

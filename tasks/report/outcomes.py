@@ -1,12 +1,12 @@
-"""How cases ended and what the balances did: cure rate, balance reduction, promises, payments.
+"""How cases ended and what the balances did: cure rate, balance reduction, payments.
 
 - Cure rate: cases closed as cured in the period / cases open at any time in the period.
 - Balance reduction from the snapshots: what the bank's balances (principal + interest + fees)
   of the accounts did between the first and the last snapshot day of the period. It is NOT money
   recovered: a fall may be a payment, a write-down or a reversal, and interest and fees that
   accrue offset payments. It is labelled so wherever it is shown.
-- Recoveries from payments and the promise-kept rate: the store records neither payments nor
-  promises to pay yet, so both are NotRecorded (never a zero).
+- Recoveries from payments: NotRecorded here (never a zero). The promise-kept rate:
+  tasks/report/promises.py.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ from tasks.report.rolls import SNAPSHOT
 
 CASE: sa.Table = Case.__table__  # type: ignore[attr-defined]
 
-PROMISES_NOT_RECORDED = NotRecorded(
-    "promises to pay are not recorded yet (they come with negotiation: `duecourse ptp`)"
-)
 PAYMENTS_NOT_RECORDED = NotRecorded(
     "payments are not recorded yet (`duecourse pay` / `import-payments`); see the balance "
     "reduction from the snapshots instead"

@@ -35,7 +35,7 @@ def test_json_gives_the_numbers(cli: Cli, home: Path) -> None:
     data = json.loads(out.out)
     assert data["period"] == {"from": "2026-11-01", "to": "2026-11-03", "days": 3}
     assert data["cases"]["open_in_period"] == 7 and data["cases"]["closed_cured"] == 1
-    assert data["promise_kept_rate"]["status"] == "not yet recorded"
+    assert data["promise_kept_rate"]["rate"] is None  # no promise closed: no rate, not 0%
     assert data["roll_rates"]["counts"]["M1"] == {"M1": 2, "M0": 1, "M2": 1}
     assert (data["sla"]["met"], data["sla"]["missed"]) == (4, 3)
     # the shipped (demo) roster knows none of the fixture's owners: no capacity to be over
@@ -75,7 +75,7 @@ def test_markdown_on_stdout_by_default(cli: Cli, home: Path) -> None:
     assert "\x1b" not in out.out and "gh[2Jost" in out.out
     assert out.code == 0
     assert out.out.startswith("# Collections KPI report 2026-11-01 to 2026-11-03 (3 days)")
-    assert "| promise-kept rate | not yet recorded |" in out.out
+    assert "| promise-kept rate | - |" in out.out  # none closed: no rate, never 0%
     assert "no daily cycle has run yet; ages counted to 2026-11-03" in out.out
 
 

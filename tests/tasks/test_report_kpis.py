@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import CycleRun
-from rules.enums import RunStatus
+from models import CycleRun, Promise
+from rules.enums import PromiseStatus, RunStatus
 from rules.errors import InputError
 from tasks.report.build import build_report, day_kpis
 from tasks.report.outcomes import BalanceChange
@@ -63,13 +63,35 @@ def test_cure_rate_and_balance_reduction(engine: Engine) -> None:
     }  # fmt: skip
 
 
-def test_promises_and_payments_are_not_recorded_rather_than_zero(engine: Engine) -> None:
+def test_payments_are_not_recorded_and_no_promise_closed_gives_no_rate(engine: Engine) -> None:
     build(engine)
     with engine.connect() as conn:
         data = build_report(conn, PERIOD, USERS).as_dict()
-    assert data["promise_kept_rate"]["status"] == "not yet recorded"
+    kept = data["promise_kept_rate"]
+    assert (kept["rate"], kept["kept"], kept["broken"]) == (None, 0, 0)  # never 0%
     assert data["recoveries"]["status"] == "not yet recorded"
-    assert "ptp" in data["promise_kept_rate"]["reason"]
+
+
+def test_the_promise_kept_rate_counts_promises_closed_in_the_period(engine: Engine) -> None:
+    ids = build(engine)
+    rows = [  # (status, closed_on): 2 kept and 1 broken in the period
+        (PromiseStatus.KEPT, D[1]), (PromiseStatus.KEPT, D[3]), (PromiseStatus.BROKEN, D[2]),
+        (PromiseStatus.BROKEN, D[4]),  # after the period
+        (PromiseStatus.SUPERSEDED, D[2]),  # never put to the test
+        (PromiseStatus.OPEN, None),
+    ]  # fmt: skip
+    with Session(engine) as s:
+        for status, closed_on in rows:
+            s.add(
+                Promise(case_id=ids["c1"], amount=Decimal("100"), made_on=date(2026, 10, 20),
+                        due_on=date(2026, 10, 28), status=status, closed_on=closed_on)
+            )  # fmt: skip
+        s.commit()
+    with engine.connect() as conn:
+        data = build_report(conn, PERIOD, USERS).as_dict()["promise_kept_rate"]
+    assert (data["kept"], data["broken"], data["closed_in_period"]) == (2, 1, 3)
+    assert data["rate"] == pytest.approx(2 / 3)
+    assert data["reason"].startswith("2 kept / 3 promises")
 
 
 def test_one_snapshot_day_has_no_rolls_and_no_balance_change(engine: Engine) -> None:
