@@ -20,8 +20,9 @@ from tasks.calendar import load_calendar
 from tasks.clock import SHANGHAI
 from tasks.conduct import load_conduct_pack
 from tasks.contacts.state import conduct_states
-from tasks.cycle.core import run_day
+from tasks.cycle.core import PolicyBundle, run_day
 from tasks.negotiation.disputes import DisputeSetting, open_dispute
+from tasks.policy import load_policy, load_roster
 from tasks.reviews import decide_review
 from tests.factories import make_case
 from tests.tasks.cycle_data import MONDAY, ROSTER, bundle, event, table
@@ -113,3 +114,27 @@ def test_no_call_or_sms_while_a_dispute_is_open(
     for channel in (Channel.CALL, Channel.SMS):
         verdict = decide(pack, calendar, ContactRequest(channel=channel, at=at), state)
         assert (verdict.verdict, verdict.rule) == ("block", "dispute_open")
+
+
+@pytest.mark.parametrize("evaluator", ["python", "sql"])
+def test_a_dpd_200_hardship_claim_takes_the_case_to_negotiation(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, evaluator: str
+) -> None:
+    """The shipped ladder: a hardship claim moves even a legal-stage case to negotiation (2011
+    rules Art. 70 is for the seriously delinquent) and records the stage it left."""
+    monkeypatch.setenv("DUECOURSE_CYCLE_ENGINE", evaluator)
+    monkeypatch.setenv("DUECOURSE_TODAY", MONDAY.isoformat())
+    shipped = PolicyBundle(load_policy(), load_calendar(None), load_roster())
+    setting = DisputeSetting(
+        negotiation=NegotiationPolicy(), policy=shipped.policy, calendar=shipped.calendar,
+        users=shipped.users, documents_dir=tmp_path,
+    )  # fmt: skip
+    with Session(engine) as s:
+        case_id = int(make_case(s, dpd=200, stage=Stage.LAWYER_LETTER, as_of=MONDAY).id or 0)
+        open_dispute(s, str(case_id), DisputeKind.HARDSHIP, "lost my job", [],
+                     actor="demo.liqiang", setting=setting)  # fmt: skip
+        s.commit()
+    run_day(engine, MONDAY, shipped)
+    (case,) = table(engine, "collection_case")
+    assert (case.stage, case.return_stage) == ("negotiation", "lawyer_letter")
+    assert _decision(engine).status == "open"  # type: ignore[attr-defined]
