@@ -137,6 +137,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "已驳回：还款计划未生效。",
         "en": "Rejected: the plan does not take effect.",
     },
+    "flash.dispute_upheld": {
+        "zh": "已认定成立：争议已结，案件按认定结果处理（恢复催收、协商或结案）。",
+        "en": "Upheld: the dispute is decided; the case resumes, goes to negotiation or closes.",
+    },
+    "flash.dispute_rejected": {
+        "zh": "已驳回：争议已结，恢复催收。",
+        "en": "Rejected: the dispute is decided and collection resumes.",
+    },
     "flash.withdrawn": {
         "zh": "该审批已撤回：案件已结案。",
         "en": "The review was withdrawn: its case has closed.",

@@ -219,6 +219,8 @@ def _decide(
     session.commit()
     if item["kind"] == ReviewKind.PLAN:
         flash = "flash.plan_approved" if approve else "flash.plan_rejected"
+    elif item["kind"] == ReviewKind.DISPUTE:
+        flash = "flash.dispute_upheld" if approve else "flash.dispute_rejected"
     else:
         flash = "flash.approved" if approve else "flash.rejected"
     return redirect_with_flash(f"/reviews/{review_id}", flash)
