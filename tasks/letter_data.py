@@ -270,6 +270,15 @@ def contact_request_sms(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict
     return {"debtor_name": f.customer.name, "bank": ctx.bank.template_map()}
 
 
+def repayment_agreement(f: CaseFigures, as_of: date, ctx: LetterContext) -> dict[str, Any]:
+    """Never built on its own: an agreement states its plan and is rendered with the plan's
+    approval, in that transaction (tasks/negotiation/agreement.py)."""
+    raise DuecourseError(
+        f"case {f.case.id}: a repayment agreement is rendered when its plan is approved "
+        "(duecourse review approve); --as-of the approval day reprints a stored one"
+    )
+
+
 Builder = Callable[[CaseFigures, date, LetterContext], dict[str, Any]]
 BUILDERS: dict[str, Builder] = {
     "collection_letter": collection_letter,
@@ -278,6 +287,7 @@ BUILDERS: dict[str, Builder] = {
     "predue_sms": predue_sms,
     "predue_email": predue_email,
     "contact_request_sms": contact_request_sms,
+    "repayment_agreement": repayment_agreement,
 }
 
 

@@ -61,6 +61,8 @@ def test_maker_checker_then_the_agreement_in_the_case_file(cli: Cli, case: int) 
     assert own.code == 1 and "four-eyes" in own.err and own.err.count("\n") == 1
     collector = cli("review", "approve", review, "--as", COLLECTOR)
     assert collector.code == 1 and "needs the supervisor role" in collector.err
+    alone = cli("documents", "render", "repayment_agreement", "--case", str(case))
+    assert alone.code == 1 and "rendered when its plan is approved" in alone.err
     approved = cli("review", "approve", review, "--as", SUPERVISOR)
     assert approved.code == 0, approved.err
     assert f"plan {plan['id']} is current" in approved.out
@@ -74,6 +76,9 @@ def test_maker_checker_then_the_agreement_in_the_case_file(cli: Cli, case: int) 
     number = shown["agreement_number"]
     assert number.startswith("RA-2026-")
     assert {d["number"] for d in file["documents"]} == {number}
+    reprint = cli("documents", "render", "repayment_agreement", "--case", str(case),
+                  "--format", "both", "--json")  # fmt: skip
+    assert json.loads(reprint.out)["reused"] == 2  # the stored agreement, never a second one
     text = cli("plan", "show", str(case))
     assert text.code == 0 and f"agreement {number}" in text.out and "deferral  current" in text.out
     again = cli("plan", "propose", str(case), "--kind", "installments", "--months", "6",
