@@ -21,9 +21,10 @@ from sqlmodel import Session, col, select
 
 from models import Case
 from models.plan import PlanInstallment, RepaymentPlan
+from models.review import Review
 from rules import events
 from rules.amounts import fen_to_yuan, format_yuan
-from rules.enums import PlanKind, PlanStatus, ReviewKind
+from rules.enums import PlanKind, PlanStatus, ReviewKind, ReviewStatus
 from rules.errors import DuecourseError
 from rules.negotiation_policy import NegotiationPolicy
 from rules.periods import add_months
@@ -54,14 +55,24 @@ def default_first_due(day: date, within_days: int) -> date:
     return min(add_months(day, 1), day + timedelta(days=within_days))
 
 
-def _refuse_open_plan(session: Session, case_id: int) -> None:
-    """A second proposal, or one while a plan is current, is refused naming the first."""
+def _refuse_open_plan(session: Session, case_id: int, day: date) -> None:
+    """A second proposal, or one while a plan is current, is refused naming the first. A
+    proposed plan whose review was withdrawn (its case closed meanwhile) can never be decided:
+    it is withdrawn too, and does not stand in the way."""
     plan = session.exec(
         select(RepaymentPlan)
         .where(RepaymentPlan.case_id == case_id, col(RepaymentPlan.status).in_(OPEN_STATUSES))
         .order_by(col(RepaymentPlan.id))
     ).first()
     if plan is None:
+        return
+    review = session.get(Review, plan.review_id) if plan.review_id is not None else None
+    if review is not None and review.status is ReviewStatus.WITHDRAWN:
+        plan.status, plan.ended_on = PlanStatus.WITHDRAWN, day
+        plan.reason = f"review {review.id} withdrawn"
+        session.add(plan)
+        session.flush()
+        _refuse_open_plan(session, case_id, day)
         return
     if plan.status is PlanStatus.PROPOSED:
         raise DuecourseError(
@@ -104,8 +115,8 @@ def propose_plan(
     day = today()
     case = find_case(session, case_ref)
     assert case.id is not None
-    _refuse_open_plan(session, case.id)
     owed = outstanding(session, case, day)  # a closed case is refused here
+    _refuse_open_plan(session, case.id, day)
     policy = load_negotiation_policy()
     schedule = build_schedule(
         owed,

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from models import PlanInstallment, RepaymentPlan, Review, TimelineEvent
 from rules import events
 from rules.allocation import PaymentSource
-from rules.enums import PlanKind, PlanStatus, ReviewKind, Role, Stage
+from rules.enums import PlanKind, PlanStatus, ReviewKind, ReviewStatus, Role, Stage
 from rules.errors import DuecourseError, InputError
 from rules.roster import User
 from tasks.case_file import build_case_file
@@ -76,6 +76,21 @@ def test_a_second_proposal_is_refused_naming_the_first(session: Session) -> None
     first = _propose(session, case.id)
     with pytest.raises(DuecourseError, match=f"already has plan {first['id']} proposed"):
         _propose(session, case.id, kind=PlanKind.DEFERRAL, months=3)
+
+
+def test_a_proposed_plan_whose_review_was_withdrawn_gives_way(session: Session) -> None:
+    case = make_case(session)
+    assert case.id is not None
+    first = _propose(session, case.id)
+    review = session.get(Review, first["review_id"])
+    assert review is not None
+    review.status = ReviewStatus.WITHDRAWN  # as when its case closed meanwhile
+    session.add(review)
+    session.flush()
+    second = _propose(session, case.id, months=6)
+    old = session.get(RepaymentPlan, first["id"])
+    assert old is not None and old.status is PlanStatus.WITHDRAWN and old.ended_on == TODAY
+    assert second["status"] is PlanStatus.PROPOSED and second["review_id"] != first["review_id"]
 
 
 def test_a_proposal_while_a_plan_is_current_is_refused(session: Session) -> None:
