@@ -72,12 +72,12 @@ class Schedule:
 
 def default_months(kind: PlanKind, total: int, policy: PlanPolicy) -> int | None:
     """The months a kind takes when none are given: a fee waiver is paid at once, a
-    minimum-payment plan runs until the minimum payments pay it all; the others need --months."""
+    minimum-payment plan runs as many months as whole minimum payments fit in the total (the
+    last one pays the rest, never a few fen on their own); the others need --months."""
     if kind is PlanKind.FEE_WAIVER:
         return 1
     if kind is PlanKind.MINIMUM_PAYMENT and total > 0:
-        minimum = _minimum_payment(total, policy)
-        return -(-total // minimum)  # ceil: the last one pays what is left
+        return max(total // _minimum_payment(total, policy), 1)
     return None
 
 

@@ -76,6 +76,8 @@ def test_minimum_payment_plan_pays_the_rest_in_the_last() -> None:
     amounts = [i.amount for i in plan.installments]
     assert amounts == [208_500] * 3 + [2_085_000 - 3 * 208_500]
     assert len(schedule(PlanKind.MINIMUM_PAYMENT, None).installments) == 10  # 10% a month
+    odd = schedule(PlanKind.MINIMUM_PAYMENT, None, owed={Head.PRINCIPAL: 2_447_671})
+    assert [i.amount for i in odd.installments] == [244_767] * 9 + [244_768]  # no 1-fen tail
     with pytest.raises(InputError, match="already pay it all; at most 10 months"):
         schedule(PlanKind.MINIMUM_PAYMENT, 11)
 
