@@ -82,6 +82,8 @@ PLACED: Final = "placed"  # `duecourse legal place`, an approved lawyer's letter
 #   to a panel law firm (policy/law_firms.yaml)
 RECALLED: Final = "recalled"  # `duecourse legal recall`, a payment closing the case, a plan
 #   approved: the firm's placement ends
+PLACEMENT_WAITING: Final = "placement_waiting"  # an approved lawyer's letter no panel firm had
+#   room for: the case waits for `duecourse legal place`
 
 # -- case flags (entry conditions); `<flag>_cleared` clears one -------------------------------
 HARDSHIP_CLAIMED: Final = "hardship_claimed"  # `duecourse dispute --kind hardship`

@@ -277,6 +277,17 @@ def _audit(session: Session, review: Review, user: User, day: date) -> None:
     )
 
 
+def _lawyer_letter_approved(
+    session: Session, review: Review, *, approve: bool, user: User, day: date
+) -> None:
+    """An approved move to lawyer_letter places the case with a panel law firm: the letter is
+    the firm's (tasks/law_firms/letters.py, imported when needed as review_effects is)."""
+    if approve and review.kind == ReviewKind.STAGE and review.target_stage == Stage.LAWYER_LETTER:
+        from tasks.law_firms.letters import on_lawyer_letter_approved
+
+        on_lawyer_letter_approved(session, review, user, day)
+
+
 def decide_review(
     session: Session,
     review_id: int,
@@ -359,5 +370,6 @@ def decide_review(
             session, review, approved=approve, user=user, day=day, documents_dir=documents_dir
         )
         session.flush()
+    _lawyer_letter_approved(session, review, approve=approve, user=user, day=day)
     _audit(session, review, user, day)
     return show_review(session, review_id)

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from documents.manifest import Format
 from models import Case, CycleAction, CycleRun, Document, Placement, Review
 from models.types import utcnow
+from rules import events
 from rules.calendar import BusinessCalendar
 from rules.enums import (
     ActionKind,
@@ -49,10 +50,11 @@ from rules.roster import User
 from tasks.bank import Bank
 from tasks.bulk import MAX_ROW_ID
 from tasks.clock import today
+from tasks.contacts.record import add_event
 from tasks.documents import document_dict, render_documents
 from tasks.law_firms.letter_data import DRAFT, FINAL
 from tasks.law_firms.panel import load_panel
-from tasks.law_firms.placement import open_placement, place_case
+from tasks.law_firms.placement import NoFirmFree, open_placement, place_case
 
 FLOW = "legal_letters"  # the cycle_run row of an `after_cycle` step that planned lines
 STEP = "lawyer_letter:lawyer_letter"  # the mail line's step (stage:action, as the ladder's)
@@ -169,6 +171,29 @@ def _policy_version(session: Session) -> str:
     return (found or "-")[:64]
 
 
+def _report_unplaced(session: Session, as_of: date, report: AfterCycle) -> None:
+    """Cases in lawyer_letter that no firm holds: no lawyer's letter goes out for them."""
+    placed = select(Placement.id).where(
+        col(Placement.case_id) == col(Case.id), col(Placement.recalled_on).is_(None)
+    )
+    ids = session.exec(
+        select(Case.id)
+        .where(
+            Case.status == CaseStatus.OPEN,
+            Case.stage == Stage.LAWYER_LETTER,
+            col(Case.stage_entered_on) <= as_of,
+            ~placed.exists(),
+        )
+        .order_by(col(Case.id))
+    ).all()
+    if ids:
+        shown = ", ".join(str(i) for i in ids[:10]) + (" ..." if len(ids) > 10 else "")
+        report.problems.append(
+            f"{len(ids)} case(s) in lawyer_letter with no law firm, so no lawyer's letter "
+            f"(duecourse legal place): {shown}"
+        )
+
+
 def plan_final_letters(engine: Engine, as_of: date, report: AfterCycle) -> None:
     """The mail line of each case in `lawyer_letter` whose open placement has no line yet (see
     the module's doc); one cycle_run row (flow `legal_letters`) when any is planned."""
@@ -190,6 +215,7 @@ def plan_final_letters(engine: Engine, as_of: date, report: AfterCycle) -> None:
             session.exec(select(CycleAction.key).where(col(CycleAction.key).in_(keys))).all()
         ) if keys else set()  # fmt: skip
         todo = [p for p in rows if _line_key(p) not in taken]
+        _report_unplaced(session, as_of, report)
         if not todo:
             return
         version = _policy_version(session)
@@ -238,9 +264,19 @@ def after_cycle(engine: Engine, as_of: date, setup: LetterSetup) -> AfterCycle:
 
 def on_lawyer_letter_approved(session: Session, review: Review, user: User, day: date) -> None:
     """An approved move to lawyer_letter: place the case with the least loaded panel firm with
-    room, unless a firm already holds it (the caller commits; see the module's doc)."""
+    room, unless a firm already holds it (the caller commits; see the module's doc). When every
+    firm is full the approval stands and the case waits unplaced, with a timeline line saying
+    so: going legal is the reviewer's decision, the firm's capacity is not (`after_cycle`
+    reports such cases until someone runs `duecourse legal place`)."""
     if open_placement(session, review.case_id) is not None:
         return
-    place_case(
-        session, str(review.case_id), user=user, panel=load_panel(), review_id=review.id, day=day
-    )
+    try:
+        place_case(
+            session, str(review.case_id), user=user, panel=load_panel(), review_id=review.id,
+            day=day,
+        )  # fmt: skip
+    except NoFirmFree as exc:
+        add_event(
+            session, case_id=review.case_id, event=events.PLACEMENT_WAITING, as_of=day,
+            actor=user.name, detail=f"not placed: {exc}; place it with duecourse legal place",
+        )  # fmt: skip

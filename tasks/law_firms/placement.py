@@ -9,7 +9,8 @@ the placement keeps that lawyer's licence number.
 A placement ends by recall: by hand (`duecourse legal recall`, a reason required), or when the
 debt stops being the firm's to collect: a payment that closes the case (tasks/payments/record.py)
 or an approved repayment plan. Each placement and recall writes a timeline line dated the day it
-is taken (today, tasks.clock: legal records are never backdated nor dated ahead).
+is taken (today, tasks.clock: legal records are never backdated nor dated ahead) and a row of
+the audit chain (tasks/audit.py), last in its transaction.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from sqlmodel import Session, col, select
 
 from models import Placement
 from rules import events
-from rules.enums import CaseStatus, Role
+from rules.enums import AuditAction, CaseStatus, Role
 from rules.errors import DuecourseError, InputError, NotFoundError
 from rules.law_firms import LawFirm, LawFirmPanel, choose_firm, takes_cases
 from rules.masking import scrub_text
 from rules.roster import User
+from tasks import audit
 from tasks.case_file import find_case
 from tasks.clock import today
 from tasks.contacts.record import add_event
@@ -83,13 +85,17 @@ def placement_dict(p: Placement, panel: LawFirmPanel | None = None) -> dict[str,
     }
 
 
+class NoFirmFree(DuecourseError):
+    """No active panel firm has room for another case."""
+
+
 def firm_for(panel: LawFirmPanel, loads: dict[str, int], firm_id: str | None) -> LawFirm:
     """The named firm if it can take a case, else the least loaded one (one clear line when
     none can)."""
     if firm_id is None:
         chosen = choose_firm(panel.firms, loads)
         if chosen is None:
-            raise DuecourseError(
+            raise NoFirmFree(
                 "no panel law firm can take the case: every active firm is at capacity or has "
                 "no active lawyer (duecourse legal firms)"
             )
@@ -156,6 +162,11 @@ def place_case(
         raise DuecourseError(
             f"case {case.id} was placed by someone else at the same time; nothing was recorded"
         ) from None
+    audit.record(
+        session, action=AuditAction.PLACEMENT, subject_type="placement",
+        subject_id=placement.id or 0, case_id=case.id, actor=user.name,
+        data={"firm": firm.id, "lawyer_licence": lawyer.licence, "on": on, "review": review_id},
+    )  # fmt: skip
     return placement
 
 
@@ -179,7 +190,11 @@ def recall_open_placement(
         detail=f"placement with {placement.firm_id} recalled: {scrub_text(reason)}",
         actor=actor,
     )
-    session.flush()
+    audit.record(
+        session, action=AuditAction.RECALL, subject_type="placement",
+        subject_id=placement.id or 0, case_id=case_id, actor=actor,
+        data={"firm": placement.firm_id, "on": placement.recalled_on, "reason": reason},
+    )  # fmt: skip
     return placement
 
 

@@ -52,7 +52,9 @@ def test_a_review_decision_is_on_the_chain(engine: Engine) -> None:
             as_of=DAY,
         )  # fmt: skip
         session.commit()
-    (entry,) = _entries(engine)
+    # the approval placed the case with a panel firm first (tasks/law_firms), then the decision
+    placement, entry = _entries(engine)
+    assert (placement["action"], placement["subject_type"]) == ("placement", "placement")
     assert (entry["action"], entry["actor"], entry["case_id"]) == (
         "review_decided",
         "li.legal",

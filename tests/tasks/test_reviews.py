@@ -40,8 +40,11 @@ def test_legal_approves_and_the_timeline_says_so(session: Session) -> None:
     assert list_reviews(session) == []
     events = session.exec(select(TimelineEvent).where(TimelineEvent.case_id == review.case_id))
     assert [(e.event, e.actor, e.detail) for e in events] == [
-        ("review_decided", "li.legal", "approved move to lawyer_letter: 证据齐全")
-    ]
+        ("review_decided", "li.legal", "approved the move to lawyer_letter: 证据齐全"),
+        # an approved lawyer's letter places the case with a panel firm (tasks/law_firms)
+        ("placed", "li.legal", "placed with 东海律师事务所（演示） (demo-donghai); signing lawyer "
+         "王明（演示）, licence 13101200000000001"),
+    ]  # fmt: skip
 
 
 def test_only_the_required_role_decides_and_only_once(session: Session) -> None:
@@ -128,9 +131,9 @@ def test_a_decision_is_dated_today(session: Session, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-05")
     review = _review(session)
     decide_review(session, review.id or 0, user=LEGAL, approve=True, comment=None)
-    assert _timeline(session, review.case_id) == [
-        ("review_decided", date(2026, 11, 5), "approved move to lawyer_letter")
-    ]
+    assert _timeline(session, review.case_id)[0] == (
+        "review_decided", date(2026, 11, 5), "approved the move to lawyer_letter"
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
