@@ -9,13 +9,14 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from duecourse.cli.common import console, emit_json, settings
+from duecourse.cli.common import console, emit_json, parse_date, settings
 from duecourse.cli.legal import legal_app
 from rules.terminal_text import terminal_text
 from tasks.bank import load_bank
 from tasks.calendar import load_calendar
+from tasks.clock import today
 from tasks.contacts.queue import roster_user
-from tasks.law_firms.letters import LetterSetup, draft_for_review
+from tasks.law_firms.letters import LetterSetup, after_cycle, draft_for_review
 from tasks.law_firms.panel import load_panel
 from tasks.law_firms.placement import list_firms, place_case, placement_dict, recall_case
 from tasks.policy import load_roster
@@ -140,3 +141,29 @@ def letter_draft(
         return
     for doc in docs:
         console.print(f"review {review_id}: draft {doc['format']}  {doc['file']}", markup=False)
+
+
+@letter_app.command("prepare")
+def letter_prepare(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The daily cycle's day (default today).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The step after the daily cycle, by hand: draft the pending lawyer's-letter reviews
+    still without one (on today's cycle only) and plan the final letter's mail line of each
+    placed case that entered lawyer_letter."""
+    s = settings(ctx)
+    day = parse_date(as_of) if as_of is not None else today()
+    report = after_cycle(s.engine, day, letter_setup(ctx))
+    if json_out:
+        emit_json({"as_of": day, **report.as_dict()})
+        return
+    console.print(
+        f"{report.drafted} draft(s) rendered, {report.lines_planned} lawyer's letter(s) planned "
+        "for the mail batch",
+        markup=False,
+    )
+    for problem in report.problems:
+        console.print(f"  {problem}", markup=False, soft_wrap=True)

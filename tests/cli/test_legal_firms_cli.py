@@ -108,6 +108,12 @@ def test_review_show_says_why_a_case_qualifies(cli: Cli, tmp_path: Path) -> None
 
 def test_letter_draft_of_a_review(cli: Cli, tmp_path: Path) -> None:
     _, review_id = _seed(tmp_path / "home", demand=True)
+    prepared = cli("legal", "letter", "prepare", "--json")
+    assert prepared.code == 0, prepared.err
+    assert json.loads(prepared.out) == {
+        "as_of": "2026-11-10", "drafted": 1, "lines_planned": 0, "problems": []
+    }  # fmt: skip
+    assert json.loads(cli("legal", "letter", "prepare", "--json").out)["drafted"] == 0
     drafted = cli("legal", "letter", "draft", str(review_id), "--json")
     assert drafted.code == 0, drafted.err
     docs = json.loads(drafted.out)["documents"]
