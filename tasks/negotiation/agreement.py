@@ -50,18 +50,18 @@ def _cn(day: date) -> str:
 
 
 def structure(plan: RepaymentPlan, amounts: list[str]) -> str:
-    """The plan's kind in the agreement's words."""
-    n = len(amounts)
-    if plan.kind is PlanKind.DEFERRAL:
-        return f"延期还款：{plan.months} 个月内暂不还款，期满后一次性偿还协议金额"
-    if plan.kind is PlanKind.MINIMUM_PAYMENT and n > 1:
+    """The plan's kind in the agreement's words (the months and instalments follow it)."""
+    if plan.kind is PlanKind.MINIMUM_PAYMENT and len(amounts) > 1:
         return (
-            f"最低还款：前 {n - 1} 期每期偿还人民币 {format_yuan(amounts[0])} 元，最后一期偿还余额"
+            f"最低还款（前 {len(amounts) - 1} 期每期偿还人民币 {format_yuan(amounts[0])} 元，"
+            "最后一期偿还余额）"
         )
-    waived = "减免费用后" if plan.kind is PlanKind.FEE_WAIVER else ""
-    if n == 1:
-        return f"{waived}一次性还款：协议金额于到期日一次偿还"
-    return f"{waived}分期还款：协议金额分 {n} 期按月偿还"
+    return {
+        PlanKind.INSTALLMENTS: "分期还款",
+        PlanKind.DEFERRAL: "延期还款",
+        PlanKind.MINIMUM_PAYMENT: "最低还款",
+        PlanKind.FEE_WAIVER: "减免费用后分期还款",
+    }[plan.kind]
 
 
 def agreement_data(
@@ -97,6 +97,7 @@ def agreement_data(
         "balance": plan.balance,
         "waived_fees": plan.waived_fees,
         "total": plan.total,
+        "kind": plan.kind.value,
         "structure": structure(plan, amounts),
         "months": plan.months,
         "installment_count": len(rows),

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from models.db import make_engine, upgrade
 from tests.cli.conftest import Cli
+from tests.documents.helpers import pdf_text, squash
 from tests.factories import make_case
 
 PROPOSER = "demo.wangfang"  # collectors and a supervisor of the shipped demo roster
@@ -53,7 +54,9 @@ def test_propose_json_carries_the_review_and_the_schedule(cli: Cli, case: int) -
     )  # fmt: skip
 
 
-def test_maker_checker_then_the_agreement_in_the_case_file(cli: Cli, case: int) -> None:
+def test_maker_checker_then_the_agreement_in_the_case_file(
+    cli: Cli, case: int, tmp_path: Path
+) -> None:
     args = ("plan", "propose", str(case), "--kind", "deferral", "--months", "3", "--json")
     plan = json.loads(cli(*args, "--as", SUPERVISOR_2).out)  # a supervisor proposes
     review = str(plan["review_id"])
@@ -76,6 +79,12 @@ def test_maker_checker_then_the_agreement_in_the_case_file(cli: Cli, case: int) 
     number = shown["agreement_number"]
     assert number.startswith("RA-2026-")
     assert {d["number"] for d in file["documents"]} == {number}
+    pdf = next(d for d in file["documents"] if d["format"] == "pdf")
+    agreement = squash(
+        pdf_text((tmp_path / "home" / "documents" / pdf["path"]).read_bytes(), tmp_path)
+    )
+    assert "还款方式：延期还款。乙方暂缓还款3个月" in agreement
+    assert "人民币贰万零捌佰伍拾元整" in agreement
     reprint = cli("documents", "render", "repayment_agreement", "--case", str(case),
                   "--format", "both", "--json")  # fmt: skip
     assert json.loads(reprint.out)["reused"] == 2  # the stored agreement, never a second one
