@@ -62,6 +62,9 @@ def _print_day(d: dict[str, Any]) -> None:
         f"{d['risk_changes']:,}; missed deadlines: {d['missed_total']:,}; capacity exceeded: "
         f"{'yes' if d['capacity_exceeded'] else 'no'}"
     )
+    if d.get("negotiation"):  # promises and plans kept or broken today
+        kept = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in d["negotiation"].items())
+        console.print(f"negotiation: {kept}")
 
 
 @app.command("run-day")

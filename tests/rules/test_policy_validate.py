@@ -183,14 +183,15 @@ def test_entry_that_can_never_match_and_unknown_bucket() -> None:
 
 def test_closed_stage_cannot_have_an_entry() -> None:
     ladder = shipped("ladder")
-    stage_data(ladder, "written_off")["entry"] = {"min_dpd": 720}
-    assert "closed stage written_off cannot have an entry" in messages(problems(ladder))
+    stage_data(ladder, "settled")["entry"] = {"min_dpd": 720}
+    assert "closed stage settled cannot have an entry" in messages(problems(ladder))
 
 
 def test_repeats_need_an_interval_and_advance_needs_an_open_next() -> None:
     ladder = shipped("ladder")
     del stage_data(ladder, "soft_reminder")["actions"][0]["repeat_every_days"]
     stage_data(ladder, "enforcement")["milestones"][0]["on_miss"] = "advance"
+    stage_data(ladder, "enforcement")["next"] = ["settled", "paid"]
     text = messages(problems(ladder))
     assert "action first_call: max_times needs repeat_every_days" in text
     assert "milestone enforcement_applied: on_miss advance but no open next stage" in text

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,8 @@ def test_ten_days_over_the_shipped_ladder(
         monkeypatch.setenv("DUECOURSE_TODAY", day.isoformat())
         path = write_snapshot(tmp_path / f"{day}.csv", [_row(a, n) for a in "EWSFLCPN"])
         import_snapshot(engine, path, day, quarantine_dir=tmp_path / "q", policy=shipped.policy)
+        if n == 1:  # L's collection letter was delivered: it may go legal (ladder: proof first)
+            event(engine, _case_of(engine, "L"), "demand_delivered", day)
         if n == 2:
             event(engine, _case_of(engine, "N"), "promise_to_pay", day)  # the debtor calls in
         result = run_day(engine, day, shipped)
@@ -176,6 +179,13 @@ def _only_current_milestones_open(engine: Engine) -> None:
         assert current or (m.case_id, m.stage) in pending, f"{case.account_id}: {m.kind} open"
 
 
+LEGAL_FLOOR = Decimal("3000")  # policy/ladder.yaml lawyer_letter entry min_balance
+
+
+def _balance(row: dict[str, str]) -> Decimal:
+    return sum((Decimal(row[k]) for k in ("principal", "interest", "fees")), Decimal("0"))
+
+
 def _band(dpd: int) -> str:
     """The stage a case with no flags and no approved review sits in at this DPD, by the shipped
     buckets and ladder: M0 early warning, M1 soft reminder, M2-M3 formal demand, and past 90 it
@@ -198,6 +208,9 @@ def test_ten_days_of_a_generated_portfolio_follow_the_buckets(
         rows = [{**r, "days_past_due": str(_grown(r, n))} for r in base]
         path = write_snapshot(tmp_path / f"{day}.csv", rows)
         import_snapshot(engine, path, day, quarantine_dir=tmp_path / "q", policy=shipped.policy)
+        if n == 1:  # every case's written demand delivered: going legal needs one
+            for c in table(engine, "collection_case"):
+                event(engine, c.id, "demand_delivered", day)
         assert run_day(engine, day, shipped)["status"] == "succeeded"
         expected = Counter(_band(_grown(r, n)) for r in owing)
         cases = table(engine, "collection_case")
@@ -206,7 +219,7 @@ def test_ten_days_of_a_generated_portfolio_follow_the_buckets(
         for r in owing:
             dpd = _grown(r, n)
             seen[_band(dpd)].add(r["account_id"])
-            if dpd > 90:
+            if dpd > 90 and _balance(r) >= LEGAL_FLOOR:
                 seen["review"].add(r["account_id"])
         pending = [r for r in table(engine, "review") if r.status == "pending"]
         assert len(pending) == len(seen["review"])  # one legal review per case past 90, no more
