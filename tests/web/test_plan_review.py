@@ -82,3 +82,18 @@ def test_a_collector_cannot_approve_a_plan(
     assert page.status_code == 200 and "/approve" not in page.text
     forged = client.post(f"/reviews/{review_id}/approve", data={"csrf": csrf, "comment": "x"})
     assert forged.status_code == 403
+
+
+def test_a_supervisor_rejects_a_plan_from_the_console(
+    client: TestClient, web_store: WebStore, plan_review: tuple[int, int]
+) -> None:
+    plan_id, review_id = plan_review
+    csrf = signed_in_as(client, SUPERVISOR)
+    done = client.post(f"/reviews/{review_id}/reject", data={"csrf": csrf, "comment": "收入不足"})
+    assert done.status_code == 303
+    with Session(web_store.settings.engine) as session:
+        plan = session.get(RepaymentPlan, plan_id)
+        assert plan is not None and plan.status is PlanStatus.REJECTED
+        assert plan.reason == "收入不足" and session.exec(select(Document)).all() == []
+    page = client.get(f"/reviews/{review_id}", headers=EN).text
+    assert "the plan does not take effect" in page
