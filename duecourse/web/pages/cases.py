@@ -17,6 +17,7 @@ from duecourse.web.auth import may_see_case, signed_in
 from duecourse.web.pages.common import render, settings_of, store
 from duecourse.web.pages.documents import document_status
 from models import Case
+from rules.enums import Role
 from rules.errors import NotFoundError
 from rules.roster import User
 from tasks.bulk import MAX_ROW_ID
@@ -32,7 +33,8 @@ def visible_case_file(session: Session, user: User, case_id: int) -> dict[str, A
     case = session.get(Case, case_id) if 0 < case_id <= MAX_ROW_ID else None
     if case is None or not may_see_case(user, case):
         raise NotFoundError(f"no case with id {case_id}")
-    return build_case_file(session, str(case_id))
+    # the effective-demand evidence readiness is the legal role's only (domain.md section 5)
+    return build_case_file(session, str(case_id), legal_view=user.role is Role.LEGAL)
 
 
 @router.get("/cases/{case_id}")
