@@ -32,7 +32,7 @@ from tasks.reviews import show_review
 
 # The documents drafted for the step a review decides (its target stage).
 STEP_DRAFTS: dict[Stage, tuple[str, ...]] = {
-    Stage.LAWYER_LETTER: ("lawyer_letter",),
+    Stage.LAWYER_LETTER: ("lawyer_letter_draft", "lawyer_letter"),  # tasks/law_firms/letters.py
     Stage.PAYMENT_ORDER: ("payment_order_application", "evidence_list"),
     Stage.LITIGATION: ("civil_complaint", "evidence_list", "preservation_application"),
     Stage.ENFORCEMENT: ("enforcement_application",),

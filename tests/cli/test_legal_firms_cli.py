@@ -119,6 +119,8 @@ def test_letter_draft_of_a_review(cli: Cli, tmp_path: Path) -> None:
     docs = json.loads(drafted.out)["documents"]
     assert sorted(d["format"] for d in docs) == ["docx", "pdf"]
     assert all(Path(d["file"]).is_file() for d in docs)
+    shown = json.loads(cli("review", "show", str(review_id), "--json").out)
+    assert sorted(d["kind"] for d in shown["drafts"]) == ["lawyer_letter_draft"] * 2
     bad = cli("legal", "letter", "draft", "999")
     assert bad.code == 1 and bad.err.strip() == "duecourse: no review with id 999"
 
