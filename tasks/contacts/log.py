@@ -173,9 +173,16 @@ def _recipient(session: Session, customer: Customer, request: LogRequest) -> str
     return mask_phone(customer.phone)
 
 
-def _judge(session: Session, case_id: int, request: LogRequest, conduct: Conduct) -> Decision:
+def _judge(
+    session: Session,
+    case_id: int,
+    request: LogRequest,
+    conduct: Conduct,
+    negotiation: NegotiationPolicy | None,
+) -> Decision:
     """The gate's answer about the contact as it was made."""
-    states = conduct_states(session, [case_id], request.at, conduct.pack)
+    grace = negotiation.promise.grace_days if negotiation is not None else None
+    states = conduct_states(session, [case_id], request.at, conduct.pack, grace_days=grace)
     traits = EMERGENCY_SCRIPT if request.party is Party.EMERGENCY else None
     asked = ContactRequest(
         channel=request.channel, at=request.at, party=request.party, template=traits
@@ -292,7 +299,7 @@ def log_contact(
             f"--at: {day} is before case {case.id} was opened ({case.opened_on}): a contact of "
             "this case cannot have been made then"
         )
-    decision = _judge(session, case.id, request, conduct)
+    decision = _judge(session, case.id, request, conduct, negotiation)
     breach = _breach(decision)
     done, action_id = _close_lines(session, case.id, request, day, user.name)
     contact = Contact(

@@ -60,6 +60,7 @@ class DispatchContext:
     senders: Mapping[Channel, Sender]
     letters: LetterContext
     actor: str = "dispatch"
+    promise_grace_days: int | None = None  # the promise pause's grace (negotiation policy)
 
 
 @dataclass
@@ -157,7 +158,10 @@ def _in_flight(ctx: DispatchContext, conn: Connection, lines: list[Line]) -> set
 def _decide_all(
     ctx: DispatchContext, session: Session, lines: list[Line]
 ) -> list[tuple[Line, LineDecision]]:
-    states = conduct_states(session, sorted({ln.case_id for ln in lines}), ctx.now, ctx.pack)
+    states = conduct_states(
+        session, sorted({ln.case_id for ln in lines}), ctx.now, ctx.pack,
+        grace_days=ctx.promise_grace_days,
+    )  # fmt: skip
     in_flight = _in_flight(ctx, session.connection(), lines)
     decided = []
     for line in lines:

@@ -35,6 +35,7 @@ from tasks.db_errors import safe_error_text
 from tasks.dispatch.batch import BatchOutcome, DispatchContext, dispatch_batch
 from tasks.dispatch.lines import skip_stale
 from tasks.letter_data import LetterContext
+from tasks.negotiation.policy import load_negotiation_policy
 from tasks.store_lock import StoreLock, holder_text
 
 FLOW = "contact_dispatch"
@@ -188,6 +189,7 @@ def make_context(
         calendar=calendar,
         senders=senders,
         letters=LetterContext(bank=load_bank(folder), calendar=calendar),
+        promise_grace_days=load_negotiation_policy(folder).promise.grace_days,
     )
 
 
