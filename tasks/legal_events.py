@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from models import Case, Document, LegalEventRow, Milestone, TimelineEvent
 from rules import events as ev
 from rules.calendar import BusinessCalendar
-from rules.enums import CaseStatus, Role, Stage
+from rules.enums import AuditAction, CaseStatus, Role, Stage
 from rules.errors import DuecourseError, InputError
 from rules.legal_track import (
     OPENS,
@@ -36,6 +36,7 @@ from rules.legal_track import (
 )
 from rules.masking import scrub_text
 from rules.roster import User
+from tasks import audit
 from tasks.case_file import find_case
 from tasks.clock import today
 from tasks.legal_clock import meet_milestones, open_milestone, open_statutory
@@ -112,6 +113,7 @@ def store_court_paper(
     )
     session.add(doc)
     session.flush()
+    audit.record_many(session.connection(), [audit.document_stored(doc)])
     return doc
 
 
@@ -178,6 +180,15 @@ def add_event(
             calendar=calendar,
         )  # fmt: skip
     session.flush()
+    assert row.id is not None
+    audit.record(
+        session, action=AuditAction.LEGAL_EVENT, subject_type="legal_event", subject_id=row.id,
+        case_id=case_id, actor=actor,
+        data={"event": event.value, "on": on.isoformat(), "late": late, "forced": forced,
+              "document_id": document_id, "met": met,
+              "opened": None if opened is None else {"kind": opened.kind,
+                                                     "due": opened.due.isoformat()}},
+    )  # fmt: skip
     return row, met, opened
 
 

@@ -267,3 +267,35 @@ def test_the_open_deadline_is_listed(engine: Engine) -> None:
     assert [d["kind"] for d in data["open_deadlines"]] == ["objection_window"]
     assert data["open_deadlines"][0]["due"] == "2026-11-24"
     assert data["tracks"] == ["payment-order"]
+
+
+@pytest.mark.parametrize("cycle_engine", ["sql", "python"])
+def test_a_recorded_filing_meets_the_ladders_payment_order_filed(
+    engine: Engine, cycle_engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUECOURSE_CYCLE_ENGINE", cycle_engine)
+    cid = new_case(engine, Stage.PAYMENT_ORDER, date(2026, 12, 1))
+    run_day(engine, date(2026, 12, 1), PolicyBundle.load(None))
+    record(engine, cid, E.PO_FILED, date(2026, 12, 2))
+    run_day(engine, date(2026, 12, 3), PolicyBundle.load(None))
+    with Session(engine) as s:
+        ladder = s.exec(select(Milestone).where(Milestone.case_id == cid,
+                        Milestone.kind == "payment_order_filed")).one()  # fmt: skip
+    assert (ladder.status, ladder.reason) == (
+        MilestoneStatus.MET,
+        "payment_order_filed on 2026-12-02",
+    )
+    assert milestones(engine, cid)["court_acceptance"].status == MilestoneStatus.OPEN
+
+
+def test_each_step_is_on_the_audit_chain(engine: Engine) -> None:
+    cid = new_case(engine)
+    record(engine, cid, E.PO_FILED, date(2026, 12, 1))
+    record(engine, cid, E.PO_ACCEPTED, date(2026, 12, 3))
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT subject_type, case_id, actor, data FROM audit_entry "
+            "WHERE action = 'legal_event' ORDER BY id"
+        ).fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [("legal_event", cid, "law.xu")] * 2
+    assert "payment-order.accepted" in rows[1][3] and "court_acceptance" in rows[1][3]
