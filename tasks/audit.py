@@ -24,6 +24,7 @@ plus one) are the last line of defence: a fork is refused by the database.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -36,7 +37,15 @@ from sqlmodel import Session
 from models.audit import AuditEntry
 from models.document import Document
 from models.types import utcnow
-from rules.audit_chain import GENESIS, ChainRow, Verdict, canonical_data, entry_hash, verify
+from rules.audit_chain import (
+    GENESIS,
+    CanonicalData,
+    ChainRow,
+    Verdict,
+    canonical_data,
+    entry_hash,
+    verify,
+)
 from rules.enums import AuditAction
 from tasks.bulk import db_time, insert_many, is_sqlite
 from tasks.clock import shanghai_time
@@ -66,7 +75,7 @@ class Entry(NamedTuple):
     subject_id: int | str
     case_id: int | None
     actor: str
-    data: Mapping[str, Any] | None = None
+    data: Mapping[str, Any] | CanonicalData | None = None
 
 
 def stage_change(
@@ -80,8 +89,16 @@ def stage_change(
     actor: str = "daily_cycle",
 ) -> Entry:
     """The row of a case's stage move (from the daily cycle, or `actor`'s)."""
-    data = {"from": old, "to": new, "why": why, "on": on, "policy_version": policy_version}
+    data = _stage_data(str(old), str(new), why, on, policy_version)
     return Entry(AuditAction.STAGE_CHANGED, "case", case_id, case_id, actor, data)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stage_data(
+    old: str, new: str, why: str | None, on: date, version: str | None
+) -> CanonicalData:
+    """A batch's moves share a few (from, to, why): their data is made once each."""
+    return canonical_data({"from": old, "to": new, "why": why, "on": on, "policy_version": version})
 
 
 def document_stored(doc: Document) -> Entry:
@@ -124,7 +141,8 @@ def record_many(target: Session | Connection, rows: Iterable[Entry]) -> int:
     stored_at = db_time(conn, at)
     out: list[tuple[Any, ...]] = []
     for n, e in enumerate(entries, start=last_id + 1):
-        action, subject_id, data = e.action.value, str(e.subject_id), canonical_data(e.data)
+        data = e.data if isinstance(e.data, CanonicalData) else canonical_data(e.data)
+        action, subject_id = e.action.value, str(e.subject_id)
         digest = entry_hash(
             prev, at=at, actor=e.actor, action=action, subject_type=e.subject_type,
             subject_id=subject_id, case_id=e.case_id, data=data,

@@ -127,6 +127,11 @@ def test_data_is_canonical_and_masked() -> None:
     )
     assert a == b == '{"a":"2026-11-02","b":"12.30","note":"call 138****5678","x":[1,2]}'
     assert canonical_data({"name": "张三"}) == '{"name":"张三"}'  # UTF-8, not escaped
+    masked = canonical_data(
+        {"a": "１３８１２３４５６７８", "b": "li@example.com", "c": "password=hunter2", "d": "ok"}
+    )
+    assert "5678" in masked and "12345678" not in masked and "１３８１２３４" not in masked
+    assert "li@example.com" not in masked and "hunter2" not in masked and '"d":"ok"' in masked
 
 
 def test_floats_and_naive_times_are_refused() -> None:
