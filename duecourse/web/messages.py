@@ -129,6 +129,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "已驳回。案件保持当前阶段。",
         "en": "Rejected. The case stays where it is.",
     },
+    "flash.plan_proposed": {
+        "zh": "还款计划已提交，等待审批。",
+        "en": "The plan is proposed and awaits its checker.",
+    },
     "flash.plan_approved": {
         "zh": "已批准：还款计划生效，还款协议已生成。",
         "en": "Approved: the plan is current and its agreement is stored.",
@@ -176,6 +180,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.due": {"zh": "到期日", "en": "Due"},
     "plan.amount": {"zh": "金额", "en": "Amount"},
     "plan.paid": {"zh": "已还", "en": "Paid"},
+    "plan.propose": {"zh": "提议还款计划", "en": "Propose a repayment plan"},
+    "plan.kind": {"zh": "方式", "en": "Kind"},
+    "plan.kind.installments": {"zh": "分期还款", "en": "Instalments"},
+    "plan.kind.deferral": {"zh": "延期还款", "en": "Deferral"},
+    "plan.kind.minimum-payment": {"zh": "最低还款", "en": "Minimum payment"},
+    "plan.kind.fee-waiver": {"zh": "减免费用", "en": "Fee waiver"},
+    "plan.months_field": {
+        "zh": "月数（分期不超过 60 期；延期为暂缓月数）",
+        "en": "Months (at most 60 instalments; months deferred for a deferral)",
+    },
+    "plan.first_due": {"zh": "首期到期日（默认一个月后）", "en": "First due (default: a month on)"},
+    "plan.waive_fees": {"zh": "减免费用", "en": "Waive the fees"},
+    "plan.note": {"zh": "说明", "en": "Note"},
+    "plan.submit": {"zh": "提交审批", "en": "Submit for approval"},
+    "plan.maker_checker": {
+        "zh": "提交后由主管审批；提议人不能审批自己的计划。",
+        "en": "A supervisor decides it; the proposer never approves their own plan.",
+    },
     "case.disputes": {"zh": "争议", "en": "Disputes"},
     # promises and disputes in the case page (duecourse/web/templates/_case.html)
     "neg.made_on": {"zh": "承诺日", "en": "Made on"},

@@ -97,3 +97,35 @@ def test_a_supervisor_rejects_a_plan_from_the_console(
         assert plan.reason == "收入不足" and session.exec(select(Document)).all() == []
     page = client.get(f"/reviews/{review_id}", headers=EN).text
     assert "the plan does not take effect" in page
+
+
+def test_a_collector_proposes_a_plan_from_their_case_page(
+    client: TestClient, web_store: WebStore
+) -> None:
+    case_id = web_store.case_ids[0]  # owned by COLLECTOR
+    csrf = signed_in_as(client, COLLECTOR)
+    page = client.get(f"/cases/{case_id}").text
+    assert f'action="/cases/{case_id}/plans"' in page
+    form = {"csrf": csrf, "kind": "installments", "months": "12", "note": "失业"}
+    done = client.post(f"/cases/{case_id}/plans", data=form)
+    assert done.status_code == 303 and done.headers["location"].startswith("/reviews/")
+    with Session(web_store.settings.engine) as session:
+        plan = session.exec(select(RepaymentPlan)).one()
+    assert (plan.case_id, plan.proposed_by, plan.months) == (case_id, COLLECTOR, 12)
+    assert done.headers["location"] == f"/reviews/{plan.review_id}"
+
+
+def test_a_refused_proposal_comes_back_on_the_case_page_in_one_line(
+    client: TestClient, web_store: WebStore
+) -> None:
+    case_id = web_store.case_ids[0]
+    csrf = signed_in_as(client, COLLECTOR)
+    form = {"csrf": csrf, "kind": "installments", "months": "72", "note": "五年以上"}
+    refused = client.post(f"/cases/{case_id}/plans", data=form, headers=EN)
+    assert refused.status_code == 400 and "5-year limit" in refused.text
+    assert 'value="72"' in refused.text and "Traceback" not in refused.text
+    with Session(web_store.settings.engine) as session:
+        assert session.exec(select(RepaymentPlan)).all() == []
+    other = web_store.hostile_case_id  # not the collector's: 404, never a plan
+    assert client.post(f"/cases/{other}/plans", data=form).status_code == 404
+    assert client.post(f"/cases/{case_id}/plans", data={"kind": "deferral"}).status_code == 403
