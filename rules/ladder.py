@@ -12,7 +12,8 @@
   target is in `approved_stages` (the approval lets it move);
 - on a move, the new stage's milestones open and its day-0 actions are due; otherwise the
   current stage's actions due on `as_of` (see `ActionDef.occurrence_on`).
-Closed outcomes (cured, paid, settled, written off) are decided by the intake, not here.
+Closed outcomes (cured, paid, settled; withdrawn when an identity-theft claim is upheld) are
+decided by the intake, payments and commands, not here.
 """
 
 from __future__ import annotations
