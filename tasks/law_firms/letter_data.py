@@ -124,7 +124,7 @@ def build_lawyer_letters(
 ) -> dict[int, dict[str, Any]]:
     """Each case's lawyer's letter data (the final's number is assigned by the store)."""
     draft = kind == DRAFT
-    panel = load_panel()
+    panel = load_panel(ctx.policy_dir)  # None: the policy folder in use
     figures = read_figures(session, case_ids, as_of)
     out: dict[int, dict[str, Any]] = {}
     for case_id in case_ids:

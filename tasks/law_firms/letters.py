@@ -90,7 +90,7 @@ def draft_for_review(engine: Engine, review_id: int, setup: LetterSetup) -> list
         case_id = _lawyer_letter_review(session, review_id).case_id
     rendered = render_documents(
         engine, setup.documents_dir, setup.bank, DRAFT, [case_id], today(),
-        formats=FORMATS, calendar=setup.calendar,
+        formats=FORMATS, calendar=setup.calendar, policy_dir=setup.policy_dir,
     )  # fmt: skip
     return [document_dict(d) for d in rendered.documents]
 
@@ -149,7 +149,7 @@ def draft_pending_reviews(engine: Engine, setup: LetterSetup, report: AfterCycle
         try:
             render_documents(
                 engine, setup.documents_dir, setup.bank, DRAFT, [case_id], day,
-                formats=FORMATS, calendar=setup.calendar,
+                formats=FORMATS, calendar=setup.calendar, policy_dir=setup.policy_dir,
             )  # fmt: skip
         except DuecourseError as exc:
             report.problems.append(f"review {review_id}: no draft: {exc}")
