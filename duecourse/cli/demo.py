@@ -21,6 +21,7 @@ from duecourse.cli.app import app
 from duecourse.cli.common import console, err_console, parse_date
 from duecourse.cli.common import settings as get_settings
 from duecourse.cli.demo_contacts import contact_day
+from duecourse.cli.demo_negotiation import negotiation_day, negotiation_table
 from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
 from rules.enums import DecisionVia, Role
@@ -67,6 +68,7 @@ def _run_cycle(engine: Engine, day: date, policy_dir: Path) -> dict[str, Any]:
 
 
 REVIEW_LAG = timedelta(days=1)
+CONTACT_KEYS = ("dispatch", "calls", "mail")
 
 
 def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
@@ -110,6 +112,25 @@ def _web_sign_in(settings: Settings) -> None:
         console.print(f"  {line}", markup=False, soft_wrap=True)  # a path, a password: unwrapped
 
 
+def _talks_line(t: Counter[str]) -> str:
+    return (
+        f"{t['disputes:opened']} disputes opened, {t['disputes:upheld']} upheld, "
+        f"{t['disputes:rejected']} rejected; {t['plans:proposed']} plans proposed, "
+        f"{t['plans:approved']} approved, {t['plans:rejected']} rejected; "
+        f"{t['promises:paid']} promises and {t['instalments:paid']} instalments paid"
+    )
+
+
+def _negotiation(engine: Engine) -> None:
+    """Promises, disputes and plans by status: kept and broken, upheld and rejected."""
+    table = Table(title="negotiation")
+    for column in ("what", "status", "count"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    for what, status, n in negotiation_table(engine):
+        table.add_row(what, status, str(n))
+    console.print(table)
+
+
 def _milestones(engine: Engine) -> None:
     """Milestones met, missed and open by kind: met by recorded contacts and decisions."""
     with engine.connect() as conn:
@@ -151,6 +172,7 @@ def _summary(engine: Engine, as_of: date) -> None:
             )
         ).scalar()
     _milestones(engine)
+    _negotiation(engine)
     table = Table(title=f"cases by stage as of {as_of}")
     table.add_column("stage")
     table.add_column("cases", justify="right")
@@ -228,7 +250,9 @@ def demo_command(
                 if i < days - 1:  # "today", the last day: its reviews wait for the console
                     totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
                 work = contact_day(settings, day, rng, last=i == days - 1)
+                talks = negotiation_day(settings, day, rng)
             totals.update(work.totals)
+            totals.update(talks)
             progress.console.print(
                 f"{day}  import: {result.imported} new, {result.updated} updated, "
                 f"{result.closed} closed, {result.quarantined} quarantined  |  cycle: "
@@ -237,9 +261,10 @@ def demo_command(
                 markup=False,
             )  # fmt: skip
             progress.console.print(f"{'':10}  contacts: {work.line()}", markup=False, emoji=False)
+            progress.console.print(f"{'':10}  negotiation: {_talks_line(talks)}", markup=False)
             progress.advance(task)
     actions = {k: v for k, v in totals.items() if ":" not in k}
-    contacts = {k: v for k, v in totals.items() if ":" in k}
+    contacts = {k: v for k, v in totals.items() if k.split(":")[0] in CONTACT_KEYS}
     console.print(
         "actions over the run: " + ", ".join(f"{k} {v}" for k, v in sorted(actions.items()))
     )

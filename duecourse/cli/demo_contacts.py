@@ -13,6 +13,7 @@ import csv
 import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from tasks.bank import load_bank
 from tasks.calendar import load_calendar
 from tasks.clock import SHANGHAI
 from tasks.conduct import load_conduct_pack
-from tasks.contacts.log import LogRequest, log_contact
+from tasks.contacts.log import LogRequest, PromiseTerms, log_contact
 from tasks.contacts.queue import Conduct, work_queue
 from tasks.mail.batch import MailSetup, mail_batch
 from tasks.mail.delivered import import_deliveries
@@ -74,6 +75,14 @@ def _outcome(rng: random.Random) -> CallOutcome:
     return CallOutcome.NO_ANSWER
 
 
+def _promise(item: dict[str, Any], day: date, rng: random.Random) -> PromiseTerms:
+    """What a debtor promises on the call: a fifth to a half of the balance, in 2-10 days."""
+    balance = Decimal(str(item["balance"]))
+    share = Decimal(rng.choice(["0.2", "0.3", "0.5"]))
+    amount = max(Decimal("1.00"), (balance * share).quantize(Decimal("1")))
+    return PromiseTerms(amount=min(amount, balance), by=day + timedelta(days=rng.randint(2, 10)))
+
+
 def collectors_work(
     settings: Settings, day: date, rng: random.Random, *, calls: int = CALLS_PER_DAY
 ) -> Counter[str]:
@@ -94,6 +103,7 @@ def collectors_work(
                 request = LogRequest(
                     case_ref=str(item["case_id"]), channel=Channel(item["channel"]),
                     outcome=outcome, at=at, note="demo call",
+                    promise=_promise(item, day, rng) if outcome is CallOutcome.PROMISE else None,
                 )  # fmt: skip
                 result = log_contact(session, request, user, conduct)
                 done[f"{item['channel']}:{outcome.value}"] += 0 if result.duplicate else 1

@@ -3,7 +3,7 @@ kind dispute, or the web console: approve = upheld). Called by tasks/review_effe
 tasks/reviews.decide_review checked the role and four-eyes and recorded the decision.
 
 Always: the dispute's status, day, decider and resolution; DISPUTE_RESOLVED (HARDSHIP_DECIDED
-too for a hardship claim: it meets the negotiation stage's `hardship_assessed`); DISPUTE_OPEN
+too for a hardship claim: it meets the negotiation stage's `negotiation_outcome`); DISPUTE_OPEN
 cleared once no dispute of the case is left open (HARDSHIP_REVIEW with a hardship claim); the
 case's `dispute_decision` milestone met when it was the last one open.
 

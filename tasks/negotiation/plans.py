@@ -3,7 +3,7 @@
 The proposer (any person of the roster: a collector may propose) states the structure; the
 schedule is built from what the case owes today (tasks/payments/record.outstanding) by
 rules/plans.py and stored as a `proposed` plan with its instalments. Proposing writes
-`plan_proposed` (which meets the negotiation stage's `hardship_assessed` milestone), sets the
+`plan_proposed` (which meets the negotiation stage's `negotiation_outcome` milestone), sets the
 `plan_requested` flag (the case goes to negotiation at the next daily cycle, whatever its stage)
 and opens a review of kind `plan` for the policy's approver role: maker-checker, the proposer
 never decides it (tasks/reviews.decide_review, tasks/negotiation/plan_decision.py).

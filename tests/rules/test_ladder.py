@@ -92,7 +92,7 @@ def test_event_stage_entered_and_left_by_case_flags() -> None:
     engaged = facts(Stage.FORMAL_DEMAND, 45, events=frozenset({"hardship_claimed"}))
     d = next_actions(engaged, POLICY, ENTERED)
     assert d.new_stage == Stage.NEGOTIATION
-    assert [m.kind for m in d.milestones_to_open] == ["hardship_assessed"]
+    assert [m.kind for m in d.milestones_to_open] == ["negotiation_outcome"]
     # the flag cleared (e.g. the promise was broken): back to the DPD stage
     d = next_actions(facts(Stage.NEGOTIATION, 45), POLICY, ENTERED)
     assert d.new_stage == Stage.FORMAL_DEMAND

@@ -137,7 +137,7 @@ def test_ten_days_over_the_shipped_ladder(
     assert closed == {"P": ("paid", DAYS[2]), "C": ("cured", DAYS[4])}
     opened = Counter(m.stage for m in table(engine, "milestone"))
     # soft_reminder first_contact: S, C, N (day 1), W (day 4); formal_demand_sent: F, L, P
-    # (day 1), S (day 7); hardship_assessed: N; lawyer_letter: legal_review (with the review,
+    # (day 1), S (day 7); negotiation_outcome: N; lawyer_letter: legal_review (with the review,
     # day 4) and lawyer_letter_sent (on entry, day 6); early_warning has none
     assert dict(opened) == {SR: 4, FD: 4, NEG: 1, LL: 2}
     l_ms = {m.kind: m for m in table(engine, "milestone") if m.case_id == _case_of(engine, "L")}
