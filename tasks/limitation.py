@@ -87,25 +87,27 @@ def _candidates_query(as_of: date) -> Any:
     a = CardAccount.__table__  # type: ignore[attr-defined]
     t = TimelineEvent.__table__  # type: ignore[attr-defined]
     threshold = add_months(as_of + timedelta(days=WARN_OWNER_DAYS + 1), -12 * LIMITATION_YEARS)
+    # the latest restarting event of the case: an indexed lookup (timeline by case), made only
+    # for the cases whose due date is itself old enough (most are not)
+    old = a.c.due_date <= threshold
+    # `old` inside the subqueries too: SQLite then looks them up after the account's due date
+    # has filtered the case (else it would for every open case before joining the account)
     last = (
-        sa.select(t.c.case_id, sa.func.max(t.c.as_of).label("at"))
-        .where(t.c.event.in_(RESTARTING_EVENTS))
-        .group_by(t.c.case_id)
-        .subquery("last_restart")
+        sa.select(sa.func.max(t.c.as_of))
+        .where(t.c.case_id == c.c.id, t.c.event.in_(RESTARTING_EVENTS), old)
+        .scalar_subquery()
     )
-    suit = sa.exists().where(t.c.case_id == c.c.id, t.c.event.in_(SUIT_EVENTS))
-    at = sa.case(
-        (sa.and_(last.c.at.is_not(None), last.c.at > a.c.due_date), last.c.at),
-        else_=a.c.due_date,
-    )
-    name = sa.case(
-        (sa.and_(last.c.at.is_not(None), last.c.at > a.c.due_date), sa.literal("restart")),
-        else_=sa.literal("due_date"),
-    )
+    suit = sa.exists().where(t.c.case_id == c.c.id, t.c.event.in_(SUIT_EVENTS), old)
+    at = sa.case((last > a.c.due_date, last), else_=a.c.due_date)
     return (
-        sa.select(c.c.id, c.c.owner, at.label("at"), name.label("name"))
-        .select_from(c.join(a, a.c.id == c.c.account_id).outerjoin(last, last.c.case_id == c.c.id))
-        .where(c.c.status == CaseStatus.OPEN, a.c.due_date.is_not(None), ~suit, at <= threshold)
+        sa.select(c.c.id, c.c.owner, at.label("at"))
+        .select_from(c.join(a, a.c.id == c.c.account_id))
+        .where(
+            c.c.status == CaseStatus.OPEN,
+            old,
+            sa.or_(last.is_(None), last <= threshold),
+            ~suit,
+        )
         .order_by(c.c.id)
     )
 
@@ -139,7 +141,7 @@ def limitation_warnings(
     legal = sorted(u.name for u in users if u.role is Role.LEGAL)
     ends: dict[date, date] = {}
     lines: list[dict[str, Any]] = []
-    for case_id, owner, at, _name in rows:
+    for case_id, owner, at in rows:
         at = at if isinstance(at, date) else date.fromisoformat(str(at)[:10])
         if at not in ends:
             ends[at] = expiry(at, calendar)[0]
