@@ -13,7 +13,7 @@ Recording one writes:
 - the PROMISE_TO_PAY flag (tasks/negotiation/flags.set_flag), which moves the case to the
   negotiation stage at the next daily cycle and pauses collection contacts until the promised
   date plus the grace period (rules/promise_pause.py).
-The daily cycle marks it kept or broken after its date plus grace (the lead's monitor).
+The daily cycle marks it kept or broken (tasks/negotiation/monitor.py).
 """
 
 from __future__ import annotations
