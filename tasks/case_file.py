@@ -25,6 +25,7 @@ from tasks.bulk import MAX_ROW_ID
 from tasks.clock import shanghai_time
 from tasks.contacts.record import case_contacts
 from tasks.documents import case_documents
+from tasks.law_firms.views import placements_for_case
 from tasks.limitation import case_readiness, limitation_section
 from tasks.milestones import cycle_actions_for_case, milestones_for_case, reviews_for_case
 from tasks.negotiation.plan_views import plans_for_case
@@ -247,6 +248,7 @@ def build_case_file(
         "disputes": disputes_for_case(session, case.id),  # newest first, with evidence
         "plans": plans_for_case(session, case.id),  # newest first: schedule, paid, agreement
         "payments": case_payments(session, case.id),  # newest first, with allocation
+        "placements": placements_for_case(session, case.id),  # law firms, newest first
         "reviews": _times_in_shanghai(reviews_for_case(session, case.id), "decided_at"),
         "actions": cycle_actions_for_case(session, case.id, limit=50),
         "timeline": _timeline(session, case),

@@ -87,6 +87,7 @@ SECTION_FIELDS = {
     "documents": ("number", "kind", "format", "rendered_at", "path"),
     "contacts": ("at", "channel", "party", "to", "template", "status", "outcome"),
     "payments": ("paid_on", "amount", "reference", "allocated"),
+    "placements": ("firm_id", "lawyer_licence", "placed_on", "recalled_on", "recall_reason"),
     "promises": ("made_on", "amount", "due_on", "status", "channel", "closed_on"),
     "disputes": ("opened_on", "kind", "status", "review_id", "resolved_on", "resolved_by"),
 }

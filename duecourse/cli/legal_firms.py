@@ -18,7 +18,8 @@ from tasks.clock import today
 from tasks.contacts.queue import roster_user
 from tasks.law_firms.letters import LetterSetup, after_cycle, draft_for_review
 from tasks.law_firms.panel import load_panel
-from tasks.law_firms.placement import list_firms, place_case, placement_dict, recall_case
+from tasks.law_firms.placement import list_firms, place_case, recall_case
+from tasks.law_firms.views import placement_dict
 from tasks.policy import load_roster
 
 AsUser = Annotated[str, typer.Option("--as", help="Who decides (a roster name, legal role).")]

@@ -66,25 +66,6 @@ def open_placement(session: Session, case_id: int) -> Placement | None:
     ).first()
 
 
-def placement_dict(p: Placement, panel: LawFirmPanel | None = None) -> dict[str, Any]:
-    firm = panel.firm(p.firm_id) if panel is not None else None
-    lawyer = firm.lawyer(p.lawyer_licence) if firm is not None else None
-    return {
-        "id": p.id,
-        "case_id": p.case_id,
-        "firm_id": p.firm_id,
-        "firm": firm.name if firm else None,
-        "lawyer": lawyer.name if lawyer else None,
-        "lawyer_licence": p.lawyer_licence,
-        "placed_on": p.placed_on,
-        "placed_by": p.placed_by,
-        "review_id": p.review_id,
-        "recalled_on": p.recalled_on,
-        "recalled_by": p.recalled_by,
-        "recall_reason": p.recall_reason,
-    }
-
-
 class NoFirmFree(DuecourseError):
     """No active panel firm has room for another case."""
 

@@ -74,6 +74,9 @@ def test_place_recall_and_firms(cli: Cli, tmp_path: Path) -> None:
     assert (out["firm_id"], out["lawyer_licence"], out["placed_on"]) == (
         "demo-donghai", "13101200000000001", "2026-11-10"
     )  # fmt: skip
+    (shown,) = json.loads(cli("case", str(case_id), "--json").out)["placements"]
+    assert (shown["firm_id"], shown["recalled_on"]) == ("demo-donghai", None)
+    assert "demo-donghai  13101200000000001  2026-11-10" in cli("case", str(case_id)).out
     firms = json.loads(cli("legal", "firms", "--json").out)
     assert firms["demo"] is True
     assert {f["id"]: f["load"] for f in firms["firms"]} == {"demo-donghai": 1, "demo-xihu": 0}
