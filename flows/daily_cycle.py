@@ -32,6 +32,7 @@ from rules.enums import RunStatus
 from rules.errors import DuecourseError, InputError
 from rules.masking import hide_secrets
 from tasks.clock import today
+from tasks.cycle.after import after_day
 from tasks.cycle.context import RunTotals
 from tasks.cycle.core import BATCH_SIZE, PolicyBundle, Run, prepare, run_batches
 from tasks.cycle.days import run_days_core, run_range
@@ -210,6 +211,12 @@ def daily_cycle(
 
     seen = set(run.ctx.totals.warnings)
     summary = run_cycle_batches(run, workers, logged, run_id)
+    # the lawyer's letters and the next legal step's reviews (tasks/cycle/after.py)
+    summary["after"] = after_day(
+        engine, day, bundle.policy, bundle.calendar,
+        policy_dir=Path(policy_dir) if policy_dir else None,
+    )  # fmt: skip
+    log.info("after the cycle: %s", summary["after"])
     for w in summary["warnings"]:
         if w not in seen:
             log.warning(w)

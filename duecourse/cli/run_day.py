@@ -4,6 +4,7 @@ day or a range."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,9 +21,13 @@ from duecourse.cli.common import (
     settings,
     through_prefect,
 )
+from duecourse.settings import Settings
 from models.db import env_settings
+from tasks.calendar import load_calendar
+from tasks.cycle.after import after_day
 from tasks.cycle.days import run_days_core
 from tasks.cycle.parallel import run_days_at_once
+from tasks.policy import load_policy
 
 
 def _totals(days: list[dict[str, Any]]) -> dict[str, Any]:
@@ -67,6 +72,19 @@ def _print_day(d: dict[str, Any]) -> None:
         console.print(f"negotiation: {kept}")
 
 
+def _after(s: Settings) -> Callable[[date, dict[str, Any]], None]:
+    """The steps after each day's cycle (tasks/cycle/after.py), as the flow runs them."""
+    policy, calendar = load_policy(s.policy_dir), load_calendar(s.policy_dir)
+
+    def step(day: date, summary: dict[str, Any]) -> None:
+        if not summary.get("skipped_day"):
+            summary["after"] = after_day(
+                s.engine, day, policy, calendar, policy_dir=s.policy_dir, home=s.home
+            )
+
+    return step
+
+
 @app.command("run-day")
 def run_day_command(
     ctx: typer.Context,
@@ -100,9 +118,9 @@ def run_day_command(
 
         days = run_days(start, end, policy_dir=s.policy_dir, engine=s.engine, workers=workers)
     elif (workers or env_settings().cycle_workers) > 1:  # threads of this process, no Prefect
-        days = run_days_at_once(s.engine, start, end, s.policy_dir, workers)
+        days = run_days_at_once(s.engine, start, end, s.policy_dir, workers, _after(s))
     else:  # the same core without Prefect: no server to record to, no second of import
-        days = run_days_core(s.engine, start, end, s.policy_dir)
+        days = run_days_core(s.engine, start, end, s.policy_dir, _after(s))
     warnings = sorted({w for d in days for w in d.get("warnings", [])})
     for w in warnings:
         err_console.print(f"warning: {w}", markup=False, soft_wrap=True)

@@ -32,6 +32,7 @@ from rules.errors import DuecourseError
 from rules.masking import scrub_text
 from rules.roster import User
 from tasks.contacts.record import add_event
+from tasks.law_firms.placement import recall_open_placement
 from tasks.negotiation.agreement import render_agreement
 from tasks.negotiation.flags import clear_flag, resume, set_flag
 from tasks.negotiation.policy import load_negotiation_policy
@@ -95,6 +96,11 @@ def decide_plan(
         set_flag(
             session, case, events.PLAN_CURRENT, as_of=day, actor=user.name,
             detail=f"plan {plan.id} current", policy=load_policy(),
+        )  # fmt: skip
+        # a panel firm holding the case stops: the debtor is paying by agreement
+        recall_open_placement(
+            session, case.id, day=day, reason=f"repayment plan {plan.id} approved",
+            actor=user.name,
         )  # fmt: skip
         return
     plan.status, plan.ended_on = PlanStatus.REJECTED, day
