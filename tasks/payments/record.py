@@ -29,6 +29,7 @@ from rules.allocation import Allocation, Head, PaymentSource, allocate
 from rules.amounts import fen_to_yuan, format_yuan, yuan_to_fen
 from rules.enums import CaseStatus, Outcome, Stage
 from rules.errors import DuecourseError, InputError
+from tasks.audit import record_many, stage_change
 from tasks.case_file import find_case
 from tasks.clock import today
 from tasks.contacts.record import add_event
@@ -94,6 +95,7 @@ def outstanding(session: Session, case: Case, paid_on: date) -> dict[Head, int]:
 def _close_as_paid(session: Session, case: Case, paid_on: date, actor: str) -> None:
     """Close the case as paid, as the intake does, and withdraw its pending reviews."""
     assert case.id is not None
+    old = case.stage
     case.status, case.stage, case.outcome = CaseStatus.CLOSED, Stage.PAID, Outcome.PAID
     case.closed_on, case.updated_at = paid_on, utcnow()
     session.add(case)
@@ -107,6 +109,8 @@ def _close_as_paid(session: Session, case: Case, paid_on: date, actor: str) -> N
     )
     session.flush()
     withdraw_closed_reviews(session.connection(), paid_on, case_id=case.id, actor=actor)
+    why = "paid in full"
+    record_many(session, [stage_change(case.id, old, Stage.PAID, why, on=paid_on, actor=actor)])
 
 
 def _detail(amount: int, alloc: Allocation, left: int, ref: str | None) -> str:

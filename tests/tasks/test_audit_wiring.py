@@ -39,7 +39,7 @@ def _entries(engine: Engine, case_id: int | None = None) -> list[dict[str, Any]]
 
 def test_a_review_decision_is_on_the_chain(engine: Engine) -> None:
     with Session(engine) as session:
-        case_id = make_case(session, dpd=120, stage=Stage.FORMAL_DEMAND).id
+        case_id = make_case(session, dpd=120, stage=Stage.FORMAL_DEMAND).id or 0
         review = Review(
             case_id=case_id, target_stage=Stage.LAWYER_LETTER, required_role=Role.LEGAL,
             opened_on=DAY, key=f"review:{case_id}:lawyer_letter", policy_version="v1",
@@ -129,3 +129,22 @@ def test_resume_to_the_legal_stage_is_on_the_chain(engine: Engine) -> None:
         assert (
             conn.execute(sa.text("SELECT stage FROM collection_case")).scalar() == "lawyer_letter"
         )
+
+
+def test_a_case_closed_by_payment_is_on_the_chain(engine: Engine) -> None:
+    from decimal import Decimal
+
+    from rules.allocation import PaymentSource
+    from tasks.payments.record import record_payment
+
+    with Session(engine) as session:
+        case_id = make_case(session, stage=Stage.LAWYER_LETTER).id or 0
+        out = record_payment(
+            session, str(case_id), Decimal("20850.00"), date(2026, 11, 5), "TX-9",
+            source=PaymentSource.CLI,
+        )  # fmt: skip
+        session.commit()
+    assert out["closed"] is True
+    (entry,) = _entries(engine, case_id)
+    assert entry["action"] == "stage_changed"
+    assert (entry["data"]["from"], entry["data"]["to"]) == ("lawyer_letter", "paid")
