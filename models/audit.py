@@ -22,12 +22,10 @@ from rules.enums import AuditAction
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
-    __table_args__ = (
-        # two writers chaining from the same row would fork the chain: the second is refused
-        sa.UniqueConstraint("prev_hash", name="uq_audit_entry_prev_hash"),
-        sa.Index("ix_audit_entry_case", "case_id", "id"),
-    )
+    __table_args__ = (sa.Index("ix_audit_entry_case", "case_id", "id"),)
 
+    # the head's id plus one, read under the chain's lock: two writers chaining from the same
+    # row would both take the same id, and the second is refused (no fork)
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     actor: str = Field(max_length=64)

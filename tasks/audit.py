@@ -18,8 +18,9 @@ Appends are serialised so that two writers never chain from the same row: on Pos
 transaction-scoped advisory lock (pg_advisory_xact_lock, keyed by the schema, so two stores in
 one database do not wait for each other) taken before the last row is read; on SQLite a no-op
 write first, which takes the database's single write lock (or fails on a stale snapshot rather
-than read a head someone else is replacing). The unique `prev_hash` and the id (the last one
-plus one) are the last line of defence: a fork is refused by the database.
+than read a head someone else is replacing). The id (the head's plus one) is the primary key,
+the last line of defence: two rows chaining from one row would share it, and the second is
+refused by the database.
 """
 
 from __future__ import annotations

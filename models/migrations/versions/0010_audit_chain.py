@@ -42,7 +42,6 @@ def upgrade() -> None:
         sa.Column('prev_hash', sa.String(length=64), nullable=False),
         sa.Column('hash', sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('prev_hash', name='uq_audit_entry_prev_hash'),
     )
     op.create_index('ix_audit_entry_case', 'audit_entry', ['case_id', 'id'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
