@@ -18,10 +18,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import Case, TimelineEvent
+from models import Case, Review, TimelineEvent
 from models.types import utcnow
 from rules import events
-from rules.enums import Stage
+from rules.enums import ReviewKind, ReviewStatus, Stage
 from rules.policy import Policy
 from tasks.audit import record_many, stage_change
 from tasks.contacts.record import add_event
@@ -30,6 +30,8 @@ NEGOTIATION_FLAGS = frozenset(
     {events.HARDSHIP_CLAIMED, events.PLAN_REQUESTED, events.PROMISE_TO_PAY}
 )
 ALL_FLAGS = NEGOTIATION_FLAGS | events.CONDUCT_FLAGS
+# Flags that stop escalation: the debtor engages, or a dispute awaits its decision.
+FREEZING = NEGOTIATION_FLAGS | {events.DISPUTE_OPEN}
 
 
 def case_flags(session: Session, case_id: int) -> frozenset[str]:
@@ -63,6 +65,8 @@ def set_flag(
     that stage in `return_stage` (the first one only: a second claim keeps it)."""
     assert case.id is not None and flag in ALL_FLAGS, flag
     add_event(session, case_id=case.id, event=flag, as_of=as_of, detail=detail, actor=actor)
+    if flag in FREEZING:
+        _withdraw_escalations(session, case.id, flag, as_of, actor)
     if (
         flag in NEGOTIATION_FLAGS
         and case.return_stage is None
@@ -73,6 +77,31 @@ def set_flag(
         case.return_stage = case.stage
         case.updated_at = utcnow()
         session.add(case)
+
+
+def _withdraw_escalations(
+    session: Session, case_id: int, flag: str, as_of: date, actor: str
+) -> None:
+    """A pending review of a move up the ladder answers a stay that has just changed: the debtor
+    engaged or disputes. Withdrawn (an approval would otherwise move the case past the claim);
+    should the ladder still want the move once the claim is over, the cycle asks again."""
+    r = Review.__table__  # type: ignore[attr-defined]
+    withdrawn = session.execute(
+        sa.update(r)
+        .where(
+            r.c.case_id == case_id,
+            r.c.status == ReviewStatus.PENDING,
+            r.c.kind == ReviewKind.STAGE,
+            r.c.target_stage != Stage.NEGOTIATION,
+        )
+        .values(status=ReviewStatus.WITHDRAWN, decided_at=utcnow(), comment=f"{flag} set")
+        .returning(r.c.id, r.c.target_stage)
+    ).all()
+    for rid, target in withdrawn:
+        add_event(
+            session, case_id=case_id, event=events.REVIEW_WITHDRAWN, as_of=as_of, actor=actor,
+            detail=f"review {rid} of the move to {Stage(target).value} withdrawn: {flag} set",
+        )  # fmt: skip
 
 
 def clear_flag(
