@@ -43,7 +43,7 @@ from rules.payment_order import check_preconditions, payment_order_fee, suit_top
 from tasks.bank import Bank
 from tasks.courts import load_courts, load_small_claims
 from tasks.documents import render_documents
-from tasks.legal_data import court_steps
+from tasks.legal_data import after_objection
 from tasks.legal_next import case_legal_facts
 
 DOCUMENTS: dict[FilingKind, tuple[str, ...]] = {
@@ -138,7 +138,7 @@ def _filing(
     if court.court is None:
         raise DuecourseError(f"case {case_id}: {court.reason}")
     claim = f.account.balance
-    after_po = any(e == "payment-order.filed" for e, _, _ in court_steps(session, case_id))
+    after_po = after_objection(session, case_id)
     return {
         "case_id": case_id,
         "account_id": f.case.account_id,

@@ -117,6 +117,35 @@ def court_steps(session: Session, case_id: int) -> list[tuple[str, date, str]]:
             for e, d, n in rows]  # fmt: skip
 
 
+TERMINATION_RULING = "payment-order.termination-ruling-received"
+# Court steps (rules/legal_track.py LegalEvent values) as a filing names them.
+STEP_WORDS = {
+    "payment-order.filed": "申请支付令",
+    "payment-order.accepted": "法院受理",
+    "payment-order.rejected": "法院驳回申请",
+    "payment-order.issued": "法院发出支付令",
+    "payment-order.served": "支付令送达",
+    "payment-order.not-served": "支付令未能送达",
+    "payment-order.objection": "债务人提出异议",
+    TERMINATION_RULING: "收到终结督促程序裁定",
+    "payment-order.effective": "支付令生效",
+    "litigation.effective": "判决生效",
+}
+
+
+def step_words(event: str) -> str:
+    """A court step in the filing's words (the stored name where none is known)."""
+    return STEP_WORDS.get(event, event)
+
+
+def after_objection(session: Session, case_id: int) -> bool:
+    """Whether a payment order of the case ended on the debtor's objection (the termination
+    ruling, CPL 2023 Art. 228): the suit then tops up the acceptance fee, the payment-order fee
+    paid counting toward it (rules/fees.py). A payment order rejected or never served earns no
+    credit: the suit pays the whole fee."""
+    return any(event == TERMINATION_RULING for event, _, _ in court_steps(session, case_id))
+
+
 def _lawyer_letter(session: Session, case_id: int) -> Document | None:
     return session.exec(
         select(Document)
@@ -160,7 +189,9 @@ def evidence_items(session: Session, f: CaseFigures) -> list[dict[str, str]]:
                            "受托律师事务所出具，邮政妥投记录", "债务人经律师函催告后仍未还款",
                            detail))  # fmt: skip
     steps = court_steps(session, f.case.id)
-    po = [f"{event} {on}" for event, on, _ in steps if event.startswith("payment-order.")]
+    po = [
+        f"{step_words(event)} {on}" for event, on, _ in steps if event.startswith("payment-order.")
+    ]
     if po:
         items.append(_item(len(items) + 1, "支付令申请及法院文书", "人民法院",
                            "督促程序的经过（异议终结后转入诉讼）", "；".join(po)))  # fmt: skip
@@ -225,8 +256,7 @@ def civil_complaint(session: Session, f: CaseFigures, as_of: date,
     payment-order fee paid counts toward it: rules/payment_order.suit_top_up)."""
     data = _common(session, f, as_of, ctx, FilingKind.SUIT)
     assert f.case.id is not None
-    filed_po = any(e == "payment-order.filed" for e, _, _ in court_steps(session, f.case.id))
-    if filed_po:
+    if after_objection(session, f.case.id):
         top = suit_top_up(f.total).top_up
         assert top is not None
         fee, paid, due = top.lawsuit_fee, top.payment_order_fee_paid, top.balance
@@ -259,7 +289,7 @@ def enforcement_application(session: Session, f: CaseFigures, as_of: date,
     data = _common(session, f, as_of, ctx, FilingKind.ENFORCEMENT)
     assert f.case.id is not None
     effective = [
-        f"{event} {on}{f'（{note}）' if note else ''}"
+        f"{step_words(event)} {on}{f'（{note}）' if note else ''}"
         for event, on, note in court_steps(session, f.case.id)
         if event in ("litigation.effective", "payment-order.effective")
     ]

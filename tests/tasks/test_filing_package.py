@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models import Document
+from models import Document, LegalEventRow
 from rules.enums import ContactStatus
 from rules.errors import DuecourseError
 from rules.jurisdiction import FilingKind
+from rules.legal_track import LegalEvent
 from tasks.bank import load_bank
 from tasks.calendar import load_calendar
 from tasks.filing_package import Package, PackageRequest, build_package
@@ -125,3 +126,30 @@ def test_enforcement_and_preservation_packages_carry_their_fees(
     pres = _build(engine, tmp_path, case_id, FilingKind.PRESERVATION)
     assert pres.filing["fees"]["preservation"]["fee"] == "228.50"  # 30 + 19,850 x 1%
     assert any(f["name"].startswith("preservation_application-PA-") for f in pres.files)
+
+
+def test_a_suit_after_an_objection_tops_up_and_lists_the_payment_order(
+    engine: Engine, tmp_path: Path
+) -> None:
+    steps = [
+        (LegalEvent.PO_FILED, date(2026, 10, 5)),
+        (LegalEvent.PO_ACCEPTED, date(2026, 10, 9)),
+        (LegalEvent.PO_ISSUED, date(2026, 10, 12)),
+        (LegalEvent.PO_SERVED, date(2026, 10, 14)),
+        (LegalEvent.PO_OBJECTION, date(2026, 10, 20)),
+        (LegalEvent.PO_TERMINATION_RULING, date(2026, 10, 27)),
+    ]
+    with Session(engine) as s:
+        case_id = legal_case(s)
+        for event, on in steps:
+            s.add(LegalEventRow(case_id=case_id, track=event.track, event=event, on=on,
+                                actor="demo.xulawyer"))  # fmt: skip
+        s.commit()
+    pkg = _build(engine, tmp_path, case_id, FilingKind.SUIT)
+    top = pkg.filing["fees"]["top_up"]["top_up"]
+    assert top == {"lawsuit_fee": "321.25", "payment_order_fee_paid": "107.08",
+                   "balance": "214.17"}  # fmt: skip
+    text = _docx_text(next(pkg.folder.glob("civil_complaint-*.docx")))
+    assert "已交纳支付令申请费人民币 107.08 元，应补交人民币 214.17 元" in text
+    evidence = _docx_text(next(pkg.folder.glob("evidence_list-*.docx")))
+    assert "支付令申请及法院文书" in evidence and "债务人提出异议 2026-10-20" in evidence
