@@ -117,7 +117,7 @@ def render_command(
         else:
             rendered = render_documents(
                 s.engine, s.documents_dir, bank, kind, case_ids, day,
-                formats=formats, calendar=calendar, on_progress=tick,
+                formats=formats, calendar=calendar, on_progress=tick, policy_dir=s.policy_dir,
             )  # fmt: skip
             result = {
                 "created": rendered.created,
