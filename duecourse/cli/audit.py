@@ -76,6 +76,11 @@ def verify_command(
     )
 
 
+def _short(text: str, width: int = 100) -> str:
+    """A data cell of the table (whole in --json)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @audit_app.command("list")
 def list_command(
     ctx: typer.Context,
@@ -84,7 +89,8 @@ def list_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """The newest rows of the audit chain (of one case with --case), oldest of them first;
-    times in Asia/Shanghai, data as recorded (personal data masked)."""
+    times in Asia/Shanghai, data as recorded (personal data masked; the table cuts it at 100
+    characters, --json gives all of it)."""
     with settings(ctx).engine.connect() as conn:
         rows = list_entries(conn, case_id=case, limit=min(limit, MAX_ROW_ID))
     if json_out:
@@ -97,7 +103,7 @@ def list_command(
         table.add_row(
             str(r["id"]), f"{r['at']:%Y-%m-%d %H:%M:%S}", r["actor"], r["action"],
             f"{r['subject_type']} {r['subject_id']}", str(r["case_id"] or "-"),
-            json.dumps(r["data"], ensure_ascii=False, sort_keys=True), r["hash"][:12],
+            _short(json.dumps(r["data"], ensure_ascii=False, sort_keys=True)), r["hash"][:12],
         )  # fmt: skip
     out = console if console.is_terminal else SafeConsole(highlight=False, width=WIDE)
     out.print(table)
