@@ -148,3 +148,30 @@ def test_a_case_closed_by_payment_is_on_the_chain(engine: Engine) -> None:
     (entry,) = _entries(engine, case_id)
     assert entry["action"] == "stage_changed"
     assert (entry["data"]["from"], entry["data"]["to"]) == ("lawyer_letter", "paid")
+
+
+def test_a_plan_decision_is_on_the_chain_by_its_kind(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rules.enums import PlanKind
+    from tasks.negotiation.plans import propose_plan
+
+    monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-10")
+    monkeypatch.setenv("DUECOURSE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DUECOURSE_POLICY_DIR", raising=False)
+    proposer = User(name="demo.wangfang", display_name="王芳", role=Role.COLLECTOR)
+    checker = User(name="demo.zhoujie", display_name="周杰", role=Role.SUPERVISOR)
+    with Session(engine) as session:
+        case_id = make_case(session).id or 0
+        plan = propose_plan(
+            session, str(case_id), kind=PlanKind.INSTALLMENTS, months=12, first_due=None,
+            waive_fees=False, note=None, user=proposer,
+        )  # fmt: skip
+        session.commit()
+        decide_review(session, plan["review_id"], user=checker, approve=False, comment="收入不足")
+        session.commit()
+    decisions = [e for e in _entries(engine, case_id) if e["subject_type"] == "review"]
+    (entry,) = decisions
+    assert (entry["action"], entry["actor"]) == ("plan_decided", "demo.zhoujie")
+    assert (entry["data"]["kind"], entry["data"]["decision"]) == ("plan", "rejected")
+    assert entry["data"]["subject_id"] == plan["id"]
