@@ -48,6 +48,10 @@ def print_picture(p: dict[str, Any]) -> None:
     _say(f"documents: {len(p['documents'])}")
     for d in p["drafts"]:
         _say(f"  draft {d['kind']} {d['number'] or ''} {d['format']}: {d['path']}")
+    clock = p.get("limitation")
+    if clock:
+        _say(f"limitation: {clock['status']}, from {clock['last_event']} {clock['at']}, "
+             f"expires {clock['expires'] or '-'}")  # fmt: skip
     pre = p.get("payment_order_preconditions")
     if pre is not None:
         failing = ", ".join(pre["failing"]) or "none failing"

@@ -27,4 +27,6 @@ def test_review_show_json_and_text_hold_the_sections(cli: Cli, tmp_path: Path) -
     for words in ("balance 20,850.00", "delivered demands: 3", "XA100000001CN",
                   "po_acceptance due 2026-11-03", "payment order: available"):  # fmt: skip
         assert words in text.out, words
+    if "limitation" in doc:  # tasks/limitation.py installed
+        assert "limitation: running, from due_date 2026-09-18" in text.out
     assert "13812345678" not in text.out and "330106199001011234" not in text.out
