@@ -113,7 +113,7 @@ def test_show_prints_the_ladder_and_version(home: Path) -> None:
         assert word in out
     assert "first_contact: 3 working days, collector," in out
     assert "collection_letter: mail [collection_letter]" in out
-    assert "by transition" in out and "written_off (closed)" in out
+    assert "by transition" in out and "settled (closed)" in out
     assert f"policy version {policy.version}" in out
 
 
