@@ -42,6 +42,7 @@ from tasks.cycle.runs import (
 )
 from tasks.cycle.sql.engine import SqlBatch, sql_unsupported
 from tasks.cycle.write import write_plan
+from tasks.legal_clock import sweep_statutory
 from tasks.negotiation.monitor import monitor_negotiation
 from tasks.negotiation.policy import load_negotiation_policy
 from tasks.policy import load_policy, load_roster
@@ -265,6 +266,11 @@ def finish(
             waive_closed(ctx.engine, ctx.as_of)
             with ctx.engine.begin() as conn:  # the run's moves end their stays' pending reviews
                 withdraw_moved_reviews(conn, ctx.as_of)
+            with ctx.engine.begin() as conn:  # court steps' statutory periods (issue 19)
+                swept = sweep_statutory(conn, ctx.as_of, ctx.calendar).counts()
+            for name, n in swept.items():
+                if n:
+                    ctx.totals.actions[name] += n
         for w in run.dues.warnings:
             ctx.totals.warn(w)
         finish_run(ctx.engine, ctx.run_id, ctx.totals, status, error, flow_run_id)

@@ -299,3 +299,14 @@ def test_each_step_is_on_the_audit_chain(engine: Engine) -> None:
         ).fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [("legal_event", cid, "law.xu")] * 2
     assert "payment-order.accepted" in rows[1][3] and "court_acceptance" in rows[1][3]
+
+
+def test_the_daily_cycle_records_the_order_effective_too(engine: Engine) -> None:
+    cid = served_case(engine)  # the objection window ends 2026-11-17
+    result = run_day(engine, date(2026, 11, 18), PolicyBundle.load(None))
+    assert result["actions"].get("payment_order_effective") == 1
+    assert list_legal_events_of(engine, cid)[-1] == (
+        "payment-order.effective", "2026-11-18", "deadline-check"
+    )  # fmt: skip
+    again = run_day(engine, date(2026, 11, 19), PolicyBundle.load(None))
+    assert "payment_order_effective" not in again["actions"]
