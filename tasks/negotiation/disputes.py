@@ -42,7 +42,7 @@ from tasks.contacts.record import add_event
 from tasks.negotiation.dispute_milestone import open_dispute_milestone
 from tasks.negotiation.evidence import evidence_for_disputes, read_evidence, store_evidence
 from tasks.negotiation.flags import set_flag
-from tasks.negotiation.promises import check_open
+from tasks.negotiation.promises import check_open, lock_case
 from tasks.negotiation.review_open import open_subject_review
 from tasks.negotiation.views import dispute_dict
 from tasks.negotiation.views import disputes_for_case as disputes_for_case  # re-exported
@@ -94,6 +94,8 @@ def open_dispute(
     text = clean_note(note)
     case = find_case(session, case_ref)
     assert case.id is not None
+    lock_case(session, case.id)
+    session.refresh(case)  # as it stands once the lock is ours
     check_open(case)
     earlier = _open_of_kind(session, case.id, kind)
     if earlier is not None:

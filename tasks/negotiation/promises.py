@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models import Case, Promise
+from models.types import utcnow
 from rules import events
 from rules.amounts import fen_to_yuan, format_yuan
 from rules.enums import CaseStatus, Channel, PromiseStatus
@@ -51,6 +52,13 @@ def check_open(case: Case) -> None:
     if case.status != CaseStatus.OPEN:
         closed_as = f" as {case.outcome.value}" if case.outcome else ""
         raise DuecourseError(f"case {case.id} is closed{closed_as}: nothing left to negotiate")
+
+
+def lock_case(session: Session, case_id: int) -> None:
+    """Take the case's row lock (PostgreSQL) or the store's write lock (SQLite) until commit:
+    two people recording a promise or a dispute on one case at once are served one after the
+    other, so "one open promise" and "one open dispute per kind" hold under a race."""
+    session.execute(sa.update(Case).where(col(Case.id) == case_id).values(updated_at=utcnow()))
 
 
 def check_due_on(due_on: date, day: date, policy: NegotiationPolicy) -> None:
@@ -109,6 +117,8 @@ def record_promise(
     check_due_on(due_on, day, negotiation)
     case = find_case(session, case_ref)
     assert case.id is not None
+    lock_case(session, case.id)
+    session.refresh(case)  # as it stands once the lock is ours
     check_open(case)
     owed = owed_fen(session, case, day)
     if fen > owed:
