@@ -21,6 +21,7 @@ from duecourse.cli.app import app
 from duecourse.cli.common import console, err_console, parse_date
 from duecourse.cli.common import settings as get_settings
 from duecourse.cli.demo_contacts import contact_day
+from duecourse.cli.demo_legal import legal_day
 from duecourse.cli.demo_negotiation import negotiation_day, negotiation_table
 from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
@@ -69,6 +70,7 @@ def _run_cycle(engine: Engine, day: date, policy_dir: Path) -> dict[str, Any]:
 
 REVIEW_LAG = timedelta(days=1)
 CONTACT_KEYS = ("dispatch", "calls", "mail")
+LEGAL_KEYS = ("court", "packages")
 
 
 def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
@@ -121,6 +123,10 @@ def _talks_line(t: Counter[str]) -> str:
     )
 
 
+def _court_line(t: Counter[str]) -> str:
+    return ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in sorted(t.items()))
+
+
 def _negotiation(engine: Engine) -> None:
     """Promises, disputes and plans by status: kept and broken, upheld and rejected."""
     table = Table(title="negotiation")
@@ -165,6 +171,12 @@ def _summary(engine: Engine, as_of: date) -> None:
                 "AND owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC"
             )
         ).all()
+        in_court = conn.execute(
+            text("SELECT min(case_id) FROM legal_event WHERE event LIKE 'payment-order.%'")
+        ).scalar()
+        planned = conn.execute(
+            text("SELECT min(case_id) FROM repayment_plan WHERE status = 'current'")
+        ).scalar()
         example = conn.execute(
             text(
                 "SELECT id FROM collection_case WHERE status = 'open' AND stage = 'formal_demand' "
@@ -194,6 +206,10 @@ def _summary(engine: Engine, as_of: date) -> None:
         "duecourse users",
         f"duecourse documents render collection_letter --case {example or 1}",
         f"duecourse legal period payment-order-served {as_of}",
+        *([f"duecourse legal events {in_court}"] if in_court else []),
+        *([f"duecourse plan show {planned}"] if planned else []),
+        "duecourse review list --role supervisor",
+        "duecourse audit verify",
         "duecourse runs",
         "duecourse report --format pdf --out kpi.pdf",
     ]
@@ -204,8 +220,8 @@ def _summary(engine: Engine, as_of: date) -> None:
 @app.command("demo")
 def demo_command(
     ctx: typer.Context,
-    cases: Annotated[int, typer.Option("--cases", min=10, help="Accounts in the book.")] = 800,
-    days: Annotated[int, typer.Option("--days", min=1, help="Days to simulate.")] = 15,
+    cases: Annotated[int, typer.Option("--cases", min=10, help="Accounts in the book.")] = 400,
+    days: Annotated[int, typer.Option("--days", min=1, help="Days to simulate.")] = 30,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
     start: Annotated[
         str | None, typer.Option("--start", help="First day (default: so the last is today).")
@@ -251,8 +267,10 @@ def demo_command(
                     totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
                 work = contact_day(settings, day, rng, last=i == days - 1)
                 talks = negotiation_day(settings, day, rng)
+                court = legal_day(settings, day, rng)
             totals.update(work.totals)
             totals.update(talks)
+            totals.update(court)
             progress.console.print(
                 f"{day}  import: {result.imported} new, {result.updated} updated, "
                 f"{result.closed} closed, {result.quarantined} quarantined  |  cycle: "
@@ -262,9 +280,12 @@ def demo_command(
             )  # fmt: skip
             progress.console.print(f"{'':10}  contacts: {work.line()}", markup=False, emoji=False)
             progress.console.print(f"{'':10}  negotiation: {_talks_line(talks)}", markup=False)
+            if court:
+                progress.console.print(f"{'':10}  legal: {_court_line(court)}", markup=False)
             progress.advance(task)
     actions = {k: v for k, v in totals.items() if ":" not in k}
     contacts = {k: v for k, v in totals.items() if k.split(":")[0] in CONTACT_KEYS}
+    legal = {k: v for k, v in totals.items() if k.split(":")[0] in LEGAL_KEYS}
     console.print(
         "actions over the run: " + ", ".join(f"{k} {v}" for k, v in sorted(actions.items()))
     )
@@ -273,5 +294,7 @@ def demo_command(
         markup=False,
         emoji=False,  # "dispatch:email:sent" is not the :email: emoji
     )
+    if legal:
+        console.print("legal over the run: " + _court_line(Counter(legal)), markup=False)
     _summary(engine, first + timedelta(days=days - 1))
     _web_sign_in(settings)
