@@ -26,7 +26,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models import Case, Promise
-from models.types import utcnow
 from rules import events
 from rules.amounts import fen_to_yuan, format_yuan
 from rules.enums import CaseStatus, Channel, PromiseStatus
@@ -58,7 +57,10 @@ def lock_case(session: Session, case_id: int) -> None:
     """Take the case's row lock (PostgreSQL) or the store's write lock (SQLite) until commit:
     two people recording a promise or a dispute on one case at once are served one after the
     other, so "one open promise" and "one open dispute per kind" hold under a race."""
-    session.execute(sa.update(Case).where(col(Case.id) == case_id).values(updated_at=utcnow()))
+    # a write that changes nothing (no version bump, no new updated_at): only its lock matters
+    session.execute(
+        sa.update(Case).where(col(Case.id) == case_id).values(updated_at=col(Case.updated_at))
+    )
 
 
 def check_due_on(due_on: date, day: date, policy: NegotiationPolicy) -> None:
