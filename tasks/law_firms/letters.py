@@ -42,6 +42,7 @@ from rules.enums import (
     Channel,
     ReviewKind,
     ReviewStatus,
+    Role,
     RunStatus,
     Stage,
 )
@@ -269,6 +270,13 @@ def on_lawyer_letter_approved(session: Session, review: Review, user: User, day:
     so: going legal is the reviewer's decision, the firm's capacity is not (`after_cycle`
     reports such cases until someone runs `duecourse legal place`)."""
     if open_placement(session, review.case_id) is not None:
+        return
+    if user.role is not Role.LEGAL:  # a bank's ladder may let another role approve the stage
+        add_event(
+            session, case_id=review.case_id, event=events.PLACEMENT_WAITING, as_of=day,
+            actor=user.name, detail="not placed: placing a case with a law firm needs the legal "
+            "role; place it with duecourse legal place",
+        )  # fmt: skip
         return
     try:
         place_case(
