@@ -25,7 +25,7 @@ from duecourse.cli.demo_legal import legal_day
 from duecourse.cli.demo_negotiation import negotiation_day, negotiation_table
 from duecourse.settings import Settings
 from duecourse.synthetic import COLUMNS, next_day_rows, synthetic_rows, write_portfolio_file
-from rules.enums import DecisionVia, Role
+from rules.enums import DecisionVia, Role, Stage
 from rules.errors import DuecourseError
 from tasks.clock import pinned_today
 from tasks.credentials import set_password
@@ -69,22 +69,27 @@ def _run_cycle(engine: Engine, day: date, policy_dir: Path) -> dict[str, Any]:
 
 
 REVIEW_LAG = timedelta(days=1)
+LETTERS_LEFT = timedelta(days=6)
 CONTACT_KEYS = ("dispatch", "calls", "mail")
 LEGAL_KEYS = ("court", "packages")
 
 
-def _legal_approves(settings: Settings, day: date, rng: random.Random) -> int:
+def _legal_approves(settings: Settings, day: date, rng: random.Random, last: date) -> int:
     """The demo's legal reviewer approves about half of the pending legal reviews each day that
     have waited REVIEW_LAG days, so a new user sees cases reach the lawyer's letter and still
     finds recent reviews pending, to decide in the web console (a real bank decides case by
-    case, within the legal_review milestone's working days)."""
+    case, within the legal_review milestone's working days). Lawyer's-letter reviews of the last
+    LETTERS_LEFT days are left for the new user: their drafts are there to read."""
     reviewer = next((u for u in load_roster(settings.policy_dir) if u.role == Role.LEGAL), None)
     if reviewer is None:
         return 0
     approved = 0
     with Session(settings.engine) as session:
         for item in list_reviews(session, role=Role.LEGAL, limit=10_000):
-            if day - item["opened_on"] >= REVIEW_LAG and rng.random() < 0.5:
+            left = item["target_stage"] == Stage.LAWYER_LETTER and (
+                last - item["opened_on"] < LETTERS_LEFT
+            )
+            if day - item["opened_on"] >= REVIEW_LAG and not left and rng.random() < 0.5:
                 decide_review(
                     session, item["id"], user=reviewer, approve=True,
                     comment="demo: evidence complete", as_of=day, via=DecisionVia.CLI,
@@ -251,6 +256,7 @@ def demo_command(
         transient=True,
     ) as progress:
         task = progress.add_task("simulating days", total=days)
+        last = first + timedelta(days=days - 1)
         for i in range(days):
             day = first + timedelta(days=i)
             if i:
@@ -264,7 +270,7 @@ def demo_command(
                 summary = _run_cycle(engine, day, settings.policy_dir)
                 totals.update(summary.get("actions", {}))
                 if i < days - 1:  # "today", the last day: its reviews wait for the console
-                    totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng)
+                    totals["reviews_approved_by_legal"] += _legal_approves(settings, day, rng, last)
                 work = contact_day(settings, day, rng, last=i == days - 1)
                 talks = negotiation_day(settings, day, rng)
                 court = legal_day(settings, day, rng)
