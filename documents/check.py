@@ -32,7 +32,13 @@ from rules.errors import DuecourseError
 
 
 def _jinja_names(env: jinja2.Environment, path: Path) -> set[str]:
-    names: set[str] = meta.find_undeclared_variables(env.parse(path.read_text(encoding="utf-8")))
+    """The variables a template reads, its includes' too (`_shared/amounts.html`: the claim
+    table every letter and filing shares), so a field only an include uses counts as used."""
+    tree = env.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = meta.find_undeclared_variables(tree)
+    for included in meta.find_referenced_templates(tree):
+        if included is not None and (TEMPLATES_DIR / included).is_file():
+            names |= _jinja_names(env, TEMPLATES_DIR / included)
     return names
 
 

@@ -242,19 +242,8 @@ def to_html(kind: str, title: str, blocks: list[Block]) -> str:  # noqa: C901 (o
                 f'<p class="indent">{esc(block[2])}</p>',
                 "{% endfor %}",
             ]
-        elif what == "amounts":
-            out += [
-                '<table class="amounts">',
-                '  <colgroup><col class="label"><col></colgroup>',
-                f"  <tr><th>{AMOUNTS_HEAD[0]}</th><th>{AMOUNTS_HEAD[1]}</th></tr>",
-                *[f'  <tr><td>{a}</td><td class="figure">{b}</td></tr>' for a, b in AMOUNT_ROWS],
-                "{% for label, amount in fee_lines %}",
-                '  <tr><td>{{ label }}</td><td class="figure">{{ amount | yuan }}</td></tr>',
-                "{% endfor %}",
-                '  <tr class="total"><td>合计</td><td class="figure">{{ total | yuan }}</td></tr>',
-                '  <tr class="total"><td>合计（大写）</td><td>{{ total | rmb_capitals }}</td></tr>',
-                "</table>",
-            ]
+        elif what == "amounts":  # the one claim table of every letter and filing
+            out.append('{% include "_shared/amounts.html" %}')
         elif what == "evidence":
             out += [
                 '<table class="amounts evidence">',

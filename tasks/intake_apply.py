@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from rules.enums import CaseStatus, ContactKind, ContactRelation, Outcome
 from rules.policy import Policy
+from tasks.audit import record_many, stage_change
 from tasks.intake_checks import RowChecks
 from tasks.intake_dialect import Dialect, run, temp_table
 from tasks.intake_ladder import bucket_case, opening_case
@@ -193,6 +195,13 @@ def _cases(conn: Connection, d: Dialect, policy: Policy, params: dict[str, Any])
         f"WHERE {_FOLLOWING} AND {moved}) t ORDER BY line, k",
         params,
     )
+    closing = conn.execute(
+        sa.text(
+            f"SELECT p.case_id, c.stage, {_OUTCOME} FROM {PLAN} p JOIN collection_case c "
+            f"ON c.id = p.case_id WHERE {_CLOSING} ORDER BY p.line"
+        ),
+        params,
+    ).all()
     new_max = d.greatest("p.case_max", "p.days_past_due")
     run(
         conn,
@@ -202,6 +211,15 @@ def _cases(conn: Connection, d: Dialect, policy: Policy, params: dict[str, Any])
         f"FROM {PLAN} p WHERE collection_case.id = p.case_id AND {_CLOSING}",
         params,
     )
+    if closing:  # every stage change goes on the audit chain (issue 19 item 8)
+        record_many(
+            conn,
+            [
+                stage_change(cid, old, new, "closed by the snapshot", on=params["day"],
+                             actor="intake")
+                for cid, old, new in closing
+            ],
+        )  # fmt: skip
     run(
         conn,
         f"UPDATE collection_case SET customer_id = p.customer_id, bucket = p.bucket, "

@@ -30,6 +30,7 @@ from rules.allocation import Head
 from rules.amounts import fen_to_yuan, format_yuan, yuan_to_fen
 from rules.enums import PlanKind
 from rules.errors import DuecourseError
+from tasks.audit import document_stored, record_many
 from tasks.bank import load_bank, refuse_demo_values
 from tasks.document_dating import check_new_document_date
 from tasks.document_numbers import numbers_in
@@ -147,6 +148,7 @@ def render_agreement(
     ]
     session.add_all(docs)
     session.flush()
+    record_many(session, [document_stored(doc) for doc in docs])  # the audit chain
     return docs
 
 

@@ -32,6 +32,7 @@ from rules.enums import CaseStatus, DisputeKind, DisputeStatus, Outcome, Stage
 from rules.errors import DuecourseError
 from rules.masking import scrub_text
 from rules.roster import User
+from tasks.audit import record_many, stage_change
 from tasks.contacts.record import add_event
 from tasks.negotiation.dispute_milestone import meet_dispute_milestone
 from tasks.negotiation.flags import clear_flag, resume, set_flag
@@ -55,6 +56,7 @@ def _close_withdrawn(session: Session, case: Case, day: date, actor: str, why: s
     """Close the case as withdrawn (the claim was never the debtor's) and withdraw its pending
     reviews, as a payment closing a case does."""
     assert case.id is not None
+    old = case.stage
     case.status, case.stage, case.outcome = CaseStatus.CLOSED, Stage.WITHDRAWN, Outcome.WITHDRAWN
     case.closed_on, case.updated_at = day, utcnow()
     session.add(case)
@@ -63,6 +65,7 @@ def _close_withdrawn(session: Session, case: Case, day: date, actor: str, why: s
         detail=f"closed as withdrawn: {why}",
     )  # fmt: skip
     session.flush()
+    record_many(session, [stage_change(case.id, old, Stage.WITHDRAWN, why, on=day, actor=actor)])
     withdraw_closed_reviews(session.connection(), day, case_id=case.id, actor=actor)
 
 

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from models import Document
 from rules.errors import DuecourseError
 from rules.masking import scrub_text
+from tasks.audit import document_stored, record_many
 from tasks.documents import sha256_bytes
 
 EVIDENCE_KIND = "evidence"
@@ -123,6 +124,7 @@ def store_evidence(
         )
         session.add(doc)
         session.flush()
+        record_many(session, [document_stored(doc)])  # the audit chain
         rows.append(doc)
     return rows
 

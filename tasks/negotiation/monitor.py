@@ -41,6 +41,7 @@ from rules.enums import (
 )
 from rules.negotiation_policy import NegotiationPolicy
 from rules.policy import Policy
+from tasks.audit import record_many, stage_change
 from tasks.contacts.record import add_event
 from tasks.negotiation.flags import clear_flag, resume
 from tasks.reviews import withdraw_closed_reviews
@@ -158,11 +159,13 @@ def _notify_owner(day: Day, case: Case, text: str, step: str) -> None:
 
 def _close_settled(session: Session, case: Case, as_of: date, why: str) -> None:
     assert case.id is not None
+    old = case.stage
     case.status, case.stage, case.outcome = CaseStatus.CLOSED, Stage.SETTLED, Outcome.SETTLED
     case.closed_on, case.updated_at, case.return_stage = as_of, utcnow(), None
     session.add(case)
     add_event(session, case_id=case.id, event=events.CLOSED, as_of=as_of, detail=why, actor=ACTOR)
     session.flush()
+    record_many(session, [stage_change(case.id, old, Stage.SETTLED, why, on=as_of, actor=ACTOR)])
     withdraw_closed_reviews(session.connection(), as_of, case_id=case.id, actor=ACTOR)
 
 

@@ -68,14 +68,14 @@ def test_pdf_draws_the_charts(data: dict[str, Any], tmp_path: Path) -> None:
     # the charts' bars, heatmap cells, axes and glyph outlines are hundreds of paths more
     assert svg_paths(with_charts, tmp_path) > svg_paths(without, tmp_path) + 300
     text = squash(pdf_text(with_charts, tmp_path))
-    assert "promise-keptrate" in text and "notyetrecorded" in text
+    assert "promise-keptrate" in text and "0kept/0promisestopaykeptorbroken" in text
     assert "Overcapacity:legal1,w1.Ownersnotintheroster(nocapacitytocompare):ghost." in text
 
 
 def test_markdown_has_the_tables_and_no_charts(data: dict[str, Any]) -> None:
     md = render_markdown(data)
     assert "<svg" not in md
-    assert "| promise-kept rate | not yet recorded |" in md
+    assert "| promise-kept rate | - |" in md  # no promise kept or broken: no rate, never 0%
     assert "| M1 | 25.0% | 50.0% | 25.0% | 0.0% | 0.0% | 4 |" in md
     assert "| T1 | 2 | 2 | 50.0% |" in md
     assert "| lawyer_letter | 1 | 1 | 1 |" in md

@@ -18,7 +18,6 @@ from tasks.policy import (
     resolve_policy_dir,
 )
 
-
 # the shipped lawyer_letter entry (policy/ladder.yaml), which the tests below break
 LAWYER_LETTER_ENTRY = (
     "entry: {min_dpd: 91, min_balance: 3000, events: [demand_delivered], "

@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models import Case, CycleAction, Payment, PlanInstallment, Promise, RepaymentPlan
+from models.audit import AuditEntry
 from rules import events
 from rules.allocation import PaymentSource
 from rules.enums import (
     ActionKind,
+    AuditAction,
     CaseStatus,
     InstallmentStatus,
     PlanKind,
@@ -188,3 +190,9 @@ def test_a_kept_plan_is_not_broken_and_completes_as_settled(engine: Engine) -> N
         assert c is not None and c.status == CaseStatus.CLOSED and c.stage == Stage.SETTLED
         assert (plan := s.get(RepaymentPlan, plan_id)) is not None
         assert plan.status == PlanStatus.COMPLETED
+        moves = s.exec(
+            select(AuditEntry.data).where(
+                AuditEntry.case_id == case_id, AuditEntry.action == AuditAction.STAGE_CHANGED
+            )
+        ).all()
+        assert any('"to":"settled"' in d for d in moves)  # on the audit chain
