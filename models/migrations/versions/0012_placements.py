@@ -1,7 +1,7 @@
 """placements: cases given to panel law firms, and their recall
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-29 02:00:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012'
-down_revision: str | Sequence[str] | None = '0009'
+down_revision: str | Sequence[str] | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
