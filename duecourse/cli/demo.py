@@ -129,7 +129,11 @@ def _talks_line(t: Counter[str]) -> str:
 
 
 def _court_line(t: Counter[str]) -> str:
-    return ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in sorted(t.items()))
+    """`payment-order.filed 2, package payment-order 2`: court steps and filing packages."""
+    return ", ".join(
+        f"{k.removeprefix('court:').replace('packages:', 'package ')} {n}"
+        for k, n in sorted(t.items())
+    )
 
 
 def _negotiation(engine: Engine) -> None:
