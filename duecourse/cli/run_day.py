@@ -73,11 +73,13 @@ def _print_day(d: dict[str, Any]) -> None:
 
 
 def _after(s: Settings) -> Callable[[date, dict[str, Any]], None]:
-    """The steps after each day's cycle (tasks/cycle/after.py), as the flow runs them."""
-    policy, calendar = load_policy(s.policy_dir), load_calendar(s.policy_dir)
+    """The steps after each day's cycle (tasks/cycle/after.py), as the flow runs them. The
+    policy is read after the first day ran: a policy that does not load is the cycle's failed
+    run to record, not this step's."""
 
     def step(day: date, summary: dict[str, Any]) -> None:
         if not summary.get("skipped_day"):
+            policy, calendar = load_policy(s.policy_dir), load_calendar(s.policy_dir)
             summary["after"] = after_day(
                 s.engine, day, policy, calendar, policy_dir=s.policy_dir, home=s.home
             )

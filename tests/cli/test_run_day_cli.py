@@ -22,6 +22,9 @@ def test_run_day_json_then_rerun_then_through(cli: Cli, tmp_path: Path) -> None:
     assert data["as_of"] == "2026-11-02" and data["run_id"] == 1
     assert data["actions"]["owner_assigned"] == 3 and data["actions"]["review_opened"] == 1
     assert "13812345678" not in first.out and "330106199001011234" not in first.out
+    # the steps after the cycle ran too: nothing to draft (the review is not today's), no line
+    assert data["after"]["letters"]["lines_planned"] == 0
+    assert data["after"]["next_step_reviews"] == {}
 
     again = json.loads(cli("run-day", "--as-of", "2026-11-02", "--json", "--no-prefect").out)
     assert again["actions"] == {} and again["skipped"] > 0
