@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -33,6 +33,7 @@ from tasks.mail.batch import MailSetup, mail_batch
 from tasks.mail.delivered import import_deliveries
 from tasks.policy import load_roster
 
+T = TypeVar("T")
 CALLS_PER_DAY = 25  # calls and visits one person logs in a simulated day
 MORNING_CALLS = 4  # the last simulated day is "today": only its morning is worked
 MINUTES_PER_CALL = 12
@@ -66,13 +67,18 @@ def dispatch(settings: Settings, day: date) -> dict[str, Any]:
     return result
 
 
-def _outcome(rng: random.Random) -> CallOutcome:
+def draw(rng: random.Random, shares: tuple[tuple[T, float], ...], rest: T) -> T:
+    """One of `shares` drawn by its share (the demo's dice); `rest` past their sum."""
     pick, total = rng.random(), 0.0
-    for outcome, share in OUTCOMES:
+    for value, share in shares:
         total += share
         if pick < total:
-            return outcome
-    return CallOutcome.NO_ANSWER
+            return value
+    return rest
+
+
+def _outcome(rng: random.Random) -> CallOutcome:
+    return draw(rng, OUTCOMES, CallOutcome.NO_ANSWER)
 
 
 def _promise(item: dict[str, Any], day: date, rng: random.Random) -> PromiseTerms:

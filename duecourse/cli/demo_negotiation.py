@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from duecourse.cli.demo_contacts import draw
 from duecourse.settings import Settings
 from models import Case, Dispute, PlanInstallment, Promise, RepaymentPlan
 from models.review import Review
@@ -82,12 +83,7 @@ def _people(settings: Settings) -> dict[Role, list[User]]:
 
 
 def _pick_kind(rng: random.Random) -> DisputeKind:
-    pick, total = rng.random(), 0.0
-    for kind, share in DISPUTE_KINDS:
-        total += share
-        if pick < total:
-            return kind
-    return DisputeKind.HARDSHIP
+    return draw(rng, DISPUTE_KINDS, DisputeKind.HARDSHIP)
 
 
 def _pay(session: Session, case_id: int, amount: Decimal, day: date, ref: str) -> bool:
