@@ -41,3 +41,23 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         return Outcome(code, captured.out, captured.err)
 
     return run
+
+
+def store_case(home: Path, **case: object) -> tuple[int, str]:
+    """A migrated SQLite store in `home` holding one open case (tests/factories.make_case with
+    `case`'s overrides; by default owing 20,850.00: fees 50, interest 800, principal 20,000);
+    its id and account id."""
+    from sqlmodel import Session
+
+    from models.db import make_engine, upgrade
+    from tests.factories import make_case
+
+    home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{home / 'duecourse.sqlite'}")
+    upgrade(engine)
+    with Session(engine) as s:
+        c = make_case(s, **case)  # type: ignore[arg-type]
+        s.commit()
+        ids = (int(c.id or 0), c.account_id)
+    engine.dispose()
+    return ids

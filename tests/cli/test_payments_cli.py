@@ -8,27 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
-from models.db import make_engine, upgrade
-from tests.cli.conftest import Cli
-from tests.factories import make_case
+from tests.cli.conftest import Cli, store_case
 
 
 @pytest.fixture
 def case(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     """One open case owing fees 50.00, interest 800.00, principal 20,000.00 (2026-11-02)."""
     monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-10")
-    home = tmp_path / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{home / 'duecourse.sqlite'}")
-    upgrade(engine)
-    with Session(engine) as s:
-        c = make_case(s)
-        s.commit()
-        ids = (int(c.id or 0), c.account_id)
-    engine.dispose()
-    return ids
+    return store_case(tmp_path / "home")
 
 
 def test_pay_json_then_case_file(cli: Cli, case: tuple[int, str]) -> None:

@@ -8,12 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
-from models.db import make_engine, upgrade
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, store_case
 from tests.documents.helpers import pdf_text, squash
-from tests.factories import make_case
 
 PROPOSER = "demo.wangfang"  # collectors and a supervisor of the shipped demo roster
 COLLECTOR = "demo.liqiang"
@@ -25,16 +22,7 @@ SUPERVISOR_2 = "demo.wuxia"
 def case(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """One open case owing 20,850.00 (fees 50.00, interest 800.00, principal 20,000.00)."""
     monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-10")
-    home = tmp_path / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{home / 'duecourse.sqlite'}")
-    upgrade(engine)
-    with Session(engine) as s:
-        c = make_case(s)
-        s.commit()
-        case_id = int(c.id or 0)
-    engine.dispose()
-    return case_id
+    return store_case(tmp_path / "home")[0]
 
 
 def test_propose_json_carries_the_review_and_the_schedule(cli: Cli, case: int) -> None:

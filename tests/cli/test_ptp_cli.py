@@ -8,28 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
-from models.db import make_engine, upgrade
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, store_case
 from tests.cli.test_queue_cli import seed
-from tests.factories import make_case
 
 
 @pytest.fixture
 def case(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """One open case owing 20,850.00 (fees 50, interest 800, principal 20,000); today 11-10."""
     monkeypatch.setenv("DUECOURSE_TODAY", "2026-11-10")
-    home = tmp_path / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{home / 'duecourse.sqlite'}")
-    upgrade(engine)
-    with Session(engine) as s:
-        c = make_case(s)
-        s.commit()
-        cid = int(c.id or 0)
-    engine.dispose()
-    return cid
+    return store_case(tmp_path / "home")[0]
 
 
 def test_ptp_records_the_promise_its_flag_and_supersedes(cli: Cli, case: int) -> None:

@@ -11,10 +11,9 @@ import pytest
 from sqlmodel import Session
 
 from models import Case
-from models.db import make_engine, upgrade
+from models.db import make_engine
 from rules.enums import CaseStatus, Stage
-from tests.cli.conftest import Cli
-from tests.factories import make_case
+from tests.cli.conftest import Cli, store_case
 
 
 @pytest.fixture
@@ -26,14 +25,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _case(home: Path, **kw: object) -> int:
-    engine = make_engine(f"sqlite:///{home / 'duecourse.sqlite'}")
-    upgrade(engine)
-    with Session(engine) as s:
-        c = make_case(s, **kw)  # type: ignore[arg-type]
-        s.commit()
-        cid = int(c.id or 0)
-    engine.dispose()
-    return cid
+    return store_case(home, **kw)[0]
 
 
 def _case_row(home: Path, cid: int) -> Case:
