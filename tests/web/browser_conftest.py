@@ -29,7 +29,7 @@ from duecourse.settings import REPO_ROOT, Settings
 from models.db import make_engine, upgrade
 from rules.enums import Stage
 from tasks.cycle.days import run_days_core
-from tests.factories import make_case
+from tests.factories import deliver_demand, make_case
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -92,6 +92,8 @@ def seed_home(home: Path) -> Home:
         make_case(s, dpd=10, stage=Stage.SOFT_REMINDER, as_of=DAY)
         case = make_case(s, dpd=120, stage=Stage.FORMAL_DEMAND, as_of=DAY, principal=PRINCIPAL)
         hostile = make_case(s, dpd=130, stage=Stage.FORMAL_DEMAND, as_of=DAY, name=HOSTILE)
+        deliver_demand(s, case.id)  # going legal needs a delivered written demand
+        deliver_demand(s, hostile.id)
         s.commit()
         case_id, hostile_id = int(case.id or 0), int(hostile.id or 0)
     run_days_core(engine, DAY, policy_dir=REPO_ROOT / "policy")
