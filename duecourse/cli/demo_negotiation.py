@@ -189,9 +189,10 @@ def collectors_propose_plans(
     )
     for case in cases:
         assert case.id is not None
-        if case.id in busy or events.HARDSHIP_CLAIMED not in case_flags(session, case.id):
+        if case.id in busy or not collectors:
             continue
-        if events.DISPUTE_OPEN in case_flags(session, case.id) or not collectors:
+        flags = case_flags(session, case.id)
+        if events.HARDSHIP_CLAIMED not in flags or events.DISPUTE_OPEN in flags:
             continue
         proposer = next((u for u in collectors if u.name == case.owner), collectors[0])
         try:

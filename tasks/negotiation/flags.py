@@ -25,6 +25,7 @@ from rules.enums import ReviewKind, ReviewStatus, Stage
 from rules.policy import Policy
 from tasks.audit import record_many, stage_change
 from tasks.contacts.record import add_event
+from tasks.cycle.read import flags_from
 
 NEGOTIATION_FLAGS = frozenset(
     {events.HARDSHIP_CLAIMED, events.PLAN_REQUESTED, events.PROMISE_TO_PAY}
@@ -35,20 +36,15 @@ FREEZING = NEGOTIATION_FLAGS | {events.DISPUTE_OPEN}
 
 
 def case_flags(session: Session, case_id: int) -> frozenset[str]:
-    """The flags set on the case now: the latest of `<flag>` / `<flag>_cleared` wins."""
+    """The flags set on the case now: the latest of `<flag>` / `<flag>_cleared` wins, read as
+    the daily cycle reads them (tasks/cycle/read.flags_from)."""
     names = set(ALL_FLAGS) | {events.cleared(f) for f in ALL_FLAGS}
     rows = session.exec(
-        select(TimelineEvent.event)
+        select(col(TimelineEvent.event), col(TimelineEvent.as_of))
         .where(TimelineEvent.case_id == case_id, col(TimelineEvent.event).in_(names))
         .order_by(col(TimelineEvent.as_of), col(TimelineEvent.id))
     ).all()
-    on: set[str] = set()
-    for event in rows:
-        if event in ALL_FLAGS:
-            on.add(event)
-        else:
-            on.discard(event[: -len(events.CLEARED_SUFFIX)])
-    return frozenset(on)
+    return flags_from(list(rows), ALL_FLAGS)
 
 
 def set_flag(
