@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import Case, Document, Review, TimelineEvent
-from rules import events
+from models import Case, Document, Review
 from rules.enums import CaseStatus, ReviewKind, ReviewStatus, Role, Stage
 from rules.next_step import NextStep
 from rules.policy import Policy
 from tasks.legal_next import LAWYER_LETTER, next_step_for_case
+from tasks.review_open import add_review
 
 TARGET = {NextStep.PAYMENT_ORDER: Stage.PAYMENT_ORDER, NextStep.SUIT: Stage.LITIGATION}
 ACTOR = "daily_cycle"
@@ -81,15 +81,8 @@ def open_step_reviews(engine: Engine, as_of: date, policy: Policy) -> StepReview
                 opened_on=as_of, key=f"{case_id}|next_step:{target.value}|{as_of.isoformat()}",
                 policy_version=policy.version, requested_by="system",
             )  # fmt: skip
-            session.add(review)
-            session.flush()
-            session.add(
-                TimelineEvent(
-                    case_id=case_id, as_of=as_of, event=events.REVIEW_REQUESTED, actor=ACTOR,
-                    detail=f"review {review.id} of the move to {target.value} by {role.value}: "
-                    + "; ".join(answer.reasons),
-                )
-            )  # fmt: skip
+            what = f"the move to {target.value} by {role.value}: " + "; ".join(answer.reasons)
+            add_review(session, review, f"review {{}} of {what}", actor=ACTOR)
             out.opened[target.value] = out.opened.get(target.value, 0) + 1
         session.commit()
     return out

@@ -14,7 +14,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.review import Review
-from rules import events
 from rules.enums import CaseStatus, ReviewKind, ReviewStatus, Stage
 from rules.errors import DuecourseError, InputError
 from rules.masking import scrub_text
@@ -22,7 +21,7 @@ from rules.policy import Policy
 from rules.roster import User
 from tasks.case_file import find_case
 from tasks.clock import today
-from tasks.contacts.record import add_event
+from tasks.review_open import add_review
 from tasks.reviews import show_review
 
 
@@ -72,12 +71,8 @@ def request_write_off(
         requested_by=user.name,
         comment=None,
     )
-    session.add(review)
-    session.flush()
-    add_event(
-        session, case_id=case.id, event=events.REVIEW_REQUESTED, as_of=day, actor=user.name,
-        detail=f"review {review.id} of the move to written_off: {scrub_text(note.strip())}",
-    )  # fmt: skip
+    why = scrub_text(note.strip())
+    add_review(session, review, "review {} of the move to written_off: " + why)
     session.flush()
     assert review.id is not None
     return show_review(session, review.id)

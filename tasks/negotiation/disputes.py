@@ -43,9 +43,9 @@ from tasks.negotiation.dispute_milestone import open_dispute_milestone
 from tasks.negotiation.evidence import evidence_for_disputes, read_evidence, store_evidence
 from tasks.negotiation.flags import set_flag
 from tasks.negotiation.promises import check_open, lock_case
-from tasks.negotiation.review_open import open_subject_review
 from tasks.negotiation.views import dispute_dict
 from tasks.negotiation.views import disputes_for_case as disputes_for_case  # re-exported
+from tasks.review_open import open_subject_review
 from tasks.reviews import decide_review
 
 NOTE_MAX = 1000

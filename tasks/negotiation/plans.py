@@ -37,9 +37,9 @@ from tasks.contacts.record import add_event
 from tasks.negotiation.flags import set_flag
 from tasks.negotiation.plan_views import plan_dict, plans_for_case
 from tasks.negotiation.policy import load_negotiation_policy
-from tasks.negotiation.review_open import open_subject_review
 from tasks.payments.record import outstanding
 from tasks.policy import load_policy
+from tasks.review_open import open_subject_review
 
 OPEN_STATUSES = (PlanStatus.PROPOSED, PlanStatus.CURRENT)
 __all__ = ["plan_dict", "plans_for_case", "propose_plan"]

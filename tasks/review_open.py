@@ -1,6 +1,7 @@
-"""Opening a review of a plan or a dispute: the same queue, roles and four-eyes rule as the
-ladder's stage-move reviews (tasks/reviews.py), with `kind` and `subject_id` saying what it
-decides. `requested_by` is the person who asked (a plan's proposer): never its decider."""
+"""Opening a review outside the daily cycle (a plan, a dispute, a write-off, the next legal
+step): the same queue, roles and four-eyes rule as the ladder's stage-move reviews
+(tasks/reviews.py); a plan's or dispute's review says what it decides by `kind` and
+`subject_id`. `requested_by` is the person who asked (a plan's proposer): never its decider."""
 
 from __future__ import annotations
 
@@ -43,15 +44,26 @@ def open_subject_review(
         policy_version=policy_version,
         requested_by=requested_by,
     )
+    return add_review(session, review, f"review {{}} of {kind.value} {subject_id} by {role.value}")
+
+
+def add_review(
+    session: Session, review: Review, detail: str, *, actor: str | None = None
+) -> Review:
+    """Add a new review, flush it (its id), and write its `review_requested` timeline line,
+    `detail` with `{}` standing for the review's id, dated the day it was opened, by `actor`
+    (default: whoever asked): the one way a review opened outside the daily cycle is recorded
+    (a plan, a dispute, a write-off, the next legal step)."""
     session.add(review)
     session.flush()
+    assert review.id is not None
     session.add(
         TimelineEvent(
-            case_id=case.id,
-            as_of=as_of,
+            case_id=review.case_id,
+            as_of=review.opened_on,
             event=events.REVIEW_REQUESTED,
-            detail=f"review {review.id} of {kind.value} {subject_id} by {role.value}",
-            actor=requested_by,
+            detail=detail.replace("{}", str(review.id), 1),
+            actor=actor or review.requested_by,
         )
     )
     return review
